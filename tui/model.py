@@ -1,0 +1,299 @@
+"""Plain data of readinglist: reviews, works, authors and reading state.
+
+No I/O and no Textual here: every other module (sources, cite, store, query, app,
+cli) speaks in these types.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field, fields
+from enum import Enum
+
+KINDS = ("reference", "related")
+KIND_PREFIX = {"reference": "ref", "related": "rel"}
+PREFIX_KIND = {v: k for k, v in KIND_PREFIX.items()}
+
+
+class ReadStatus(str, Enum):
+    UNREAD = "unread"
+    READING = "reading"
+    READ = "read"
+
+    def __str__(self) -> str:  # "read", not "ReadStatus.READ"
+        return self.value
+
+
+def has_cjk(text: str) -> bool:
+    """True when text holds CJK ideographs, kana or hangul."""
+    for ch in text:
+        o = ord(ch)
+        if (
+            0x4E00 <= o <= 0x9FFF
+            or 0x3400 <= o <= 0x4DBF
+            or 0x3040 <= o <= 0x30FF
+            or 0xAC00 <= o <= 0xD7AF
+            or 0x20000 <= o <= 0x2A6DF
+            or 0xF900 <= o <= 0xFAFF
+        ):
+            return True
+    return False
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form used for searching ("Müller" -> "muller")."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """One author name split for formatting.
+
+    `literal` is set for names that must never be split or reordered (Chinese,
+    Japanese, Korean names and organisations); `family`/`given` otherwise.
+    `initials` is the given name as initials without points ("DA" for "De Luca DA").
+    """
+
+    family: str = ""
+    given: str = ""
+    literal: str = ""
+
+    @property
+    def is_literal(self) -> bool:
+        return bool(self.literal)
+
+    @property
+    def initials(self) -> str:
+        if not self.given:
+            return ""
+        # "DA" stays "DA"; "David Andrew" -> "DA"; "Jean-Louis" -> "JL"
+        if re.fullmatch(r"[A-Z]{1,4}", self.given):
+            return self.given
+        parts = re.split(r"[\s.\-]+", self.given)
+        return "".join(p[0].upper() for p in parts if p)
+
+    def display(self) -> str:
+        if self.literal:
+            return self.literal
+        return f"{self.family} {self.given}".strip()
+
+
+_INITIALS = re.compile(r"^(?P<family>.+?)\s+(?P<given>[A-Z][A-Z\-]{0,4})$")
+
+
+def parse_author(name: str) -> Author:
+    """Split one author name as printed in a reference list.
+
+    >>> parse_author("Teske N")
+    Author(family='Teske', given='N', literal='')
+    >>> parse_author("De Luca DA")
+    Author(family='De Luca', given='DA', literal='')
+    >>> parse_author("金诗炜")
+    Author(family='', given='', literal='金诗炜')
+    >>> parse_author("Smith, John A.")
+    Author(family='Smith', given='John A.', literal='')
+    """
+    name = " ".join(name.split())
+    if not name:
+        return Author()
+    if has_cjk(name):
+        return Author(literal=name.replace(" ", "") if _all_cjk(name) else name)
+    if "," in name:  # "Family, Given" (BibTeX, RIS, CSL)
+        family, _, given = name.partition(",")
+        return Author(family=family.strip(), given=given.strip())
+    m = _INITIALS.match(name)
+    if m:  # Vancouver / GB/T: "Family INITIALS"
+        return Author(family=m["family"], given=m["given"])
+    parts = name.split(" ")
+    if len(parts) == 1:
+        return Author(literal=name)
+    if parts[0].isupper() and len(parts[0]) > 1 and not parts[-1].isupper():
+        # "LIN Ruilian": pinyin with the family name in capitals first
+        return Author(family=parts[0].capitalize(), given=" ".join(parts[1:]))
+    # "John A. Smith", with particles ("Ludwig van Beethoven")
+    i = len(parts) - 1
+    while i > 1 and parts[i - 1][:1].islower():
+        i -= 1
+    return Author(family=" ".join(parts[i:]), given=" ".join(parts[:i]))
+
+
+def _all_cjk(name: str) -> bool:
+    return all(has_cjk(ch) or ch.isspace() for ch in name)
+
+
+@dataclass(slots=True)
+class Work:
+    """A reference or related article of a review (or an item of a collection).
+
+    Bibliographic fields are strings as printed ("04", "Suppl 1", "e91-e104");
+    `year` is an int or None. Reading state lives apart (see `State`).
+    """
+
+    review: str = ""
+    kind: str = "reference"  # "reference" | "related"
+    n: int = 0  # its number in the list, from 1
+    key: str = ""  # citation key, unique within the review ("teske2024recent")
+    authors: list[str] = field(default_factory=list)  # as printed: "Teske N", "金诗炜"
+    et_al: bool = False  # "et al." / "等" after the listed authors
+    title: str = ""
+    type: str = "J"  # GB/T 7714 type code: J, M, D, C, R, N, P, S, G, EB, DB, CP, A, Z
+    journal: str = ""  # container: journal, book title of a chapter, proceedings
+    year: int | None = None
+    volume: str = ""
+    issue: str = ""
+    supplement: str = ""  # "Suppl 1"
+    pages: str = ""  # "213-226", "P77", "CD011819", "e91-e104"
+    doi: str = ""
+    pmid: str = ""
+    pii: str = ""  # publisher item identifier printed where a DOI belongs
+    url: str = ""
+    accessed: str = ""  # access date of an online item, ISO
+    medium: str = ""  # "OL" for [J/OL]
+    publisher: str = ""
+    place: str = ""
+    edition: str = ""
+    editors: list[str] = field(default_factory=list)
+    lang: str = "en"  # "zh", "en", …
+    raw: str = ""  # the string exactly as the source printed it
+    extra: dict = field(default_factory=dict)  # other source fields (month, isbn, abstract…)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        """Unique in the database: "<review key>/ref16"."""
+        return f"{self.review}/{self.local_id}"
+
+    @property
+    def local_id(self) -> str:
+        """Unique within the review: "ref16", "rel3"."""
+        return f"{KIND_PREFIX.get(self.kind, self.kind)}{self.n}"
+
+    @property
+    def ident(self) -> str:
+        """Identity for reading state: the same DOI/PMID in two reviews shares state."""
+        if self.doi:
+            return "doi:" + self.doi.lower()
+        if self.pmid:
+            return "pmid:" + self.pmid
+        return "id:" + self.id
+
+    @property
+    def is_chinese(self) -> bool:
+        return self.lang == "zh" or has_cjk(self.title) or any(map(has_cjk, self.authors))
+
+    def author_list(self) -> list[Author]:
+        return [parse_author(a) for a in self.authors]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Work:
+        names = _WORK_FIELDS
+        return cls(**{k: v for k, v in d.items() if k in names})
+
+
+_WORK_FIELDS = frozenset(f.name for f in fields(Work))
+
+
+@dataclass(slots=True)
+class Review:
+    """A review article (kind "review") or an imported collection (kind "collection")."""
+
+    key: str = ""
+    kind: str = "review"  # "review" | "collection"
+    title_zh: str = ""
+    title_en: str = ""
+    authors_zh: list[str] = field(default_factory=list)
+    authors_en: list[str] = field(default_factory=list)
+    journal_zh: str = ""
+    journal_en: str = ""
+    year: int | None = None
+    volume: str = ""
+    issue: str = ""  # as printed: "04"
+    pages: str = ""
+    doi: str = ""
+    received: str = ""  # ISO dates
+    online: str = ""
+    published: str = ""
+    corresponding_author: str = ""
+    email: str = ""
+    abstract_zh: str = ""
+    abstract_en: str = ""
+    keywords_zh: list[str] = field(default_factory=list)
+    keywords_en: list[str] = field(default_factory=list)
+    clc: str = ""  # 中图分类号
+    citation_zh: str = ""  # the citation lines as printed
+    citation_en: str = ""
+    url: str = ""
+    source: str = ""  # file name it was imported from
+    checksum: str = ""  # sha256 of that file
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return self.title_zh or self.title_en or self.key
+
+    @property
+    def short_title(self) -> str:
+        return self.title_en or self.title_zh or self.key
+
+    def as_work(self) -> Work:
+        """The review itself as a citable item."""
+        zh = bool(self.title_zh)
+        return Work(
+            review=self.key,
+            kind="review",
+            n=0,
+            key=self.key,
+            authors=list(self.authors_zh if zh else self.authors_en),
+            title=self.title_zh if zh else self.title_en,
+            type="J",
+            journal=self.journal_zh if zh else self.journal_en,
+            year=self.year,
+            volume=self.volume,
+            issue=self.issue,
+            pages=self.pages,
+            doi=self.doi,
+            lang="zh" if zh else "en",
+            raw=self.citation_zh if zh else self.citation_en,
+        )
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Review:
+        return cls(**{k: v for k, v in d.items() if k in _REVIEW_FIELDS})
+
+
+_REVIEW_FIELDS = frozenset(f.name for f in fields(Review))
+
+
+@dataclass(slots=True)
+class State:
+    """Reading state of one work, kept apart from its bibliographic data."""
+
+    status: str = ReadStatus.UNREAD.value
+    changed: str = ""  # ISO timestamp of the last status change
+    note: str = ""
+    tags: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> State:
+        return cls(
+            status=d.get("status", "unread"),
+            changed=d.get("changed", ""),
+            note=d.get("note", ""),
+            tags=list(d.get("tags", [])),
+        )
+
+    @property
+    def is_default(self) -> bool:
+        return self.status == "unread" and not self.note and not self.tags
