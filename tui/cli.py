@@ -1,5 +1,476 @@
-"""Command line: placeholder until the CLI lands."""
+"""The command line: parses arguments and calls the core; no widgets here.
+
+Every user error is a ReadingListError: one line on stderr, exit status 2, and the
+database unchanged (IDs and files are all checked before anything is written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from tui import __version__
+from tui.errors import NotFound, ReadingListError
+from tui.model import KIND_PREFIX, ReadStatus, Work
+from tui.text import cell_width, fit, inert
+
+KIND_CHOICES = {
+    "references": ("reference",),
+    "related": ("related",),
+    "all": ("reference", "related"),
+}
+STATUS_MARK = {"unread": " ", "reading": "~", "read": "x"}
 
 
-def main(argv=None) -> int:
+# ---------------------------------------------------------------------------- parser
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, as for every user error
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="readinglist",
+        description="Work through a literature review: its references and related articles, "
+        "reading status and citations. Without a subcommand, opens the app.",
+    )
+    p.add_argument("--version", action="version", version=f"readinglist {__version__}")
+    p.add_argument(
+        "--db", metavar="PATH", help="database file (default: $READINGLIST_DB or the user data dir)"
+    )
+    p.add_argument(
+        "--review", metavar="KEY", help="the review to work on (default: the last one used)"
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    s = sub.add_parser(
+        "import", help="import review pages (.txt/.html), .bib, .ris, CSL-JSON .json"
+    )
+    s.add_argument("files", nargs="+", metavar="FILE")
+
+    s = sub.add_parser("reviews", help="the reviews and collections in the database")
+    s.add_argument("--json", action="store_true", help="print one JSON array")
+
+    s = sub.add_parser("review", help="one review's own fields")
+    s.add_argument("key", nargs="?", metavar="KEY")
+    s.add_argument("--json", action="store_true", help="print one JSON object")
+
+    s = sub.add_parser("list", help="the works of a review, optionally filtered")
+    s.add_argument("--review", dest="sub_review", metavar="KEY")
+    s.add_argument("--kind", choices=list(KIND_CHOICES), default="references")
+    s.add_argument(
+        "--filter",
+        metavar="QUERY",
+        default="",
+        help="e.g. 'author:sullivan year:2015..2020 -status:read'",
+    )
+    s.add_argument("--json", action="store_true", help="print one JSON array")
+
+    s = sub.add_parser("cite", help="print (and copy) citations, one per line, in the order given")
+    s.add_argument("ids", nargs="+", metavar="ID", help="ref16, rel3, or an id from `list --json`")
+    s.add_argument(
+        "--style",
+        default="gbt7714",
+        help="gbt7714 (default), printed, apa, vancouver, ama, "
+        "mla, chicago, harvard, bibtex, ris, csl-json, or a .csl file",
+    )
+    s.add_argument("--copy", action="store_true", help="also put the output on the clipboard")
+    s.add_argument("--review", dest="sub_review", metavar="KEY")
+
+    s = sub.add_parser("mark", help="set the reading status: mark ID... read|reading|unread")
+    s.add_argument("args", nargs="+", metavar="ID... STATUS")
+    s.add_argument("--review", dest="sub_review", metavar="KEY")
+
+    s = sub.add_parser("note", help="show or set the note on a work: note ID [TEXT]")
+    s.add_argument("id", metavar="ID")
+    s.add_argument("text", nargs="?", metavar="TEXT", help="the new note ('' clears it)")
+    s.add_argument("--review", dest="sub_review", metavar="KEY")
+
+    s = sub.add_parser(
+        "export", help="a whole list as citations, bibtex, ris, csl-json or markdown"
+    )
+    s.add_argument(
+        "--format",
+        default="gbt7714",
+        metavar="STYLE",
+        help="any citation style, bibtex, ris, csl-json, or markdown",
+    )
+    s.add_argument("--filter", metavar="QUERY", default="")
+    s.add_argument("--review", dest="sub_review", metavar="KEY")
+    s.add_argument("--kind", choices=list(KIND_CHOICES), default="all")
+    s.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout"
+    )
+
+    sub.add_parser("stats", help="counts and reading progress per review")
+    sub.add_parser("styles", help="the citation styles and their credits")
+    return p
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _open_library(args):
+    from tui.paths import default_db_path
+    from tui.store import Library
+
+    path = Path(args.db).expanduser() if args.db else default_db_path()
+    return Library(path)
+
+
+def _review_key(args, lib) -> str:
+    key = getattr(args, "sub_review", None) or args.review
+    if key:
+        lib.get_review(key)  # NotFound if unknown
+        return key
+    key = lib.default_review_key()
+    if key is None:
+        raise NotFound("the database has no review yet; import one with `readinglist import FILE`")
+    return key
+
+
+def _out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(f"readinglist: {text}\n")
+
+
+def _is_tty() -> bool:
+    return sys.stdout.isatty()
+
+
+def _work_json(work: Work, state) -> dict:
+    d = work.to_dict()
+    d = {"id": work.id, "local_id": work.local_id, **d}
+    d["status"] = state.status
+    d["changed"] = state.changed
+    d["note"] = state.note
+    d["tags"] = state.tags
+    return d
+
+
+def _first_authors(work: Work) -> str:
+    if not work.authors:
+        return ""
+    first = work.authors[0]
+    more = len(work.authors) > 1 or work.et_al
+    if more:
+        return first + (" 等" if work.is_chinese else " et al.")
+    return first
+
+
+def _resolve_all(lib, tokens: list[str], review: str | None) -> list[Work]:
+    """Resolve every ID before acting, so one bad ID changes nothing."""
+    return [lib.resolve(tok, review) for tok in tokens]
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    from tui.fsutil import atomic_write_bytes
+
+    atomic_write_bytes(path, data)
+
+
+# ---------------------------------------------------------------------------- commands
+
+
+def cmd_import(args, lib) -> int:
+    from tui.sources import load_file
+
+    loaded = []
+    for name in args.files:  # parse all first: a bad file imports nothing
+        loaded.append(load_file(Path(name)))
+    for review, works in loaded:
+        key, created = lib.import_review(review, works)
+        kinds = {}
+        for w in works:
+            kinds[w.kind] = kinds.get(w.kind, 0) + 1
+        counts = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in kinds.items())
+        _out(f"{key}\t{'created' if created else 'updated'}\t{counts}")
+        for w in works:
+            for warning in w.warnings:
+                _err(f"warning: {key}/{w.local_id}: {inert(warning, keep_newlines=False)}")
     return 0
+
+
+def _counts(lib, key: str) -> dict:
+    counts = {"reference": 0, "related": 0}
+    for w in lib.works(key):
+        counts[w.kind] = counts.get(w.kind, 0) + 1
+    return counts
+
+
+def cmd_reviews(args, lib) -> int:
+    reviews = lib.reviews()
+    if args.json:
+        rows = []
+        for r in reviews:
+            rows.append(
+                {
+                    "key": r.key,
+                    "kind": r.kind,
+                    "title_zh": r.title_zh,
+                    "title_en": r.title_en,
+                    "year": r.year,
+                    "journal_zh": r.journal_zh,
+                    "journal_en": r.journal_en,
+                    "doi": r.doi,
+                    "counts": _counts(lib, r.key),
+                }
+            )
+        _out(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    current = lib.default_review_key()
+    for r in reviews:
+        c = _counts(lib, r.key)
+        mark = "*" if r.key == current else " "
+        title = inert(r.title_zh or r.title_en or r.key, keep_newlines=False)
+        _out(
+            f"{mark} {r.key}\t{r.year or ''}\t{c['reference']} refs, {c['related']} related\t{title}"
+        )
+    return 0
+
+
+REVIEW_LABELS = [
+    ("title_zh", "Title (zh)"),
+    ("title_en", "Title (en)"),
+    ("authors_zh", "Authors (zh)"),
+    ("authors_en", "Authors (en)"),
+    ("journal_zh", "Journal (zh)"),
+    ("journal_en", "Journal (en)"),
+    ("year", "Year"),
+    ("volume", "Volume"),
+    ("issue", "Issue"),
+    ("pages", "Pages"),
+    ("doi", "DOI"),
+    ("received", "Received"),
+    ("online", "Online"),
+    ("published", "Published"),
+    ("corresponding_author", "Corresponding"),
+    ("email", "E-mail"),
+    ("clc", "CLC"),
+    ("citation_zh", "Citation (zh)"),
+    ("citation_en", "Citation (en)"),
+    ("abstract_zh", "Abstract (zh)"),
+    ("abstract_en", "Abstract (en)"),
+]
+
+
+def cmd_review(args, lib) -> int:
+    key = args.key or _review_key(args, lib)
+    review = lib.get_review(key)
+    if args.json:
+        _out(json.dumps(review.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    _out(f"{'Key':<14} {review.key}")
+    for field, label in REVIEW_LABELS:
+        value = getattr(review, field)
+        if isinstance(value, list):
+            value = ", ".join(value)
+        if value in ("", None):
+            continue
+        _out(f"{label:<14} {inert(str(value))}")
+    return 0
+
+
+def _select(args, lib, review: str):
+    from tui.query import parse
+
+    kinds = KIND_CHOICES[args.kind]
+    works = [w for w in lib.works(review) if w.kind in kinds]
+    if args.filter:
+        query = parse(args.filter, strict=True)
+        works = [w for w in works if query.matches(w, lib.state(w))]
+    return works
+
+
+def cmd_list(args, lib) -> int:
+    review = _review_key(args, lib)
+    works = _select(args, lib, review)
+    if args.json:
+        rows = [_work_json(w, lib.state(w)) for w in works]
+        _out(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    width = shutil.get_terminal_size((120, 24)).columns if _is_tty() else 0
+    for w in works:
+        status = lib.state(w).status
+        who = inert(_first_authors(w), keep_newlines=False)
+        title = inert(w.title or w.raw, keep_newlines=False)
+        journal = inert(w.journal, keep_newlines=False)
+        head = f"{w.local_id:<6} [{STATUS_MARK.get(status, '?')}] {fit(who, 22)} {str(w.year or ''):<4}  "
+        if width:
+            rest = max(10, width - cell_width(head) - 1)
+            jw = min(cell_width(journal), max(0, rest // 3))
+            line = (
+                head + fit(title, rest - jw - 2) + "  " + fit(journal, jw)
+                if jw
+                else head + fit(title, rest)
+            )
+            _out(line.rstrip())
+        else:
+            _out(f"{head}{title}  {journal}".rstrip())
+    if _is_tty():
+        read = sum(1 for w in works if lib.state(w).status == "read")
+        _out(f"{len(works)} works, {read} read")
+    return 0
+
+
+def cmd_cite(args, lib) -> int:
+    from tui.cite import check_style, format_bibliography
+
+    style = check_style(args.style)
+    review = getattr(args, "sub_review", None) or args.review
+    works = _resolve_all(lib, args.ids, review or lib.default_review_key())
+    text = format_bibliography(works, style)
+    shown = inert(text)
+    _out(shown.rstrip("\n"))
+    if args.copy:
+        from tui.clipboard import copy
+
+        result = copy(text)
+        _err(result.message)
+    return 0
+
+
+def cmd_mark(args, lib) -> int:
+    if len(args.args) < 2:
+        raise ReadingListError("usage: readinglist mark ID... read|reading|unread")
+    *tokens, status = args.args
+    valid = [s.value for s in ReadStatus]
+    if status not in valid:
+        raise ReadingListError(f"unknown status '{inert(status)}': use one of {', '.join(valid)}")
+    review = getattr(args, "sub_review", None) or args.review
+    works = _resolve_all(lib, tokens, review or lib.default_review_key())
+    lib.set_status(works, status)
+    for w in works:
+        _out(f"{w.id}\t{status}")
+    return 0
+
+
+def cmd_note(args, lib) -> int:
+    review = getattr(args, "sub_review", None) or args.review
+    work = lib.resolve(args.id, review or lib.default_review_key())
+    if args.text is None:
+        _out(inert(lib.state(work).note))
+        return 0
+    lib.set_note(work, args.text)
+    _out(f"{work.id}\tnote {'cleared' if not args.text else 'saved'}")
+    return 0
+
+
+def cmd_export(args, lib) -> int:
+    from tui.cite import check_style, export_markdown, format_bibliography
+
+    review = _review_key(args, lib)
+    works = _select(args, lib, review)
+    fmt = args.format.lower()
+    progress = None
+    if len(works) >= 1000 and sys.stderr.isatty():
+
+        def progress(done: int, total: int) -> None:
+            sys.stderr.write(f"\rexporting {done}/{total}")
+            if done == total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+    if fmt == "markdown":
+        r = lib.get_review(review)
+        text = export_markdown(works, {w.ident: lib.state(w) for w in works}, title=r.title)
+    else:
+        text = format_bibliography(works, check_style(args.format), progress=progress)
+    if not text.endswith("\n"):
+        text += "\n"
+    if args.output:
+        _atomic_write(Path(args.output), text.encode("utf-8"))
+        _err(f"wrote {len(works)} works to {args.output}")
+    else:
+        sys.stdout.write(inert(text))
+    return 0
+
+
+def cmd_stats(args, lib) -> int:
+    total_read = total = 0
+    for row in lib.stats():
+        parts = []
+        for kind, c in row["kind"].items():
+            if not c["total"]:
+                continue
+            parts.append(
+                f"{KIND_PREFIX.get(kind, kind)}s {c['read']}/{c['total']} read"
+                + (f", {c['reading']} reading" if c["reading"] else "")
+            )
+            total_read += c["read"]
+            total += c["total"]
+        title = inert(row.get("title", ""), keep_newlines=False)
+        _out(f"{row['key']}\t{'; '.join(parts)}\t{title}")
+    pct = (100 * total_read / total) if total else 0
+    _out(f"total\t{total_read}/{total} read ({pct:.0f}%)")
+    return 0
+
+
+def cmd_styles(args, lib=None) -> int:
+    from tui.cite import STYLES, credits
+
+    for name, desc in STYLES.items():
+        _out(f"{name:<10} {desc}")
+    _out("")
+    _out(credits())
+    return 0
+
+
+COMMANDS = {
+    "import": cmd_import,
+    "reviews": cmd_reviews,
+    "review": cmd_review,
+    "list": cmd_list,
+    "cite": cmd_cite,
+    "mark": cmd_mark,
+    "note": cmd_note,
+    "export": cmd_export,
+    "stats": cmd_stats,
+    "styles": cmd_styles,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "styles":
+            return cmd_styles(args)
+        lib = _open_library(args)
+        try:
+            if args.command is None:
+                from tui.app.app import run_app
+
+                key = args.review
+                if key:
+                    lib.get_review(key)
+                run_app(lib, key)
+                return 0
+            return COMMANDS[args.command](args, lib)
+        finally:
+            lib.close()
+    except ReadingListError as err:
+        _err(inert(str(err), keep_newlines=False))
+        return err.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # the reader went away (`readinglist list | head`): not an error
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        except OSError:
+            pass
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,57 @@
+"""Making text from data safe and tidy for a terminal (no Textual, no Rich markup)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# C0 controls except tab and newline, DEL, C1 controls, and the bidi controls
+# (LRE…RLO, LRI…PDI, LRM/RLM/ALM) that can reorder what a terminal shows.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def inert(text: str, *, keep_newlines: bool = True) -> str:
+    """Text from data with every control sequence removed.
+
+    Escape sequences lose their ESC, so nothing from a title or note can move the
+    cursor, set the clipboard (OSC 52) or reorder the line.
+
+    >>> inert("a\\x1b]52;c;ZXZpbA==\\x07b")
+    'a]52;c;ZXZpbA==b'
+    >>> inert("x\\u202ey")
+    'xy'
+    """
+    text = _CONTROL.sub("", text)
+    if not keep_newlines:
+        text = " ".join(text.split())
+    return text
+
+
+def cell_width(text: str) -> int:
+    """Terminal columns of text: East Asian wide and full-width characters take two."""
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
+def fit(text: str, width: int) -> str:
+    """Cut or pad text to exactly `width` terminal columns, ending a cut with '…'."""
+    if width <= 0:
+        return ""
+    if cell_width(text) <= width:
+        return text + " " * (width - cell_width(text))
+    out, used = [], 0
+    for ch in text:
+        w = (
+            0
+            if unicodedata.combining(ch)
+            else (2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1)
+        )
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…" + " " * (width - 1 - used)
