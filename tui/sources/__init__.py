@@ -74,7 +74,8 @@ def load_file(path: str | os.PathLike) -> tuple[Review, list[Work]]:
     try:
         review, works = parse(text, source=p.name)
     except ReadingListError as exc:
-        if isinstance(exc, ParseError) and not exc.file:
+        if isinstance(exc, ParseError) and exc.file in ("", p.name) and shown != exc.file:
+            # name the file as the user gave it, not only its base name
             raise ParseError(exc.detail, file=shown, place=exc.place) from None
         raise
     except (ValueError, KeyError, TypeError, IndexError) as exc:

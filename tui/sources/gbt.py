@@ -238,6 +238,9 @@ def _identifiers(raw: str, norm: str, start: int, work: Work) -> int:
         if any(a <= m.start() < b for a, b in spans):
             continue
         value = m["value"].rstrip(".,;")
+        url = _DOI_URL.fullmatch(value)
+        if url:  # "doi: https://doi.org/10...."
+            value = url["doi"].rstrip(".,;")
         if value.lower().startswith("10."):
             work.doi = work.doi or value
         elif value:
@@ -385,21 +388,11 @@ def _parse_container(raw: str, norm: str, start: int, work: Work) -> None:
         work.warnings.append("could not read the publication part of the container")
     parts = [_clean(p) for p in re.split(r"\.\s+", container.translate(_FULLWIDTH)) if _clean(p)]
     # re-slice from raw so full-width punctuation in titles survives
-    if len(parts) >= 2 and _looks_like_names(parts[0]):
+    # GB/T 7714-2015 8.1.2: "//专著主要责任者. 专著题名. 出版地: 出版者, 出版年: 页码"
+    if len(parts) >= 2:
         names = _EDITOR_WORDS.sub("", parts[0])
         work.editors = [x.strip() for x in re.split(r"[,、]", names) if x.strip()]
         idx = container.translate(_FULLWIDTH).find(parts[1])
         work.journal = _clean(container[idx:]) if idx >= 0 else ". ".join(parts[1:])
     else:
         work.journal = _clean(container)
-
-
-def _looks_like_names(s: str) -> bool:
-    if _EDITOR_WORDS.search(s):
-        return True
-    names = [x.strip() for x in re.split(r"[,、]", s) if x.strip()]
-    if not names:
-        return False
-    if all(has_cjk(x) and len(x) <= 4 for x in names):
-        return True
-    return all(re.fullmatch(r"[^\W\d_][\w'\-]*(?:\s+[\w'\-]+)*\s+[A-Z]{1,4}", x) for x in names)

@@ -61,9 +61,21 @@ def _family_part(name: str) -> str:
         cjk = "".join(ch for ch in lit if has_cjk(ch))
         surname = cjk[:2] if cjk[:2] in _COMPOUND_SURNAMES else cjk[:1]
         return _SURNAME_READINGS.get(surname) or _slug(pinyin(surname))
-    if author.literal:  # an organisation: its first significant word
-        return _first_word(author.literal) or _slug(author.literal)[:12]
+    if author.literal or _is_organisation(name, author):
+        # an organisation: its first significant word
+        return _first_word(name) or _slug(name)[:12]
     return _slug(author.family)
+
+
+def _is_organisation(name: str, author) -> bool:
+    """ "World Health Organization": three or more words, no comma, no initials."""
+    words = name.split()
+    return (
+        len(words) >= 3
+        and "," not in name
+        and "." not in name
+        and not re.fullmatch(r"[A-Z]{1,4}", author.given or "")
+    )
 
 
 def _first_word(title: str) -> str:

@@ -331,4 +331,6 @@ def _review_key(review: Review) -> str:
         family = _family_part(name)
         if family:
             break
-    return f"{family or 'review'}{review.year or ''}"
+    if not family:
+        return ""  # nothing on the page gives one: the store picks a key
+    return f"{family}{review.year or ''}"
