@@ -1,0 +1,893 @@
+"""The readinglist Textual app: a review, its references and related articles.
+
+Entry point for the CLI: `run_app(library, review)`. Everything the app shows from
+data is built as rich Text / Textual Content, never as markup strings.
+
+Heavy modules (citeproc, bibtexparser via tui.cite) are imported lazily in thread
+workers, so the first screen paints about as fast as a bare Textual app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+from textual.worker import get_current_worker
+
+from tui.app.widgets.panes import DetailPane, ReviewPane, work_text, work_url
+from tui.app.widgets.worklist import WorkList
+from tui.errors import ReadingListError
+from tui.model import Review, State, Work
+from tui.text import inert
+
+if TYPE_CHECKING:
+    from tui.store import Library
+
+DEFAULT_STYLE = "gbt7714"
+PANES = ("references", "related", "detail", "review")
+SHORT_SCREEN = 32  # below this many lines the review pane starts collapsed
+
+KEY_HELP: list[tuple[str, list[tuple[str, str]]]] = [
+    (
+        "Move",
+        [
+            ("up/down  j/k", "move in the list"),
+            ("pgup/pgdn home/end", "page, first, last"),
+            ("tab  shift+tab", "next / previous pane"),
+            ("mouse", "click a row or pane, scroll with the wheel"),
+        ],
+    ),
+    (
+        "Filter",
+        [
+            ("/", "filter the lists as you type"),
+            ("enter", "go to the filtered list, keeping the filter"),
+            ("escape", "clear the filter (in a list: clear the selection first)"),
+        ],
+    ),
+    (
+        "Reading status",
+        [
+            ("space", "toggle read / unread"),
+            ("r", "mark reading"),
+            ("u", "mark unread"),
+            ("v  x", "select / unselect (space, r, u, c, C then act on the selection)"),
+            ("V", "select every work shown / clear the selection"),
+            ("z  ctrl+z", "undo the last change"),
+        ],
+    ),
+    (
+        "Citations",
+        [
+            ("c", "copy the citation in the current style"),
+            ("s", "choose the citation style (live preview)"),
+            ("d", "copy the DOI"),
+            ("C", "copy selected (or all shown) works as a bibliography"),
+        ],
+    ),
+    (
+        "More",
+        [
+            ("o", "open the DOI (or PubMed record) in the browser"),
+            ("n", "edit the note"),
+            ("i", "show / hide the review's details"),
+            ("R", "switch review"),
+            ("ctrl+p", "command palette: every action, styles, reviews, themes"),
+            ("?", "this help"),
+            ("q", "quit"),
+        ],
+    ),
+]
+
+# (title, help, action) for the command palette: every action of the main screen
+ACTIONS: list[tuple[str, str, str]] = [
+    ("Filter", "Focus the filter input", "filter"),
+    ("Clear filter", "Show every work again", "clear_filter"),
+    ("Toggle read", "Mark the highlighted or selected works read / unread", "toggle_read"),
+    ("Mark reading", "Mark the highlighted or selected works as reading", "mark('reading')"),
+    ("Mark unread", "Mark the highlighted or selected works unread", "mark('unread')"),
+    ("Mark read", "Mark the highlighted or selected works read", "mark('read')"),
+    ("Select", "Select or unselect the highlighted work", "select"),
+    ("Select all shown", "Select every work the filter shows, or clear", "select_all"),
+    ("Undo", "Undo the last status or note change", "undo"),
+    ("Copy citation", "Copy the citation in the current style", "copy"),
+    ("Copy DOI", "Copy the DOI of the highlighted work", "copy_doi"),
+    ("Copy bibliography", "Copy selected or shown works as a bibliography", "copy_bibliography"),
+    ("Choose citation style", "Pick a style with a live preview", "choose_style"),
+    ("Open in browser", "Open the DOI or PubMed record", "open"),
+    ("Edit note", "Edit the note of the highlighted work", "note"),
+    ("Toggle review details", "Show or hide the review pane's details", "toggle_review"),
+    ("Switch review", "Open another review of the database", "switch_review"),
+    ("Next pane", "Move to the next pane", "next_pane"),
+    ("Help", "Show every key", "help"),
+    ("Quit", "Leave readinglist", "quit"),
+]
+
+STYLE_FALLBACK = {
+    "gbt7714": "GB/T 7714-2015 numeric",
+    "printed": "the reference as the source printed it",
+}
+
+
+def style_catalogue() -> dict[str, str]:
+    """Style name -> description, from tui.cite (imported on first use)."""
+    try:
+        from tui.cite import STYLES
+
+        return dict(STYLES)
+    except ImportError:  # the formatters are not installed yet
+        return dict(STYLE_FALLBACK)
+
+
+def format_citation(work: Work, style: str) -> str:
+    from tui.cite import format_citation as fmt
+
+    return fmt(work, style=style)
+
+
+def format_bibliography(works: list[Work], style: str) -> str:
+    from tui.cite import format_bibliography as fmt
+
+    return fmt(works, style)
+
+
+def cite_credits() -> str:
+    try:
+        from tui.cite import credits
+
+        return credits()
+    except ImportError:
+        return ""
+
+
+class FilterInput(Input):
+    """The filter above the lists; escape clears it and goes back to the list."""
+
+    BINDINGS = [Binding("escape", "clear_filter", "Clear filter", show=False)]
+
+    def action_clear_filter(self) -> None:
+        self.value = ""
+        self.screen.action_focus_list()  # type: ignore[attr-defined]
+
+
+class ReadingListCommands(Provider):
+    """Every action of the app, every citation style and every review in the palette."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        app = self.app
+        screen = app.main  # type: ignore[attr-defined]
+        out: list[tuple[str, str, Callable[[], object]]] = []
+        for title, help_text, action in ACTIONS:
+            out.append((title, help_text, partial(screen.run_action, action)))
+        for name, description in style_catalogue().items():
+            out.append((f"Citation style: {name}", description, partial(screen.set_style, name)))
+        try:
+            reviews = app.library.reviews()  # type: ignore[attr-defined]
+        except ReadingListError:
+            reviews = []
+        if len(reviews) > 1:
+            for review in reviews:
+                out.append(
+                    (
+                        f"Review: {inert(review.title, keep_newlines=False)}",
+                        f"Open review {review.key}",
+                        partial(screen.open_review, review.key),
+                    )
+                )
+        return out
+
+    async def discover(self) -> Hits:
+        for title, help_text, command in self._commands():
+            yield DiscoveryHit(Text(title), command, text=title, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, command in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), command, text=title, help=help_text)
+
+
+class MainScreen(Screen):
+    """Review pane, filter, the two lists and the detail pane."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (SHORT_SCREEN, "-tall")]
+
+    BINDINGS = [
+        Binding("slash", "filter", "Filter"),
+        Binding("escape", "escape", "Clear", show=False),
+        Binding("space", "toggle_read", "Read"),
+        Binding("r", "mark('reading')", "Reading"),
+        Binding("u", "mark('unread')", "Unread", show=False),
+        Binding("v,x", "select", "Select", show=False),
+        Binding("V", "select_all", "Select all", show=False),
+        Binding("z,ctrl+z", "undo", "Undo", show=False),
+        Binding("c", "copy", "Copy"),
+        Binding("C", "copy_bibliography", "Copy all", show=False),
+        Binding("d", "copy_doi", "Copy DOI", show=False),
+        Binding("s", "choose_style", "Style"),
+        Binding("o", "open", "Open"),
+        Binding("n", "note", "Note"),
+        Binding("i", "toggle_review", "Review", show=False),
+        Binding("R", "switch_review", "Switch review", show=False),
+        Binding("tab", "next_pane", "Pane"),
+        Binding("shift+tab", "previous_pane", "Previous pane", show=False),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.review: Review | None = None
+        self.states: dict[str, State] = {}
+        self.selection: dict[str, Work] = {}
+        self.indexes: dict[str, object] = {}
+        self.read_counts: dict[str, int] = {"reference": 0, "related": 0}
+        self.undo_stack: list[tuple] = []
+        self.citations: dict[tuple[str, str], str] = {}
+        self.review_collapsed: bool | None = None  # None: by screen height
+        self.filter_text = ""
+        self.last_pane = "references"
+        self.refs = WorkList("reference", "References", id="references")
+        self.rels = WorkList("related", "Related", id="related")
+        self.active: WorkList = self.refs
+        self.review_pane = ReviewPane(id="review")
+        self.detail = DetailPane(id="detail")
+        self.filter_input = FilterInput(
+            placeholder="/ filter: words, author:, title:, journal:, year:2015..2020, "
+            "status:unread, has:doi, -word",
+            id="filter",
+            select_on_focus=False,
+        )
+        self.filter_info = Static("", id="filter-info", markup=False)
+
+    @property
+    def library(self) -> Library:
+        return self.app.library  # type: ignore[attr-defined]
+
+    @property
+    def lists(self) -> tuple[WorkList, WorkList]:
+        return (self.refs, self.rels)
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="≡")
+        with Horizontal(id="body"):
+            with Vertical(id="main"):
+                yield self.review_pane
+                with Horizontal(id="filter-bar"):
+                    yield self.filter_input
+                    yield self.filter_info
+                yield self.refs
+                yield self.rels
+            yield self.detail
+        yield Footer()
+
+    # --- loading -----------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        app: ReadingListApp = self.app  # type: ignore[assignment]
+        self.filter_text = app.initial_filter
+        self.load_review(app.initial_review)
+        if self.filter_text:
+            self.filter_input.value = self.filter_text
+            self.apply_filter(self.filter_text)
+        pane = app.initial_pane if app.initial_pane in PANES else "references"
+        self.focus_pane(pane)
+        self.set_interval(2.0, self.check_external_changes)
+
+    def load_review(self, key: str | None) -> None:
+        """Show review `key` (or nothing when the database has none)."""
+        lib = self.library
+        self.review = lib.get_review(key) if key else None
+        self.selection.clear()
+        self.indexes.clear()
+        self.undo_stack.clear()
+        self.states = lib.states()
+        refs = lib.works(review=key, kind="reference") if key else []
+        rels = lib.works(review=key, kind="related") if key else []
+        self.refs.selected = self.selection
+        self.rels.selected = self.selection
+        self.refs.set_works(refs, self.states)
+        self.rels.set_works(rels, self.states)
+        self.refs.empty_text = "No references." if not refs else "No reference matches the filter."
+        self.rels.empty_text = "No related articles." if not rels else "No related article matches."
+        self.rels.display = bool(rels)
+        self.recount()
+        self.show_review()
+        if self.filter_text:
+            self.apply_filter(self.filter_text)
+        self.show_detail()
+
+    def reload(self) -> None:
+        """The database changed on disk (another readinglist): show it, keep the places."""
+        keep = {wl.kind: (wl.highlighted.id if wl.highlighted else None) for wl in self.lists}
+        key = self.review.key if self.review else None
+        known = {r.key for r in self.library.reviews()}
+        if key not in known:
+            key = self.library.default_review_key()
+        undo = list(self.undo_stack)
+        self.load_review(key)
+        self.undo_stack = undo
+        for wl in self.lists:
+            if keep.get(wl.kind):
+                wl.move_to_work(keep[wl.kind])
+
+    def check_external_changes(self) -> None:
+        try:
+            changed = self.library.reload_if_changed()
+        except ReadingListError as err:
+            self.notify(str(err), severity="error", markup=False)
+            return
+        if changed:
+            self.reload()
+
+    def recount(self) -> None:
+        for wl in self.lists:
+            self.read_counts[wl.kind] = wl.count_read()
+        self.update_titles()
+
+    def show_review(self) -> None:
+        collapsed = self.review_collapsed
+        if collapsed is None:
+            collapsed = self.app.size.height < SHORT_SCREEN
+        self.review_pane.show(self.review, collapsed)
+        self.review_pane.border_title = "Review" + (" (i: more)" if collapsed else " (i: less)")
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.review_collapsed is None:
+            self.show_review()
+
+    # --- titles and counts -------------------------------------------------------
+
+    def update_titles(self) -> None:
+        app = self.app
+        total_read = sum(self.read_counts.values())
+        total = len(self.refs.works) + len(self.rels.works)
+        if self.review is not None:
+            app.title = inert(self.review.short_title, keep_newlines=False)
+        else:
+            app.title = "readinglist"
+        app.sub_title = f"{total_read}/{total} read"
+        for wl in self.lists:
+            title = f"{wl.label} {self.read_counts[wl.kind]}/{len(wl.works)}"
+            if wl.filtered:
+                title += f" · {len(wl.rows)} of {len(wl.works)} match"
+            wl.border_title = title
+            chosen = sum(1 for w in self.selection.values() if w.kind == wl.kind)
+            wl.border_subtitle = f"{chosen} selected" if chosen else ""
+        self.update_filter_info()
+
+    def update_filter_info(self) -> None:
+        if not self.filter_text.strip():
+            self.filter_info.update("")
+            return
+        shown = len(self.refs.rows) + len(self.rels.rows)
+        total = len(self.refs.works) + len(self.rels.works)
+        text = Text(f"{shown} of {total} match", style="bold")
+        describe = getattr(self, "_describe", "")
+        if describe:
+            text.append("  " + inert(describe, keep_newlines=False), style="dim")
+        self.filter_info.update(text)
+
+    # --- filter ------------------------------------------------------------------
+
+    def index_for(self, wl: WorkList):
+        index = self.indexes.get(wl.kind)
+        if index is None:
+            from tui.query import Index
+
+            index = self.indexes[wl.kind] = Index(wl.works)
+        return index
+
+    def apply_filter(self, text: str) -> None:
+        """Narrow both lists to the works matching `text` (the query language)."""
+        from tui.query import parse
+
+        self.filter_text = text
+        query = parse(text)
+        if query.is_empty:
+            self._describe = ""
+            for wl in self.lists:
+                wl.set_rows(list(range(len(wl.works))), filtered=False)
+        else:
+            self._describe = query.describe()
+            for wl in self.lists:
+                wl.set_rows(self.index_for(wl).filter(query, self.states), filtered=True)
+        self.update_titles()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.apply_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        self.action_focus_list()
+        self.save_pref("app.filter", self.filter_text)
+
+    def action_filter(self) -> None:
+        self.filter_input.focus()
+
+    def action_clear_filter(self) -> None:
+        self.filter_input.value = ""
+        self.apply_filter("")
+
+    def action_focus_list(self) -> None:
+        """Focus the list the reader was in, or the first one with matches."""
+        target = self.active
+        if not target.rows:
+            for wl in self.lists:
+                if wl.rows and wl.display:
+                    target = wl
+                    break
+        target.focus()
+
+    def action_escape(self) -> None:
+        if self.selection:
+            self.selection.clear()
+            self.refresh_lists()
+        elif self.filter_text:
+            self.action_clear_filter()
+            self.save_pref("app.filter", "")
+
+    # --- panes -------------------------------------------------------------------
+
+    def pane_widget(self, name: str):
+        return {
+            "references": self.refs,
+            "related": self.rels,
+            "detail": self.detail,
+            "review": self.review_pane,
+        }[name]
+
+    def current_pane(self) -> str:
+        focused = self.focused
+        for name in PANES:
+            if focused is self.pane_widget(name):
+                return name
+        return self.active.id or "references"
+
+    def focus_pane(self, name: str) -> None:
+        widget = self.pane_widget(name)
+        if not widget.display or (isinstance(widget, WorkList) and not widget.works):
+            widget = self.refs
+        widget.focus()
+
+    def _cycle(self, step: int) -> None:
+        visible = [
+            name
+            for name in PANES
+            if self.pane_widget(name).display and not (name == "related" and not self.rels.works)
+        ]
+        current = self.current_pane() if self.focused is not self.filter_input else None
+        if current is None:
+            self.action_focus_list()
+            return
+        pos = visible.index(current) if current in visible else -1
+        self.pane_widget(visible[(pos + step) % len(visible)]).focus()
+
+    def action_next_pane(self) -> None:
+        self._cycle(1)
+
+    def action_previous_pane(self) -> None:
+        self._cycle(-1)
+
+    @on(events.DescendantFocus)
+    def _focus_moved(self, event: events.DescendantFocus) -> None:
+        widget = event.widget
+        for name in PANES:
+            if widget is self.pane_widget(name):
+                self.last_pane = name
+        if isinstance(widget, WorkList) and widget is not self.active:
+            self.active = widget
+            self.show_detail()
+        for wl in self.lists:
+            wl.refresh()
+
+    def action_toggle_review(self) -> None:
+        collapsed = self.review_pane.has_class("-collapsed")
+        self.review_collapsed = not collapsed
+        self.show_review()
+
+    # --- detail ------------------------------------------------------------------
+
+    @on(WorkList.Highlighted)
+    def _highlighted(self, event: WorkList.Highlighted) -> None:
+        if event.worklist is self.active:
+            self.show_detail()
+
+    def state_of(self, w: Work) -> State:
+        return self.states.get(w.ident) or State()
+
+    def show_detail(self) -> None:
+        w = self.active.highlighted
+        self.detail.border_title = "Details"
+        if w is None:
+            self.detail.show(Text("Nothing highlighted.", style="italic"))
+            return
+        style = self.app.style_name  # type: ignore[attr-defined]
+        citation = self.citations.get((w.id, style))
+        self.detail.show(work_text(w, self.state_of(w), style, citation, w.id in self.selection))
+        if citation is None:
+            self.format_for_detail(w, style)
+
+    @work(thread=True, exclusive=True, group="citation")
+    def format_for_detail(self, w: Work, style: str) -> None:
+        try:
+            text = format_citation(w, style)
+        except Exception as err:  # the detail pane says why instead of crashing
+            text = f"(cannot format in {style}: {err})"
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._citation_ready, w, style, text)
+
+    def _citation_ready(self, w: Work, style: str, text: str) -> None:
+        self.citations[(w.id, style)] = text
+        current = self.active.highlighted
+        if current is not None and current.id == w.id:
+            self.show_detail()
+
+    # --- reading status ----------------------------------------------------------
+
+    def targets(self) -> list[Work]:
+        """The selected works (refs then related), else the highlighted one."""
+        if self.selection:
+            order = {"reference": 0, "related": 1}
+            return sorted(self.selection.values(), key=lambda w: (order.get(w.kind, 2), w.n))
+        w = self.active.highlighted
+        return [w] if w is not None else []
+
+    def _describe_works(self, works: list[Work]) -> str:
+        if len(works) == 1:
+            return works[0].local_id
+        return f"{len(works)} works"
+
+    def set_status(self, works: list[Work], status: str, record: bool = True) -> bool:
+        if not works:
+            self.notify("Nothing to mark: the list is empty.", severity="warning")
+            return False
+        before = [(w, self.state_of(w).status) for w in works]
+        try:
+            self.library.set_status(works, status)
+        except ReadingListError as err:
+            self.notify(str(err), title="Not saved", severity="error", markup=False)
+            return False
+        if record:
+            self.undo_stack.append(("status", before))
+        for w in works:
+            self.states[w.ident] = self.library.state(w)
+        self.after_change(before)
+        return True
+
+    def after_change(self, before: list[tuple[Work, str]]) -> None:
+        for w, old in before:
+            new = self.state_of(w).status
+            if w.kind in self.read_counts and (old == "read") != (new == "read"):
+                self.read_counts[w.kind] += 1 if new == "read" else -1
+        self.update_titles()
+        self.refresh_lists()
+        self.show_detail()
+
+    def refresh_lists(self) -> None:
+        for wl in self.lists:
+            wl.refresh()
+        self.update_titles()
+
+    def action_toggle_read(self) -> None:
+        works = self.targets()
+        everyone_read = bool(works) and all(self.state_of(w).status == "read" for w in works)
+        status = "unread" if everyone_read else "read"
+        if self.set_status(works, status) and len(works) > 1:
+            self.notify(f"Marked {len(works)} works {status}.")
+        if len(works) > 1:
+            self.selection.clear()
+            self.refresh_lists()
+
+    def action_mark(self, status: str) -> None:
+        works = self.targets()
+        if self.set_status(works, status) and len(works) > 1:
+            self.notify(f"Marked {len(works)} works {status}.")
+            self.selection.clear()
+            self.refresh_lists()
+
+    def action_select(self) -> None:
+        w = self.active.highlighted
+        if w is None:
+            return
+        if w.id in self.selection:
+            del self.selection[w.id]
+        else:
+            self.selection[w.id] = w
+        self.active.cursor += 1
+        self.refresh_lists()
+        self.show_detail()
+
+    def action_select_all(self) -> None:
+        shown = self.active.visible_works
+        if shown and all(w.id in self.selection for w in shown):
+            self.selection.clear()
+        else:
+            for w in shown:
+                self.selection[w.id] = w
+        self.refresh_lists()
+        self.show_detail()
+
+    def action_undo(self) -> None:
+        if not self.undo_stack:
+            self.notify("Nothing to undo.")
+            return
+        entry = self.undo_stack.pop()
+        if entry[0] == "status":
+            before: list[tuple[Work, str]] = entry[1]
+            now = [(w, self.state_of(w).status) for w, _ in before]
+            groups: dict[str, list[Work]] = {}
+            for w, old in before:
+                groups.setdefault(old, []).append(w)
+            try:
+                for status, works in groups.items():
+                    self.library.set_status(works, status)
+            except ReadingListError as err:
+                self.notify(str(err), title="Not undone", severity="error", markup=False)
+                return
+            for w, _ in before:
+                self.states[w.ident] = self.library.state(w)
+            self.after_change(now)
+            what = self._describe_works([w for w, _ in before])
+            self.notify(f"Undone: status of {what} restored.", markup=False)
+        elif entry[0] == "note":
+            _, w, old_note = entry
+            try:
+                self.library.set_note(w, old_note)
+            except ReadingListError as err:
+                self.notify(str(err), title="Not undone", severity="error", markup=False)
+                return
+            self.states[w.ident] = self.library.state(w)
+            self.show_detail()
+            self.notify(f"Undone: note of {w.local_id} restored.", markup=False)
+
+    # --- notes -------------------------------------------------------------------
+
+    def action_note(self) -> None:
+        from tui.app.screens.dialogs import NoteScreen
+
+        w = self.active.highlighted
+        if w is None:
+            return
+        title = f"Note on {w.local_id}: {inert(w.title, keep_newlines=False)}"
+        self.app.push_screen(NoteScreen(title, self.state_of(w).note), partial(self._note_done, w))
+
+    def _note_done(self, w: Work, note: str | None) -> None:
+        if note is None:
+            return
+        old = self.state_of(w).note
+        if note == old:
+            return
+        try:
+            self.library.set_note(w, note)
+        except ReadingListError as err:
+            self.notify(str(err), title="Note not saved", severity="error", markup=False)
+            return
+        self.undo_stack.append(("note", w, old))
+        self.states[w.ident] = self.library.state(w)
+        self.show_detail()
+        self.notify(f"Note on {w.local_id} saved.", markup=False)
+
+    # --- copy --------------------------------------------------------------------
+
+    def action_copy(self) -> None:
+        works = self.targets()
+        if not works:
+            self.notify("Nothing to copy: the list is empty.", severity="warning")
+            return
+        style = self.app.style_name  # type: ignore[attr-defined]
+        what = f"{self._describe_works(works)} in {style}"
+        self.copy_worker(works, style, "citations", what)
+
+    def action_copy_bibliography(self) -> None:
+        if self.selection:
+            works = self.targets()
+        else:
+            works = self.refs.visible_works + self.rels.visible_works
+        if not works:
+            self.notify("Nothing to copy: no work is shown.", severity="warning")
+            return
+        style = self.app.style_name  # type: ignore[attr-defined]
+        what = f"bibliography of {len(works)} works in {style}"
+        self.copy_worker(works, style, "bibliography", what)
+
+    def action_copy_doi(self) -> None:
+        w = self.active.highlighted
+        if w is None:
+            return
+        if not w.doi:
+            self.notify(f"{w.local_id} has no DOI.", severity="warning", markup=False)
+            return
+        self.copy_worker([w], "", "doi", f"DOI of {w.local_id}")
+
+    @work(thread=True, group="copy")
+    def copy_worker(self, works: list[Work], style: str, mode: str, what: str) -> None:
+        try:
+            if mode == "doi":
+                text = works[0].doi
+            elif mode == "bibliography":
+                text = format_bibliography(works, style)
+            else:
+                text = "\n".join(format_citation(w, style) for w in works)
+        except Exception as err:  # e.g. a style that cannot be loaded
+            self.app.call_from_thread(
+                self.notify,
+                inert(str(err), keep_newlines=False),
+                title="Cannot format",
+                severity="error",
+                markup=False,
+            )
+            return
+        from tui import clipboard
+
+        def terminal_copy(payload: str) -> None:
+            self.app.call_from_thread(self.app.copy_to_clipboard, payload)
+
+        result = clipboard.copy(text, terminal_copy=terminal_copy)
+        self.app.call_from_thread(self._copied, result, text, what)
+
+    def _copied(self, result, text: str, what: str) -> None:
+        from tui.app.screens.dialogs import CopyTextScreen
+
+        where = {
+            "system": "the system clipboard",
+            "terminal": "the terminal clipboard (OSC 52)",
+        }.get(result.method)
+        if result.ok and where:
+            self.notify(f"Copied {what} to {where}.", title="Copied", markup=False)
+            return
+        message = result.message or "No clipboard is available here."
+        self.app.push_screen(
+            CopyTextScreen(
+                f"Copy {what} by hand",
+                f"{message} Select the text below and copy it with your terminal.",
+                text,
+            )
+        )
+
+    # --- style, open, review -----------------------------------------------------
+
+    def action_choose_style(self) -> None:
+        from tui.app.screens.style import StyleScreen
+
+        screen = StyleScreen(
+            style_catalogue(),
+            self.app.style_name,  # type: ignore[attr-defined]
+            self.active.highlighted,
+            format_citation,
+        )
+        self.app.push_screen(screen, self._style_chosen)
+
+    def _style_chosen(self, style: str | None) -> None:
+        if style:
+            self.set_style(style)
+
+    def set_style(self, style: str) -> None:
+        self.app.style_name = style  # type: ignore[attr-defined]
+        self.save_pref("app.style", style)
+        self.show_detail()
+        self.notify(f"Citation style: {style}.", markup=False)
+
+    def action_open(self) -> None:
+        w = self.active.highlighted
+        if w is None:
+            return
+        url = work_url(w)
+        if not url:
+            self.notify(f"{w.local_id} has no DOI, PMID or URL.", severity="warning", markup=False)
+            return
+        self.app.open_url(url)
+        self.notify(f"Opening {url}", markup=False)
+
+    def action_switch_review(self) -> None:
+        from tui.app.screens.dialogs import ReviewScreen
+
+        reviews = self.library.reviews()
+        if len(reviews) < 2:
+            self.notify("This database holds one review.")
+            return
+        counts = {r.key: len(self.library.works(review=r.key)) for r in reviews}
+        current = self.review.key if self.review else None
+        self.app.push_screen(ReviewScreen(reviews, current, counts), self._review_chosen)
+
+    def _review_chosen(self, key: str | None) -> None:
+        if key:
+            self.open_review(key)
+
+    def open_review(self, key: str) -> None:
+        self.load_review(key)
+        self.save_pref("app.review", key)
+        self.refs.focus()
+
+    # --- help, quit, prefs -------------------------------------------------------
+
+    def action_help(self) -> None:
+        from tui.app.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(KEY_HELP, cite_credits()))
+
+    async def action_quit(self) -> None:
+        self.app.save_session()  # type: ignore[attr-defined]
+        self.app.exit()
+
+    def save_pref(self, name: str, value) -> None:
+        try:
+            self.library.set_pref(name, value)
+        except ReadingListError as err:
+            self.notify(str(err), title="Preference not saved", severity="warning", markup=False)
+
+
+class ReadingListApp(App):
+    """Work through a review: its references and related articles."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "readinglist"
+    COMMANDS = App.COMMANDS | {ReadingListCommands}
+    COMMAND_PALETTE_BINDING = "ctrl+p"
+
+    def __init__(self, library: Library, review: str | None = None) -> None:
+        super().__init__()
+        self.library = library
+        self.style_name: str = str(library.get_pref("app.style", DEFAULT_STYLE) or DEFAULT_STYLE)
+        self.initial_filter: str = str(library.get_pref("app.filter", "") or "")
+        self.initial_pane: str = str(library.get_pref("app.pane", "references") or "references")
+        self.initial_review = self._pick_review(review)
+        self._saved_theme = library.get_pref("app.theme")
+        self.main = MainScreen()
+
+    def _pick_review(self, review: str | None) -> str | None:
+        keys = [r.key for r in self.library.reviews()]
+        if review and review in keys:
+            return review
+        last = self.library.get_pref("app.review")
+        if last in keys:
+            return last
+        return self.library.default_review_key() if keys else None
+
+    def get_default_screen(self) -> Screen:
+        return self.main
+
+    def on_mount(self) -> None:
+        if self._saved_theme and self._saved_theme in self.available_themes:
+            self.theme = self._saved_theme
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme) -> None:
+        self.main.save_pref("app.theme", theme.name)
+
+    def save_session(self) -> None:
+        """Remember the review, pane and filter for the next start."""
+        main = self.main
+        values = {
+            "app.review": main.review.key if main.review else None,
+            "app.pane": main.last_pane,
+            "app.filter": main.filter_text,
+        }
+        for name, value in values.items():
+            try:
+                if self.library.get_pref(name) != value:
+                    self.library.set_pref(name, value)
+            except ReadingListError:
+                pass  # nothing to save it to; the session still ends cleanly
+
+
+def run_app(library: Library, review: str | None) -> None:
+    """Open the app on `library`, on review `review` (else the last or default one)."""
+    app = ReadingListApp(library, review)
+    app.run()
+    app.save_session()
+
+
+__all__ = ["ReadingListApp", "run_app"]

@@ -1,0 +1,102 @@
+"""The citation style chooser, with a live preview of the highlighted work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from tui.model import Work
+from tui.text import inert
+
+
+class StyleScreen(ModalScreen[str | None]):
+    """OptionList of styles; the preview follows the highlight. Returns the chosen name."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(
+        self,
+        styles: dict[str, str],
+        current: str,
+        work: Work | None,
+        formatter: Callable[[Work, str], str],
+    ) -> None:
+        super().__init__()
+        self.styles = styles
+        self.current = current
+        self.work = work
+        self.formatter = formatter
+        self.previews: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        options = []
+        width = max((len(n) for n in self.styles), default=8)
+        for name, description in self.styles.items():
+            prompt = Text.assemble(
+                ("● " if name == self.current else "  ", "bold"),
+                (name.ljust(width), "bold"),
+                ("  " + inert(description, keep_newlines=False), "dim"),
+            )
+            options.append(Option(prompt, id=name))
+        with Vertical(id="style-dialog", classes="dialog"):
+            yield Label("Citation style (enter to choose, esc to cancel)", classes="dialog-title")
+            yield OptionList(*options, id="style-options")
+            with VerticalScroll(id="style-preview-box"):
+                yield Static("", id="style-preview", markup=False)
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        names = list(self.styles)
+        if self.current in names:
+            options.highlighted = names.index(self.current)
+        options.focus()
+        self._preview(self.current)
+
+    @on(OptionList.OptionHighlighted)
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id:
+            self._preview(event.option.id)
+
+    def _preview(self, style: str) -> None:
+        preview = self.query_one("#style-preview", Static)
+        if self.work is None:
+            preview.update(Text("No work highlighted to preview.", style="italic"))
+            return
+        head = Text(f"{self.work.local_id} in {style}:\n", style="bold")
+        if style in self.previews:
+            preview.update(head + Text(self.previews[style]))
+            return
+        preview.update(head + Text("formatting…", style="dim"))
+        self._format(style)
+
+    @work(thread=True, exclusive=True, group="style-preview")
+    def _format(self, style: str) -> None:
+        try:
+            text = inert(self.formatter(self.work, style))
+        except Exception as err:  # a style that cannot format this work says why
+            text = f"(cannot format in {style}: {inert(str(err), keep_newlines=False)})"
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._formatted, style, text)
+
+    def _formatted(self, style: str, text: str) -> None:
+        self.previews[style] = text
+        options = self.query_one(OptionList)
+        option = options.highlighted_option
+        if option is not None and option.id == style:
+            self._preview(style)
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,234 @@
+"""The review pane and the detail pane: text built as rich Text, never as markup."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.style import Style
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from tui.model import Review, State, Work
+from tui.text import inert
+
+LABEL = Style(bold=True)
+DIM = Style(dim=True)
+LABEL_WIDTH = 10
+
+
+def doi_url(doi: str) -> str:
+    return "https://doi.org/" + doi.strip()
+
+
+def pubmed_url(pmid: str) -> str:
+    return f"https://pubmed.ncbi.nlm.nih.gov/{pmid.strip()}/"
+
+
+def work_url(work: Work) -> str:
+    """Where `o` takes the reader: the DOI, else the PubMed record, else the work's URL."""
+    if work.doi:
+        return doi_url(work.doi)
+    if work.pmid:
+        return pubmed_url(work.pmid)
+    return work.url
+
+
+def clean(text: str) -> str:
+    """Data as one line of terminal-safe text."""
+    return inert(text or "", keep_newlines=False)
+
+
+def when(stamp: str) -> str:
+    """An ISO timestamp as the reader's local "YYYY-MM-DD HH:MM"."""
+    if not stamp:
+        return ""
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return clean(stamp)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def issue_line(year, volume: str, issue: str, pages: str, supplement: str = "") -> str:
+    """ "2018, 378(1): 35-47" as GB/T 7714 prints the numbers."""
+    out = str(year or "")
+    if volume:
+        out += f", {volume}" if out else volume
+    if issue:
+        out += f"({issue})"
+    if supplement:
+        out += f" {supplement}"
+    if pages:
+        out += f": {pages}"
+    return clean(out)
+
+
+def field_line(label: str, value: str | Text, style: Style | str = "") -> Text:
+    """ "Label     value" with the label in bold; value stays plain text."""
+    text = Text(label.ljust(LABEL_WIDTH), style=LABEL, end="")
+    if isinstance(value, Text):
+        text.append_text(value)
+    else:
+        text.append(value, style=style)
+    return text
+
+
+def link(url_text: str, url: str) -> Text:
+    return Text(url_text, style=Style(link=url, underline=True), end="")
+
+
+def review_summary(review: Review) -> Text:
+    """One line for the collapsed review pane."""
+    title = clean(review.title_zh or review.title_en or review.key)
+    journal = clean(review.journal_zh or review.journal_en)
+    parts = [("▸ ", "dim"), (title, "bold")]
+    if journal:
+        parts.append(("  " + journal, ""))
+    numbers = issue_line(review.year, review.volume, review.issue, review.pages)
+    if numbers:
+        parts.append((" " + numbers, ""))
+    return Text.assemble(*parts, no_wrap=True, overflow="ellipsis", end="")
+
+
+def review_text(review: Review) -> Text:
+    """Every field of the review, one per line, the abstract wrapped."""
+    lines: list[Text] = []
+    if review.title_zh:
+        lines.append(Text(clean(review.title_zh), style="bold"))
+    if review.title_en:
+        lines.append(Text(clean(review.title_en), style="bold italic"))
+    if review.authors_zh:
+        lines.append(field_line("Authors", clean(", ".join(review.authors_zh))))
+    if review.authors_en:
+        label = "" if review.authors_zh else "Authors"
+        lines.append(field_line(label, clean(", ".join(review.authors_en))))
+    journal = " / ".join(clean(j) for j in (review.journal_zh, review.journal_en) if j)
+    numbers = issue_line(review.year, review.volume, review.issue, review.pages)
+    if journal or numbers:
+        lines.append(field_line("Journal", ", ".join(x for x in (journal, numbers) if x)))
+    if review.doi:
+        lines.append(field_line("DOI", link(clean(review.doi), doi_url(review.doi))))
+    dates = "   ".join(
+        f"{name} {clean(value)}"
+        for name, value in (
+            ("Received", review.received),
+            ("Online", review.online),
+            ("Published", review.published),
+        )
+        if value
+    )
+    if dates:
+        lines.append(field_line("Dates", dates))
+    if review.corresponding_author:
+        who = clean(review.corresponding_author)
+        if review.email:
+            who += f" <{clean(review.email)}>"
+        lines.append(field_line("Contact", who))
+    keywords = "; ".join(clean(k) for k in (review.keywords_zh or review.keywords_en))
+    if keywords:
+        lines.append(field_line("Keywords", keywords))
+    for abstract in (review.abstract_zh, review.abstract_en):
+        if abstract:
+            lines.append(Text(""))
+            lines.append(Text("Abstract", style=LABEL))
+            lines.append(Text(inert(abstract).strip()))
+    cites = [c for c in (review.citation_zh, review.citation_en) if c]
+    if cites:
+        lines.append(Text(""))
+        lines.append(Text("Cite this review as", style=LABEL))
+        lines.extend(Text(clean(c)) for c in cites)
+    return Text("\n").join(lines)
+
+
+def work_text(
+    work: Work, state: State, style: str, citation: str | None, selected: bool = False
+) -> Text:
+    """Every field of one work, its links, reading state and citation."""
+    kind = "Reference" if work.kind == "reference" else "Related article"
+    head = Text.assemble(
+        (f"{kind} {work.n}", "bold"),
+        (f"  {work.local_id}  [{clean(work.type)}]", DIM),
+        ("  selected" if selected else "", "bold"),
+    )
+    lines: list[Text] = [head, Text(clean(work.title), style="bold")]
+    if work.authors:
+        names = ", ".join(clean(a) for a in work.authors)
+        if work.et_al:
+            names += ", 等" if work.is_chinese else ", et al."
+        lines.append(field_line("Authors", names))
+    if work.journal:
+        lines.append(field_line("Journal", clean(work.journal)))
+    numbers = issue_line(work.year, work.volume, work.issue, work.pages, work.supplement)
+    if numbers:
+        lines.append(field_line("Year", numbers))
+    for label, value in (
+        ("Publisher", ", ".join(x for x in (work.place, work.publisher) if x)),
+        ("Edition", work.edition),
+    ):
+        if value:
+            lines.append(field_line(label, clean(value)))
+    if work.doi:
+        lines.append(field_line("DOI", link(clean(work.doi), doi_url(work.doi))))
+    if work.pmid:
+        lines.append(field_line("PMID", link(clean(work.pmid), pubmed_url(work.pmid))))
+    if work.pii:
+        lines.append(field_line("PII", clean(work.pii)))
+    if work.url and not work.doi:
+        lines.append(field_line("URL", link(clean(work.url), work.url)))
+    status = Text(state.status, style="bold")
+    if state.changed:
+        status.append(f"  since {when(state.changed)}", style=DIM)
+    lines.append(field_line("Status", status))
+    if state.note:
+        lines.append(field_line("Note", ""))
+        lines.append(Text(inert(state.note).rstrip()))
+    lines.append(Text(""))
+    lines.append(Text(f"Citation ({style})", style=LABEL))
+    if citation is None:
+        lines.append(Text("formatting…", style=DIM))
+    else:
+        lines.append(Text(inert(citation).rstrip()))
+    if work.raw:
+        lines.append(Text(""))
+        lines.append(Text("As printed", style=LABEL))
+        lines.append(Text(clean(work.raw)))
+    for warning in work.warnings:
+        lines.append(Text(f"! {clean(warning)}", style="italic"))
+    return Text("\n").join(lines)
+
+
+class ReviewPane(VerticalScroll, can_focus=True):
+    """The review's own fields; collapsed to a single line on request or on short screens."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.body = Static("", id="review-body", markup=False)
+
+    def compose(self):
+        yield self.body
+
+    def show(self, review: Review | None, collapsed: bool) -> None:
+        self.set_class(collapsed, "-collapsed")
+        if review is None:
+            self.body.update(Text("No review in this database.", style="italic"))
+        elif collapsed:
+            self.body.update(review_summary(review))
+        else:
+            self.body.update(review_text(review))
+
+
+class DetailPane(VerticalScroll, can_focus=True):
+    """Everything about the highlighted work."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.body = Static("", id="detail-body", markup=False)
+
+    def compose(self):
+        yield self.body
+
+    def show(self, text: Text) -> None:
+        self.body.update(text)
