@@ -8,6 +8,8 @@ parser.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tui.paths import shipped_review
 from tui.sources.gbt import parse_reference
@@ -619,3 +621,35 @@ def test_vancouver_without_type_code():
 def test_non_string_input_does_not_raise():
     w = parse_reference(None)  # type: ignore[arg-type]
     assert w.warnings
+
+
+# --- property: any text in, a Work out --------------------------------------------------
+
+_PIECES = st.sampled_from(
+    ["Smith J", ", ", ". ", "et al.", "等", "[J]", "[M]", "[J/OL]", "[EB/OL]", "//", "2020",
+     "(04)", ":", "12-15", "doi: ", "10.1000/x", "pmid: 123", "https://a.b/c", "[2020-05-01]",
+     "，", "：", "［", "］", "（", "）", "．", "北京", "胡炯,.", "  ", "\n", "Suppl 1", "e91"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=200), st.lists(_PIECES, max_size=30).map("".join)))
+def test_never_raises_and_keeps_raw(text):
+    w = parse_reference(text)
+    assert isinstance(w.warnings, list)
+    assert w.type
+    stripped = text.strip()
+    # raw is the text as printed, less a leading "[n]" / "n." number
+    assert stripped.endswith(w.raw)
+    assert all(isinstance(a, str) and a for a in w.authors)
+    assert w.year is None or isinstance(w.year, int)
+    assert all(len(x) < 400 for x in w.warnings)
+
+
+def test_long_pathological_line_is_fast():
+    import time
+
+    line = "A. T[C]//" + "a. " * 3000 + "B: C, 2020"
+    t = time.perf_counter()
+    parse_reference(line)
+    assert time.perf_counter() - t < 1.0

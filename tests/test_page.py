@@ -407,3 +407,56 @@ def test_core_does_not_import_textual():
     code = "import sys, tui.sources, tui.sources.page, tui.sources.gbt, tui.sources.keys; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# --- more page shapes -------------------------------------------------------------------
+
+META_HTML = """<html><head>
+<meta name="citation_title" content="干细胞治疗硬皮病研究进展">
+<meta name="citation_title" content="Advances in stem cell therapy for scleroderma">
+<meta name="citation_author" content="林瑞莲"><meta name="citation_author" content="马丽丽">
+<meta name="citation_author" content="LIN Ruilian"><meta name="citation_author" content="MA Lili">
+<meta name="citation_journal_title" content="内科理论与实践">
+<meta name="citation_doi" content="10.16138/j.1673-6087.2025.04.15">
+<meta name="citation_volume" content="20"><meta name="citation_issue" content="04">
+<meta name="citation_firstpage" content="340"><meta name="citation_lastpage" content="344">
+<meta name="citation_publication_date" content="2025-10-27">
+<meta name="keywords" content="硬皮病;干细胞">
+<link rel="canonical" href="https://example.org/CN/10.16138/j.1673-6087.2025.04.15">
+</head><body><table>
+<tr><td>[1]</td><td>Teske N, Fett N. Recent advances[J]. Am J Clin Dermatol, 2024, 25(2):213-226.</td></tr>
+</table></body></html>"""
+
+
+def test_html_meta_tags_fill_what_the_page_body_lacks():
+    review, works = parse_page(META_HTML, source="m.html")
+    assert review.title_zh == "干细胞治疗硬皮病研究进展"
+    assert review.title_en == "Advances in stem cell therapy for scleroderma"
+    assert review.authors_zh == ["林瑞莲", "马丽丽"]
+    assert review.authors_en == ["LIN Ruilian", "MA Lili"]
+    assert review.journal_zh == "内科理论与实践" and review.journal_en == ""
+    assert (review.year, review.volume, review.issue, review.pages) == (2025, "20", "04", "340-344")
+    assert review.doi == "10.16138/j.1673-6087.2025.04.15"
+    assert review.keywords_zh == ["硬皮病", "干细胞"]
+    assert review.url == "https://example.org/CN/10.16138/j.1673-6087.2025.04.15"
+    assert review.key == "lin2025"
+    assert len(works) == 1
+
+
+def test_references_as_plain_numbered_lines():
+    text = (
+        "参考文献\n"
+        "[1] Teske N, Fett N. Recent advances[J]. Am J Clin Dermatol, 2024, 25(2):213-226.\n"
+        "[2] 陈灏珠. 实用内科学[M]. 北京: 人民卫生出版社, 2010: 12-20.\n"
+        "[3] see the appendix\n"
+    )
+    _, works = parse_page(text)
+    assert [(w.n, w.type) for w in works] == [(1, "J"), (2, "M")]
+    assert works[1].raw == "陈灏珠. 实用内科学[M]. 北京: 人民卫生出版社, 2010: 12-20."
+
+
+def test_other_tables_are_not_references():
+    text = "| 2024 | 12 | \n| 年份 | 次数 | \n" + CITATION_EN + "\n"
+    review, works = parse_page(text)
+    assert works == []
+    assert review.citation_en == CITATION_EN

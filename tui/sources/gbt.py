@@ -84,6 +84,11 @@ def _iso(date: str) -> str:
     return f"{int(y):04d}-{int(m):02d}-{int(d):02d}"
 
 
+def _q(s: str, limit: int = 60) -> str:
+    """Quote a piece of text for a warning, shortened."""
+    return repr(s if len(s) <= limit else s[: limit - 1] + "…")
+
+
 def _clean(s: str) -> str:
     """Trim spaces and the punctuation that separates elements (ASCII and full-width)."""
     return s.strip(" \t\r\n\u3000.,;，．。；")
@@ -279,7 +284,7 @@ def _identifiers(raw: str, norm: str, start: int, work: Work) -> int:
     leftovers.append(norm[pos:])
     rest = _clean(" ".join(_clean(x) for x in leftovers))
     if rest:
-        work.warnings.append(f"unread text after the source: {rest!r}")
+        work.warnings.append(f"unread text after the source: {_q(rest)}")
     return first
 
 
@@ -308,7 +313,7 @@ def _parse_source(raw: str, norm: str, start: int, work: Work) -> None:
         work.year = int(y.group())
     part = _clean(raw[start:end])
     if part or code in ("J", "N"):
-        work.warnings.append(f"could not read the source part of a [{code}] reference: {part!r}")
+        work.warnings.append(f"could not read the source part of a [{code}] reference: {_q(part)}")
 
 
 def _fill_journal(raw: str, m: re.Match, work: Work) -> None:
@@ -348,7 +353,7 @@ def _parse_publication(raw: str, norm: str, start: int, end: int, work: Work) ->
                 work.publisher = before
         after = _clean(norm[u.end() : end])
         if after:
-            work.warnings.append(f"unread text after the date: {after!r}")
+            work.warnings.append(f"unread text after the date: {_q(after)}")
         return True
     if not _clean(norm[pos:end]):
         return work.medium == "OL" or work.type in ("EB", "DB", "CP")
@@ -373,7 +378,9 @@ def _parse_container(raw: str, norm: str, start: int, work: Work) -> None:
     end = _identifiers(raw, norm, start, work)
     # the publication part is the last ". "-separated piece that matches
     pieces = [m.end() for m in re.finditer(r"\.\s+", norm[:end]) if m.end() > start]
-    for cut in [start, *pieces]:
+    # a container title has a handful of ". " at most: try the last few cuts only,
+    # which keeps a pathological line from taking quadratic time
+    for cut in [start, *pieces[-12:]]:
         if _PUB_SOURCE.fullmatch(norm, cut, end):
             saved = (work.place, work.publisher, work.year, work.pages)
             if _parse_publication(raw, norm, cut, end, work):

@@ -46,7 +46,11 @@ _CORRESPONDING = re.compile(
     r"(?:E-?mail" + _SEP + r"(?P<email>[^\s<>@]+@[^\s<>]+)?|\n|$)",
     re.I,
 )
-_ROW = re.compile(r"^\s*\|\s*\[?(?P<n>\d{1,4})\]?\.?\s*\|(?P<text>.*)\|\s*$")
+_ROW = re.compile(r"^\s*\|\s*(?:\[(?P<n>\d{1,4})\]|(?P<n2>\d{1,4})\.)\s*\|(?P<text>.*)\|\s*$")
+# a reference printed as a plain line: "[3] Papara C, ... [J]. Front Med, 2023, 10:1108623."
+_LINE_REF = re.compile(
+    r"^\s*\[(?P<n>\d{1,4})\]\s*(?P<text>\S.*\[[A-Z]{1,2}(?:/[A-Z]{2})?\].*?)\s*$"
+)
 _LABEL = re.compile(
     r"^\s*(摘要|中图分类号|关键词|Abstract|Key\s*words|Keywords|引用本文|"
     r"Cite this article|参考文献|References|相关文章|通讯作者|基金资助|作者简介)\s*[:：]?",
@@ -76,8 +80,20 @@ class _TextMaker(HTMLParser):
         self.skip = 0
         self.row: list[str] | None = None
         self.cell: list[str] | None = None
+        self.meta: list[tuple[str, str]] = []  # (name, content) of <meta> and canonical link
 
     def handle_starttag(self, tag, attrs):
+        if tag == "meta":
+            a = {k.lower(): (v or "") for k, v in attrs}
+            name = (a.get("name") or a.get("property") or "").strip().lower()
+            if name and a.get("content", "").strip():
+                self.meta.append((name, a["content"].strip()))
+            return
+        if tag == "link":
+            a = {k.lower(): (v or "") for k, v in attrs}
+            if a.get("rel", "").lower() == "canonical" and a.get("href"):
+                self.meta.append(("canonical", a["href"].strip()))
+            return
         if tag in self.SKIP:
             self.skip += 1
         elif tag == "tr":
@@ -140,17 +156,72 @@ class _TextMaker(HTMLParser):
 
 
 def html_to_text(html: str) -> str:
+    return _convert(html)[0]
+
+
+def _convert(html: str) -> tuple[str, list[tuple[str, str]]]:
     maker = _TextMaker()
     maker.feed(html)
     maker.close()
-    return maker.text()
+    return maker.text(), maker.meta
+
+
+def _from_meta(meta: list[tuple[str, str]], review: Review) -> None:
+    """Fill fields the visible page left empty from Highwire/Dublin Core <meta> tags
+    (citation_title, citation_author, citation_doi, ...), which Magtech pages carry."""
+    authors_zh: list[str] = []
+    authors_en: list[str] = []
+
+    def put(name: str, value: str) -> None:
+        if value and not getattr(review, name):
+            setattr(review, name, value)
+
+    for name, value in meta:
+        zh = has_cjk(value)
+        if name in ("citation_title", "dc.title"):
+            put("title_zh" if zh else "title_en", value)
+        elif name in ("citation_author", "dc.creator"):
+            (authors_zh if zh else authors_en).append(value)
+        elif name in ("citation_journal_title", "dc.source"):
+            put("journal_zh" if zh else "journal_en", value)
+        elif name in ("citation_doi", "dc.identifier") and value.lower().startswith(
+            ("10.", "doi:", "https://doi.org/")
+        ):
+            put("doi", re.sub(r"^(?:doi:\s*|https://doi\.org/)", "", value, flags=re.I))
+        elif name == "citation_volume":
+            put("volume", value)
+        elif name == "citation_issue":
+            put("issue", value)
+        elif name in ("citation_publication_date", "citation_date", "dc.date"):
+            y = re.match(r"\d{4}", value)
+            if y and not review.year:
+                review.year = int(y.group())
+        elif name in ("citation_keywords", "keywords"):
+            words = [k.strip() for k in re.split(r"[,，;；]", value) if k.strip()]
+            field = "keywords_zh" if zh else "keywords_en"
+            if words and not getattr(review, field):
+                setattr(review, field, words)
+        elif name in ("canonical", "og:url", "citation_abstract_html_url"):
+            put("url", value)
+    if authors_zh and not review.authors_zh:
+        review.authors_zh = authors_zh
+    if authors_en and not review.authors_en:
+        review.authors_en = authors_en
+    first = dict(meta).get("citation_firstpage", "")
+    last = dict(meta).get("citation_lastpage", "")
+    if first and not review.pages:
+        review.pages = f"{first}-{last}" if last and last != first else first
 
 
 def parse_page(text: str, *, source: str = "") -> tuple[Review, list[Work]]:
     """Parse a Magtech article page (scraped text or HTML) into the review and its
     references and related articles.  Raises ParseError if it is not such a page."""
     checksum = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    body = html_to_text(text) if looks_like_html(text) else text
+    meta: list[tuple[str, str]] = []
+    if looks_like_html(text):
+        body, meta = _convert(text)
+    else:
+        body = text
     body = body.replace("\r\n", "\n").replace("\r", "\n")
     lines = body.split("\n")
 
@@ -174,6 +245,7 @@ def parse_page(text: str, *, source: str = "") -> tuple[Review, list[Work]]:
     review.keywords_en = _keywords(body, r"Key\s*words|Keywords")
     m = re.search(r"中图分类号[ \t]*[:：][ \t]*([A-Z][^\n]*)", body)
     review.clc = m.group(1).strip() if m else ""
+    _from_meta(meta, review)
     review.key = _review_key(review)
 
     unique_keys(works)
@@ -184,11 +256,11 @@ def _table(lines: list[str]) -> list[Work]:
     """The "| [n] | text | " rows: references, then (numbers restart) related articles."""
     works: list[Work] = []
     kind, prev = "reference", 0
-    for line in lines:
-        m = _ROW.match(line)
-        if not m:
-            continue
-        n = int(m["n"])
+    rows = [m for m in map(_ROW.match, lines) if m]
+    if not rows:  # no table: references as "[n] text" lines
+        rows = [m for m in map(_LINE_REF.match, lines) if m]
+    for m in rows:
+        n = int(m["n"] or m["n2"])
         if works and n <= prev:
             if kind == "reference":
                 kind = "related"
@@ -209,7 +281,7 @@ def _citation_lines(lines: list[str]) -> tuple[str, str]:
     """The two "how to cite this article" lines, exactly as printed."""
     zh = en = ""
     for line in lines:
-        if _ROW.match(line) or line.lstrip().startswith("|"):
+        if line.lstrip().startswith("|") or _LINE_REF.match(line):
             continue
         text = _CITE_PREFIX.sub("", line).strip()
         if not re.search(r"\[J(?:/OL)?\]", text) or not re.search(r"[,，]\s*\d{4}", text):
