@@ -1,0 +1,234 @@
+"""Citation formatters: GB/T 7714 (our own), CSL styles (citeproc-py), BibTeX, RIS, CSL-JSON.
+
+    format_citation(work, "apa")             one line, no leading number
+    format_bibliography(works, "bibtex")     one line per work, or the records
+    export_markdown(works, states)           a reading-list document
+    check_style("GB/T 7714") -> "gbt7714"    a style name or a path to a .csl file
+
+No Textual here. Outputs have no trailing newline (export_markdown excepted).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from tui.errors import NotFound
+from tui.model import State, Work
+from tui.paths import styles_dir
+
+STYLES: dict[str, str] = {
+    "gbt7714": "GB/T 7714-2015 numeric, the Chinese national standard (default)",
+    "printed": "the reference exactly as its source printed it",
+    "apa": "APA Style 7th edition",
+    "vancouver": "NLM/Vancouver: Citing Medicine 2nd edition, citation-sequence (ICMJE)",
+    "ama": "AMA Manual of Style 11th edition",
+    "mla": "MLA Handbook 9th edition",
+    "chicago": "Chicago Manual of Style 18th edition, author-date",
+    "harvard": "Cite Them Right 12th edition, Harvard (author-date)",
+    "bibtex": "BibTeX records (LaTeX, JabRef, Zotero import)",
+    "ris": "RIS records (EndNote, Zotero, Mendeley import)",
+    "csl-json": "CSL-JSON records (Zotero, Pandoc, citeproc)",
+}
+TEXT_STYLES = {"gbt7714", "printed", "apa", "vancouver", "ama", "mla", "chicago", "harvard"}
+RECORD_STYLES = {"bibtex", "ris", "csl-json"}
+
+# the shipped CSL file behind each named style (data/styles/, CC BY-SA 3.0)
+CSL_FILES = {
+    "apa": "apa.csl",
+    "vancouver": "nlm-citation-sequence.csl",
+    "ama": "american-medical-association.csl",
+    "mla": "modern-language-association.csl",
+    "chicago": "chicago-author-date.csl",
+    "harvard": "harvard-cite-them-right.csl",
+}
+
+_ALIASES = {
+    "gbt7714": "gbt7714",
+    "gbt77142015": "gbt7714",
+    "gb7714": "gbt7714",
+    "gbt": "gbt7714",
+    "gb": "gbt7714",
+    "raw": "printed",
+    "asprinted": "printed",
+    "apa7": "apa",
+    "nlm": "vancouver",
+    "icmje": "vancouver",
+    "ama11": "ama",
+    "mla9": "mla",
+    "chicagoauthordate": "chicago",
+    "citethemright": "harvard",
+    "bib": "bibtex",
+    "biblatex": "bibtex",
+    "csljson": "csl-json",
+    "json": "csl-json",
+}
+
+CREDITS = """\
+The APA, Vancouver (NLM), AMA, MLA, Chicago and Harvard styles are rendered by
+citeproc-py from Citation Style Language styles of the CSL project
+(https://citationstyles.org, https://github.com/citation-style-language/styles),
+by their authors and contributors, licensed under a Creative Commons
+Attribution-ShareAlike 3.0 licence (https://creativecommons.org/licenses/by-sa/3.0/).
+Shipped files: apa.csl, nlm-citation-sequence.csl, american-medical-association.csl,
+modern-language-association.csl, chicago-author-date.csl, harvard-cite-them-right.csl."""
+
+
+def style_names() -> list[str]:
+    return list(STYLES)
+
+
+def _is_path(style: str) -> bool:
+    return style.lower().endswith(".csl") or "/" in style or os.sep in style
+
+
+def check_style(style: str) -> str:
+    """A known style name ("GB/T 7714" -> "gbt7714") or the absolute path of a .csl file.
+
+    Raises NotFound with a one-line message listing the names.
+    """
+    raw = (style or "").strip()
+    key = raw.lower()
+    if key in STYLES:
+        return key
+    squashed = "".join(ch for ch in key if ch.isalnum())
+    if squashed in _ALIASES:
+        return _ALIASES[squashed]
+    if squashed in STYLES:
+        return squashed
+    if raw and _is_path(raw):
+        p = Path(raw).expanduser()
+        if p.is_file():
+            from tui.cite.csl import load_style
+
+            load_style(str(p.resolve()))  # a clear error now rather than later
+            return str(p.resolve())
+        raise NotFound(f"style file not found: {raw}")
+    raise NotFound(
+        f"unknown style '{raw}': use one of {', '.join(STYLES)}, or a path to a .csl file"
+    )
+
+
+def is_text_style(style: str) -> bool:
+    """True for styles that give one line per work (named text styles and .csl files)."""
+    style = check_style(style)
+    return style not in RECORD_STYLES
+
+
+def _csl_path(style: str) -> str:
+    name = CSL_FILES.get(style)
+    return str(styles_dir() / name) if name else style
+
+
+def format_citation(work: Work, style: str = "gbt7714") -> str:
+    """One work: a line without a leading number, or for bibtex/ris/csl-json its record."""
+    style = check_style(style)
+    if style in RECORD_STYLES:
+        return format_bibliography([work], style)
+    return _format_line(work, style)
+
+
+def _format_line(work: Work, style: str) -> str:
+    if style == "gbt7714":
+        from tui.cite.gbt7714 import format_work
+
+        return format_work(work)
+    if style == "printed":
+        if work.raw:
+            return work.raw
+        from tui.cite.gbt7714 import format_work  # imported from BibTeX etc.: nothing printed
+
+        return format_work(work)
+    from tui.cite.csl import format_work as csl_format
+
+    return csl_format(work, _csl_path(style))
+
+
+def format_bibliography(
+    works: list[Work],
+    style: str = "gbt7714",
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> str:
+    """Text styles: one citation per line in the given order, no numbers.
+
+    bibtex / ris / csl-json: the records (BibTeX keys unique within the output).
+    `progress(done, total)` is called now and then (about every 1%) and at the end.
+    """
+    style = check_style(style)
+    works = list(works)
+    total = len(works)
+    step = max(1, total // 100)
+
+    def tick(done: int) -> None:
+        if progress is not None and (done % step == 0 or done == total):
+            progress(done, total)
+
+    if style in RECORD_STYLES:
+        out = _records(works, style)
+        if progress is not None:
+            progress(total, total)
+        return out
+    lines = []
+    for i, work in enumerate(works, 1):
+        lines.append(_format_line(work, style))
+        tick(i)
+    if progress is not None and total == 0:
+        progress(0, 0)
+    return "\n".join(lines)
+
+
+def _records(works: list[Work], style: str) -> str:
+    from tui.cite.bibtex import citation_keys
+
+    keys = citation_keys(works)
+    if style == "bibtex":
+        from tui.cite.bibtex import format_bibtex
+
+        return format_bibtex(works, keys)
+    if style == "ris":
+        from tui.cite.ris import format_ris
+
+        return format_ris(works)
+    from tui.cite.csljson import format_csljson
+
+    return format_csljson(works, keys)
+
+
+def export_markdown(
+    works: list[Work],
+    states: dict[str, State],
+    style: str = "gbt7714",
+    title: str = "",
+) -> str:
+    """A reading-list document: '- [x] citation ([doi](https://doi.org/…))' per work.
+
+    `states` maps work.ident (or work.id) to its State; missing means unread.
+    Unlike the other outputs this ends with a newline.
+    """
+    from tui.cite.markdown import export_markdown as _export
+
+    style = check_style(style)
+    if style in RECORD_STYLES:
+        raise NotFound(f"markdown export needs a text style, not '{style}'")
+    return _export(list(works), states, lambda w: _format_line(w, style), title)
+
+
+def credits() -> str:
+    """The CSL styles' credit and licence, for `readinglist styles` and the app's help."""
+    return CREDITS
+
+
+__all__ = [
+    "STYLES",
+    "TEXT_STYLES",
+    "CSL_FILES",
+    "style_names",
+    "check_style",
+    "is_text_style",
+    "format_citation",
+    "format_bibliography",
+    "export_markdown",
+    "credits",
+]

@@ -1,0 +1,131 @@
+"""Work -> CSL-JSON (the data model of citeproc-py, citeproc-js, Zotero and Pandoc).
+
+Decisions:
+- CJK names and organisations become `{"literal": …}` so no style splits or
+  initialises them (citeproc-py would print `金, . 诗炜 .` in APA).
+- Given names that are initials get points ("De Luca DA" -> family "De Luca",
+  given "D. A."), so every style initialises them right.
+- A supplement goes to `issue`: "Suppl 1" alone, or after the issue ("2 Suppl 1").
+- Article numbers stay in `page`, as the source printed them: nothing in a
+  reference string tells an article number ("1108623") from a page ("2063").
+- Fields keep the source's text ("04" stays "04"); the CSL renderer normalises
+  numbers for display.
+- `et al.` in the source cannot be said in CSL-JSON: the known authors are listed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from tui.cite.names import csl_given, split_name
+from tui.model import Work, has_cjk
+
+CSL_TYPES = {
+    "J": "article-journal",
+    "M": "book",
+    "G": "book",
+    "C": "paper-conference",
+    "D": "thesis",
+    "R": "report",
+    "N": "article-newspaper",
+    "P": "patent",
+    "S": "standard",
+    "EB": "webpage",
+    "DB": "dataset",
+    "CP": "software",
+    "A": "manuscript",
+    "Z": "document",
+}
+# citeproc-py 0.11 predates CSL 1.0.2 types; render these as their nearest 1.0.1 type
+RENDER_TYPES = {
+    "standard": "report",
+    "software": "book",
+    "document": "article",
+    "dataset": "dataset",
+}
+
+_ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
+
+
+def csl_name(name: str) -> dict:
+    author = split_name(name.strip(" ,;"))
+    if author.literal:
+        return {"literal": author.literal}
+    if has_cjk(author.family + author.given):
+        return {"literal": author.display()}
+    d = {"family": author.family}
+    given = csl_given(author)
+    if given:
+        d["given"] = given
+    return d
+
+
+def date_parts(text: str) -> dict | None:
+    m = _ISO_DATE.match(text.strip())
+    if not m:
+        return None
+    return {"date-parts": [[int(x) for x in m.groups() if x]]}
+
+
+def csl_type(work: Work) -> str:
+    code = (work.type or "J").upper().partition("/")[0]
+    t = CSL_TYPES.get(code, "article-journal" if work.journal else "document")
+    if t == "book" and work.journal:
+        return "chapter"
+    return t
+
+
+def to_csl(work: Work, *, id: str | None = None) -> dict:
+    """One work as a CSL-JSON item."""
+    d: dict = {"id": id or work.key or work.id, "type": csl_type(work)}
+    authors = [csl_name(a) for a in work.authors if a.strip(" ,;")]
+    if authors:
+        d["author"] = authors
+    editors = [csl_name(a) for a in work.editors if a.strip(" ,;")]
+    if editors:
+        d["editor"] = editors
+    if work.title:
+        d["title"] = work.title.strip()
+    if work.journal:
+        d["container-title"] = work.journal.strip()
+    date = work.extra.get("date") if isinstance(work.extra.get("date"), str) else ""
+    issued = date_parts(date) if date else None
+    if issued is None and work.year:
+        issued = {"date-parts": [[int(work.year)]]}
+    if issued:
+        d["issued"] = issued
+    if work.volume:
+        d["volume"] = work.volume.strip()
+    issue = " ".join(x for x in (work.issue.strip(), work.supplement.strip()) if x)
+    if issue:
+        d["issue"] = issue
+    if work.pages:
+        d["page"] = work.pages.strip()
+    if work.edition:
+        d["edition"] = work.edition.strip()
+    if work.publisher:
+        d["publisher"] = work.publisher.strip()
+    if work.place:
+        d["publisher-place"] = work.place.strip()
+    if work.doi:
+        d["DOI"] = work.doi.strip()
+    if work.pmid:
+        d["PMID"] = work.pmid.strip()
+    if work.url:
+        d["URL"] = work.url.strip()
+    if work.accessed:
+        acc = date_parts(work.accessed)
+        if acc:
+            d["accessed"] = acc
+    lang = work.lang or ("zh" if work.is_chinese else "")
+    if work.is_chinese and lang == "en":
+        lang = "zh"
+    if lang:
+        d["language"] = lang
+    return d
+
+
+def format_csljson(works: list[Work], ids: list[str]) -> str:
+    items = [to_csl(w, id=i) for w, i in zip(works, ids, strict=True)]
+    return json.dumps(items, ensure_ascii=False, indent=2)

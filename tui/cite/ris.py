@@ -1,0 +1,112 @@
+"""RIS records through rispy.
+
+Decisions:
+- No numbered header lines ("1.", "2." that rispy's RisWriter puts before each
+  record): most readers accept them, some (older EndNote, several converters)
+  do not, and the RIS specification has none.
+- AU one per author as "Family, Given" (initials with points), CJK names as written.
+- Journal in both T2 (what Zotero and EndNote read as the journal) and JO
+  (the abbreviation field): our journal names are usually the abbreviations.
+- Pages split into SP/EP ("e91-e104" -> SP e91, EP e104; "CD011819" -> SP only).
+- A supplement goes to IS ("Suppl 1", or "2 Suppl 1").
+- PMID as AN (accession number) with DB "PubMed", so it is not taken for another
+  database's number; that is how EndNote's PubMed connection writes it.
+- et al. in the source: RIS has no way to say it; the known authors are listed.
+"""
+
+from __future__ import annotations
+
+import re
+
+import rispy
+
+from tui.cite.csljson import csl_name
+from tui.model import Work
+
+RIS_TYPES = {
+    "J": "JOUR",
+    "N": "NEWS",
+    "M": "BOOK",
+    "G": "EDBOOK",
+    "C": "CPAPER",
+    "D": "THES",
+    "R": "RPRT",
+    "P": "PAT",
+    "S": "STAND",
+    "EB": "ELEC",
+    "DB": "DATA",
+    "CP": "COMP",
+    "A": "GEN",
+    "Z": "GEN",
+}
+
+
+class _Writer(rispy.RisWriter):
+    def set_header(self, count: int) -> str:
+        return ""
+
+
+def ris_name(name: str) -> str:
+    d = csl_name(name)
+    if "literal" in d:
+        return d["literal"]
+    return f"{d['family']}, {d['given']}" if d.get("given") else d["family"]
+
+
+def ris_type(work: Work) -> str:
+    code = (work.type or "J").upper().partition("/")[0]
+    t = RIS_TYPES.get(code, "GEN")
+    if t == "BOOK" and work.journal:
+        return "CHAP"
+    return t
+
+
+def to_ris(work: Work) -> dict:
+    r: dict = {"type_of_reference": ris_type(work)}
+    authors = [ris_name(a) for a in work.authors if a.strip(" ,;")]
+    if authors:
+        r["authors"] = authors
+    editors = [ris_name(a) for a in work.editors if a.strip(" ,;")]
+    if editors:
+        r["secondary_authors"] = editors
+    if work.title:
+        r["title"] = " ".join(work.title.split())
+    if work.journal:
+        r["secondary_title"] = work.journal.strip()
+        if r["type_of_reference"] in ("JOUR", "NEWS"):
+            r["journal_name"] = work.journal.strip()
+    if work.year:
+        r["year"] = str(work.year)
+    if work.volume:
+        r["volume"] = work.volume.strip()
+    issue = " ".join(x for x in (work.issue.strip(), work.supplement.strip()) if x)
+    if issue:
+        r["number"] = issue
+    if work.pages.strip():
+        sp, _, ep = re.sub(r"\s*[\u2010-\u2015]\s*", "-", work.pages.strip()).partition("-")
+        r["start_page"] = sp.strip()
+        if ep.strip():
+            r["end_page"] = ep.strip()
+    if work.edition:
+        r["edition"] = work.edition.strip()
+    if work.publisher:
+        r["publisher"] = work.publisher.strip()
+    if work.place:
+        r["place_published"] = work.place.strip()
+    if work.doi:
+        r["doi"] = work.doi.strip()
+    if work.pmid:
+        r["accession_number"] = work.pmid.strip()
+        r["name_of_database"] = "PubMed"
+    if work.url:
+        r["urls"] = [work.url.strip()]
+    if work.accessed:
+        r["access_date"] = work.accessed.strip()
+    lang = "zh" if work.is_chinese else (work.lang or "")
+    if lang:
+        r["language"] = lang
+    return r
+
+
+def format_ris(works: list[Work]) -> str:
+    return _Writer().formats([to_ris(w) for w in works]).strip("\n")
