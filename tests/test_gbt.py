@@ -653,3 +653,29 @@ def test_long_pathological_line_is_fast():
     t = time.perf_counter()
     parse_reference(line)
     assert time.perf_counter() - t < 1.0
+
+
+def test_patent():
+    w = parse_reference("张三, 李四. 一种细胞培养装置: CN201510000001.X[P]. 2015-06-10.")
+    assert w.type == "P"
+    assert w.title == "一种细胞培养装置: CN201510000001.X"
+    assert w.year == 2015
+    assert w.extra["date"] == "2015-06-10"
+    assert w.warnings == []
+
+
+def test_web_page_with_publisher_and_year():
+    w = parse_reference(
+        "World Health Organization. Scleroderma fact sheet[EB/OL]. Geneva: WHO, 2020[2021-03-04]. "
+        "https://www.who.int/fact-sheets/scleroderma"
+    )
+    assert (w.type, w.medium, w.place, w.publisher, w.year) == ("EB", "OL", "Geneva", "WHO", 2020)
+    assert w.accessed == "2021-03-04"
+    assert w.url == "https://www.who.int/fact-sheets/scleroderma"
+    assert w.warnings == []
+
+
+def test_journal_name_with_parentheses_and_chinese_supplement():
+    w = parse_reference("王五. 标题[J]. 中华医学杂志（英文版）, 2019, 40(增刊1): 12-13.")
+    assert w.journal == "中华医学杂志（英文版）"
+    assert (w.volume, w.issue, w.supplement, w.pages) == ("40", "", "增刊1", "12-13")

@@ -460,3 +460,28 @@ def test_other_tables_are_not_references():
     review, works = parse_page(text)
     assert works == []
     assert review.citation_en == CITATION_EN
+
+
+def test_txt_holding_bibtex_goes_to_the_bibtex_importer(tmp_path, monkeypatch):
+    import types
+
+    fake = types.ModuleType("tui.sources.bibtex")
+    fake.parse_bibtex = lambda text, *, source="": (Review(key="bib"), [])
+    monkeypatch.setitem(sys.modules, "tui.sources.bibtex", fake)
+    f = tmp_path / "export.txt"
+    f.write_text("@article{a, title={T}}\n", encoding="utf-8")
+    assert load_file(f)[0].key == "bib"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs mkfifo")
+def test_fifo_is_refused_without_blocking(tmp_path):
+    f = tmp_path / "pipe.txt"
+    os.mkfifo(f)
+    _one_line_error(f, "not a regular file")
+
+
+def test_plain_reference_lines_in_a_txt_are_a_page_not_json(tmp_path):
+    f = tmp_path / "refs.txt"
+    f.write_text("[1] Li M. Title[J]. J Med, 2020, 1(1):1-2.\n", encoding="utf-8")
+    _, works = load_file(f)
+    assert [w.title for w in works] == ["Title"]

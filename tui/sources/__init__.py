@@ -42,6 +42,8 @@ def load_file(path: str | os.PathLike) -> tuple[Review, list[Work]]:
             raise ParseError("no such file", file=shown)
         if p.is_dir():
             raise ParseError("is a directory, not a file", file=shown)
+        if not p.is_file():  # a FIFO or device would block or never end
+            raise ParseError("not a regular file", file=shown)
         size = p.stat().st_size
         if size > MAX_BYTES:
             raise ParseError(
@@ -62,7 +64,11 @@ def load_file(path: str | os.PathLike) -> tuple[Review, list[Work]]:
     if not text.strip():
         raise ParseError("empty file", file=shown)
 
-    module, func, kind = FORMATS.get(p.suffix.lower()) or _sniff(text)
+    ext = p.suffix.lower()
+    if ext == ".txt":  # a .txt may hold an exported BibTeX or RIS file
+        module, func, kind = _sniff(text)
+    else:
+        module, func, kind = FORMATS.get(ext) or _sniff(text)
     try:
         parse = getattr(importlib.import_module(module), func)
     except (ModuleNotFoundError, AttributeError) as exc:
@@ -94,6 +100,6 @@ def _sniff(text: str) -> tuple[str, str, str]:
         return FORMATS[".bib"]
     if head.startswith("TY  -") or "\nTY  -" in head[:200]:
         return FORMATS[".ris"]
-    if head.startswith(("[", "{")):
+    if head.startswith(("[", "{")) and not head.startswith("[1]"):
         return FORMATS[".json"]
     return FORMATS[".txt"]

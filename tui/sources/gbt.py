@@ -74,7 +74,8 @@ _PUB_SOURCE = re.compile(
 )
 _UPDATED = re.compile(rf"\((?P<date>{_DATE})\)")
 _SUPPL = re.compile(r"^(?P<before>.*?)\s*(?P<supp>(?:Suppl(?:ement)?\.?|增刊|Sup\.?)\s*\S*)$", re.I)
-_ET_AL = {"et al", "et al.", "等", "等人", "et al,"}
+_ET_AL = frozenset({"et al", "等", "等人"})
+_NAME_END = re.compile(r"[,.、]")
 _EDITOR_WORDS = re.compile(r"[\s,]*(?:eds?\.?|主编|编|编著|译)$", re.I)
 
 
@@ -168,14 +169,14 @@ def _authors(norm: str, end: int, work: Work) -> int:
     names: list[str] = []
     et_al = False
     while pos < end:
-        m = re.compile(r"[,.、]").search(norm, pos, end)
+        m = _NAME_END.search(norm, pos, end)
         if m is None:
             break
         token = norm[pos : m.start()].strip()
         delim = m.group()
         pos = m.end()
         low = token.lower()
-        if low in _ET_AL or low == "et al" or (delim == "." and low == "et al"):
+        if low in _ET_AL:
             et_al = True
             return _skip(norm, pos, end, work, names, et_al)
         if token and not _plausible_name(token):
