@@ -1,0 +1,772 @@
+"""The library: reviews, their works and the reader's state, kept in TinyDB.
+
+Two TinyDB files, both written atomically by `tui.storage.OrjsonStorage`:
+
+* ``PATH`` (e.g. ``library.json``): tables ``meta``, ``reviews`` (one document per
+  review, ``Review.to_dict()`` plus its import order ``seq``) and ``works``
+  (``Work.to_dict()``, document id = the work's id ``"<review>/ref16"``).
+* ``PATH`` with suffix ``.state.json`` (``library.state.json``): tables ``meta``,
+  ``state`` (document id = ``Work.ident``; only non-default states) and ``prefs``
+  (document id = the pref's name, ``{"value": ...}``).
+
+Marking a work read rewrites only the small state file, never the bibliography.
+Every read-modify-write holds ``PATH.lock`` (filelock) and first re-reads a file
+another process has replaced, so two processes never silently lose each other's
+changes. Works are loaded once and kept in memory as `Work` objects.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import gc
+import re
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+from tinydb.table import Document
+
+from tui.errors import NotFound, ReadingListError, StoreError
+from tui.model import KIND_PREFIX, KINDS, PREFIX_KIND, ReadStatus, Review, State, Work, fold
+from tui.storage import KeyedDB, ensure_parent, open_db
+
+FORMAT_VERSION = 1
+LIBRARY_SCHEMA = "readinglist library"
+STATE_SCHEMA = "readinglist state"
+LOCK_TIMEOUT = 10.0  # seconds to wait for another process's write
+_META_ID = "db"
+_STATUSES = tuple(s.value for s in ReadStatus)
+
+__all__ = ["FORMAT_VERSION", "Library", "state_path_for"]
+
+
+def state_path_for(path: Path) -> Path:
+    """``library.json`` -> ``library.state.json`` (the small file that changes often)."""
+    if path.suffix:
+        return path.with_suffix(".state.json")
+    return path.with_name(path.name + ".state.json")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _check_status(status: Any) -> str:
+    value = str(status).strip().lower()
+    if value not in _STATUSES:
+        raise ReadingListError(f"unknown status '{status}' (use read, reading or unread)")
+    return value
+
+
+def _slug(text: str) -> str:
+    text = fold(text)
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return text[:40].strip("-")
+
+
+def _norm(text: str) -> str:
+    return " ".join(fold(text).split())
+
+
+class Library:
+    """The reader's library on disk; see the module docstring for the files."""
+
+    def __init__(self, path: str | Path, *, import_shipped: bool = True) -> None:
+        self.path = Path(path).expanduser().absolute()
+        self.state_path = state_path_for(self.path)
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        if self.path.is_dir():
+            raise StoreError(f"{self.path} is a folder; give the path of a database file")
+        self._lock = FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT)
+        self._main: KeyedDB = open_db(self.path)
+        self._side: KeyedDB = open_db(self.state_path)
+        self._main_gen = -1
+        self._side_gen = -1
+        self._reviews: dict[str, Review] = {}  # in import order
+        self._seq: dict[str, int] = {}
+        self._works: list[Work] = []
+        self._by_id: dict[str, Work] = {}
+        self._by_review: dict[str, list[Work]] = {}
+        self._states: dict[str, State] = {}
+        self._prefs: dict[str, Any] = {}
+        self._sync_main()
+        self._sync_side()
+        if import_shipped and not self._reviews:
+            self._import_shipped()
+
+    # --- context manager -----------------------------------------------------
+
+    def close(self) -> None:
+        self._main.close()
+        self._side.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return (
+            f"Library({str(self.path)!r}, reviews={len(self._reviews)}, works={len(self._works)})"
+        )
+
+    # --- reviews -------------------------------------------------------------
+
+    def reviews(self) -> list[Review]:
+        return list(self._reviews.values())
+
+    def get_review(self, key: str) -> Review:
+        try:
+            return self._reviews[key]
+        except KeyError:
+            pass
+        for k, r in self._reviews.items():  # "LIN2025" finds "lin2025"
+            if k.lower() == str(key).lower():
+                return r
+        known = ", ".join(self._reviews) or "none yet; import one with `readinglist import FILE`"
+        raise NotFound(f"no review '{key}' (known: {known})")
+
+    def default_review_key(self) -> str | None:
+        key = self._prefs.get("review")
+        if isinstance(key, str) and key in self._reviews:
+            return key
+        return next(iter(self._reviews), None)
+
+    # --- works ---------------------------------------------------------------
+
+    def works(self, review: str | None = None, kind: str | None = None) -> list[Work]:
+        kind = self._check_kind(kind)
+        if review is not None:
+            found = self._by_review.get(self.get_review(review).key, [])
+        else:
+            found = self._works
+        if kind is None:
+            return list(found)
+        return [w for w in found if w.kind == kind]
+
+    @staticmethod
+    def _check_kind(kind: str | None) -> str | None:
+        if kind is None or kind == "all":
+            return None
+        k = kind.strip().lower()
+        if k in KINDS:
+            return k
+        if k.endswith("s") and k[:-1] in KINDS:  # "references" as the CLI spells it
+            return k[:-1]
+        if k in PREFIX_KIND:
+            return PREFIX_KIND[k]
+        raise ReadingListError(f"unknown kind '{kind}' (use {', '.join(KINDS)} or all)")
+
+    def get_work(self, id: str) -> Work:
+        work = self._by_id.get(id)
+        if work is not None:
+            return work
+        review, _, local = str(id).strip().partition("/")
+        if local:
+            rev = self.get_review(review)  # NotFound names the known reviews
+            work = self._local(rev.key, local)
+            if work is not None:
+                return work
+            raise NotFound(f"no work '{id}' ({self._describe(rev.key)})")
+        raise NotFound(f"no work '{id}' (a full id looks like 'review-key/ref16')")
+
+    def _local(self, review: str, local: str) -> Work | None:
+        m = re.fullmatch(r"(ref|rel)?0*(\d+)", local.strip(), re.IGNORECASE)
+        if not m:
+            return None
+        kind = PREFIX_KIND[m[1].lower()] if m[1] else "reference"
+        n = int(m[2])
+        for w in self._by_review.get(review, ()):
+            if w.kind == kind and w.n == n:
+                return w
+        return None
+
+    def _describe(self, review: str) -> str:
+        """'review lin2025 has ref1-ref43 and rel1-rel15'"""
+        parts = []
+        for kind in KINDS:
+            ns = [w.n for w in self._by_review.get(review, ()) if w.kind == kind]
+            if ns:
+                p = KIND_PREFIX[kind]
+                parts.append(f"{p}{min(ns)}-{p}{max(ns)}" if len(ns) > 1 else f"{p}{ns[0]}")
+        has = " and ".join(parts) if parts else "no works"
+        return f"review '{review}' has {has}"
+
+    def resolve(self, token: str, review: str | None = None) -> Work:
+        """A work from what a user types: ref16, rel3, 16, a full id, a key, a DOI or PMID."""
+        t = str(token).strip()
+        if not t:
+            raise NotFound("empty work id (use ref16, rel3 or a full id like review-key/ref16)")
+        if t in self._by_id:
+            return self._by_id[t]
+        if review is not None:
+            rk: str | None = self.get_review(review).key
+        else:
+            rk = self.default_review_key()
+        low = t.lower()
+        if "/" in t and not low.startswith(("doi:", "10.", "http")):
+            head = t.partition("/")[0]
+            if any(k.lower() == head.lower() for k in self._reviews):
+                return self.get_work(t)
+        if rk is not None:
+            work = self._local(rk, t)
+            if work is not None:
+                return work
+        found = self._by_identifier(t)
+        if found is None:
+            found = self._by_key(t, rk)
+        if found is not None:
+            return found
+        if rk is None:
+            raise NotFound(f"no work '{t}': the library has no review yet")
+        if re.fullmatch(r"(ref|rel)?\d+", low):
+            raise NotFound(f"no {t} in review '{rk}' ({self._describe(rk)})")
+        raise NotFound(
+            f"no work '{t}' in review '{rk}' (use ref16, rel3, a full id like {rk}/ref16, "
+            f"a citation key or a DOI)"
+        )
+
+    def _by_identifier(self, t: str) -> Work | None:
+        low = t.lower()
+        for prefix in ("https://doi.org/", "http://doi.org/", "http://dx.doi.org/", "doi:"):
+            if low.startswith(prefix):
+                low = "doi:" + low[len(prefix) :].strip()
+                break
+        else:
+            if low.startswith("10.") and "/" in low:
+                low = "doi:" + low
+        if not low.startswith(("doi:", "pmid:")):
+            return None
+        for w in self._works:
+            if w.ident == low:
+                return w
+        return None
+
+    def _by_key(self, t: str, review: str | None) -> Work | None:
+        pool = [w for w in self._works if w.key and w.key.lower() == t.lower()]
+        if not pool:
+            return None
+        exact = [w for w in pool if w.key == t] or pool
+        here = [w for w in exact if w.review == review]
+        if len(here) == 1:
+            return here[0]
+        if len(exact) == 1:
+            return exact[0]
+        ids = ", ".join(w.id for w in exact[:5])
+        raise NotFound(f"'{t}' is the key of several works ({ids}); use a full id")
+
+    # --- importing -----------------------------------------------------------
+
+    def import_review(self, review: Review, works: list[Work]) -> tuple[str, bool]:
+        """Add a review and its works, or update the same review in place.
+
+        The same review (same DOI, same source checksum, or same title) keeps its
+        key and all reading state, even when its lists were renumbered.
+        Sets ``review.key`` and every ``work.review`` to the key it is stored under.
+        """
+        works = list(works)
+        with self._locked():
+            self._sync_main()
+            self._sync_side()
+            same = self._find_same(review)
+            created = same is None
+            key = same.key if same is not None else self._new_key(review)
+            old_works = list(self._by_review.get(key, [])) if same is not None else []
+            review.key = key
+            seen: dict[str, Work] = {}
+            for w in works:
+                if not isinstance(w.n, int) or isinstance(w.n, bool):
+                    raise ReadingListError(f"review '{key}': work '{w.title[:40]}' has no number")
+                w.review = key
+                if w.id in seen:
+                    raise ReadingListError(
+                        f"review '{key}' has two works numbered {w.local_id}: "
+                        f"'{seen[w.id].title[:40]}' and '{w.title[:40]}'"
+                    )
+                seen[w.id] = w
+            if same is not None:
+                seq = self._seq[key]
+            else:
+                seq = max(self._seq.values(), default=0) + 1
+            rdoc = review.to_dict()
+            rdoc["seq"] = seq
+            docs = {w.id: _work_doc(w) for w in works}
+            reviews = self._main.table("reviews")
+            table = self._main.table("works")
+            with self._main.storage.batch():
+                self._ensure_meta(self._main, LIBRARY_SCHEMA)
+                reviews.remove(doc_ids=[key])
+                reviews.insert(Document(rdoc, doc_id=key))
+                if old_works:
+                    table.remove(doc_ids=[w.id for w in old_works])
+                table.insert_multiple(Document(d, doc_id=i) for i, d in docs.items())
+            self._main.storage.release()
+            self._set_review(key, seq, Review.from_dict(rdoc), docs.values())
+            moves = self._carry_state(old_works, works)
+            if moves:
+                self._put_states(moves)
+        return key, created
+
+    def _find_same(self, review: Review) -> Review | None:
+        doi = review.doi.strip().lower()
+        titles = {_norm(t) for t in (review.title_zh, review.title_en) if t.strip()}
+        for r in self._reviews.values():
+            if doi and r.doi.strip().lower() == doi:
+                return r
+        for r in self._reviews.values():
+            if review.checksum and r.checksum == review.checksum:
+                return r
+        for r in self._reviews.values():
+            theirs = {_norm(t) for t in (r.title_zh, r.title_en) if t.strip()}
+            if titles & theirs:
+                return r
+            if not titles and not theirs and review.key and review.key == r.key:
+                return r
+        return None
+
+    def _new_key(self, review: Review) -> str:
+        base = review.key.strip().replace("/", "-").replace(" ", "-")
+        if not base:
+            base = _slug(review.title_en) or _slug(review.journal_en) or "review"
+        key, i = base, 1
+        taken = {k.lower() for k in self._reviews}
+        while key.lower() in taken:
+            i += 1
+            key = f"{base}-{i}"
+        return key
+
+    def _carry_state(self, old: list[Work], new: list[Work]) -> dict[str, State | None]:
+        """State moves when a re-import renumbers works that have no DOI/PMID.
+
+        Works with a DOI or PMID keep their state by identity. Works known only by
+        their number ("id:<review>/ref16") are matched old-to-new by DOI, PMID,
+        the printed string or title+year; their state follows them to the new
+        number. A state whose work disappeared is kept under "orphan:<ident>"
+        rather than being handed to whichever work now has that number.
+        """
+        if not old:
+            return {}
+        states = self._states
+        index: dict[tuple, Work] = {}
+        for o in old:
+            for k in _match_keys(o):
+                index.setdefault(k, o)
+        used: set[str] = set()
+        match: dict[str, Work] = {}  # new work id -> old work
+        for w in new:
+            for k in _match_keys(w):
+                o = index.get(k)
+                if o is not None and o.id not in used:
+                    used.add(o.id)
+                    match[w.id] = o
+                    break
+        changes: dict[str, State | None] = {}
+        carried: set[str] = set()  # ids of old works whose state went to their new place
+        for w in new:
+            o = match.get(w.id)
+            if o is None or o.ident not in states:
+                continue
+            if o.ident == w.ident:
+                carried.add(o.id)
+            elif w.ident.startswith("id:") or w.ident not in states:
+                changes[w.ident] = states[o.ident]
+                carried.add(o.id)
+        new_by_ident = {w.ident: w for w in new}
+        for o in old:
+            if not o.ident.startswith("id:") or o.ident not in states:
+                continue
+            holder = new_by_ident.get(o.ident)
+            if holder is not None and match.get(holder.id) is o:
+                continue  # same work, same number
+            changes.setdefault(o.ident, None)  # the number now belongs to another work
+            if o.id not in carried:
+                changes["orphan:" + o.ident] = states[o.ident]
+        return changes
+
+    def remove_review(self, key: str) -> None:
+        with self._locked():
+            self._sync_main()
+            self._sync_side()
+            key = self.get_review(key).key
+            ids = [w.id for w in self._by_review.get(key, [])]
+            with self._main.storage.batch():
+                self._main.table("reviews").remove(doc_ids=[key])
+                if ids:
+                    self._main.table("works").remove(doc_ids=ids)
+            self._main.storage.release()
+            self._set_review(key, 0, None, ())
+            # Shared (DOI/PMID) states may belong to other reviews too: keep them.
+            prefix = f"id:{key}/"
+            gone = {i: None for i in self._states if i.startswith(prefix)}
+            if gone:
+                self._put_states(gone)
+
+    def _import_shipped(self) -> None:
+        try:
+            from tui.sources import load_file
+        except ImportError:  # the importers are not there (yet): start empty
+            return
+        from tui.paths import shipped_review
+
+        for review, works in _unpack_loaded(load_file(shipped_review())):
+            self.import_review(review, works)
+
+    # --- reading state -------------------------------------------------------
+
+    def state(self, work: Work) -> State:
+        return self._states.get(work.ident) or State()
+
+    def states(self) -> dict[str, State]:
+        """ident -> State for every non-default state (treat the States as read-only)."""
+        return dict(self._states)
+
+    def set_status(self, works: list[Work], status: str) -> None:
+        status = _check_status(status)
+        works = list(works)
+        if not works:
+            return
+        with self._locked():
+            self._sync_side()
+            now = _now()
+            changes: dict[str, State | None] = {}
+            for w in works:
+                old = self._states.get(w.ident) or State()
+                if old.status == status or w.ident in changes:
+                    continue
+                changes[w.ident] = State(status, now, old.note, list(old.tags))
+            if changes:
+                self._put_states(changes)
+
+    def set_note(self, work: Work, note: str) -> None:
+        note = str(note).strip()
+        with self._locked():
+            self._sync_side()
+            old = self._states.get(work.ident) or State()
+            if old.note != note:
+                self._put_states({work.ident: State(old.status, old.changed, note, list(old.tags))})
+
+    def set_tags(self, work: Work, tags: Iterable[str]) -> None:
+        clean: list[str] = []
+        for t in tags:
+            t = str(t).strip()
+            if t and t not in clean:
+                clean.append(t)
+        with self._locked():
+            self._sync_side()
+            old = self._states.get(work.ident) or State()
+            if old.tags != clean:
+                self._put_states({work.ident: State(old.status, old.changed, old.note, clean)})
+
+    def _put_states(self, changes: dict[str, State | None]) -> None:
+        """Write state changes in one atomic write of the state file (lock held).
+
+        Each TinyDB table operation costs a pass over the table, so this does at
+        most three (meta, remove, insert) whatever the number of changes.
+        """
+        storage = self._side.storage
+        existing = (storage.read() or {}).get("state", {})
+        drop = [i for i in changes if i in existing]
+        put = [
+            Document(st.to_dict(), doc_id=i)
+            for i, st in changes.items()
+            if st is not None and not st.is_default
+        ]
+        if not drop and not put:
+            self._apply_states(changes)
+            return
+        table = self._side.table("state")
+        with storage.batch():
+            self._ensure_meta(self._side, STATE_SCHEMA)
+            if drop:
+                table.remove(doc_ids=drop)
+            if put:
+                table.insert_multiple(put)
+        self._apply_states(changes)
+
+    def _apply_states(self, changes: dict[str, State | None]) -> None:
+        for ident, st in changes.items():
+            if st is None or st.is_default:
+                self._states.pop(ident, None)
+            else:
+                self._states[ident] = st
+
+    # --- prefs ---------------------------------------------------------------
+
+    def get_pref(self, name: str, default: Any = None) -> Any:
+        return self._prefs.get(name, default)
+
+    def set_pref(self, name: str, value: Any) -> None:
+        with self._locked():
+            self._sync_side()
+            if name in self._prefs and self._prefs[name] == value:
+                return
+            with self._side.storage.batch():
+                self._ensure_meta(self._side, STATE_SCHEMA)
+                self._side.table("prefs").upsert(Document({"value": value}, doc_id=name))
+            self._prefs[name] = value
+
+    # --- stats ---------------------------------------------------------------
+
+    def stats(self) -> list[dict]:
+        out = []
+        for key, r in self._reviews.items():
+            kinds = {k: {"total": 0, "read": 0, "reading": 0, "unread": 0} for k in KINDS}
+            for w in self._by_review.get(key, ()):
+                c = kinds.setdefault(w.kind, {"total": 0, "read": 0, "reading": 0, "unread": 0})
+                c["total"] += 1
+                c[self.state(w).status] += 1
+            out.append({"key": key, "title": r.title, "kind": kinds})
+        return out
+
+    # --- other processes -----------------------------------------------------
+
+    def reload_if_changed(self) -> bool:
+        """Pick up what another process wrote; True when anything was reloaded."""
+        changed = False
+        if self._main.storage.changed_on_disk():
+            changed |= self._sync_main()
+        if self._side.storage.changed_on_disk():
+            changed |= self._sync_side()
+        return changed
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        ensure_parent(self.path)
+        try:
+            self._lock.acquire()
+        except Timeout:
+            raise StoreError(
+                f"{self.path} is busy: another readinglist process holds {self.lock_path.name} "
+                f"(waited {LOCK_TIMEOUT:g} s); try again"
+            ) from None
+        except OSError as exc:
+            raise StoreError(
+                f"cannot write {self.path}: cannot create the lock file "
+                f"{self.lock_path.name}: {exc.strerror or exc}"
+            ) from None
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    # --- loading -------------------------------------------------------------
+
+    def _sync_main(self) -> bool:
+        """Re-read the main file when it changed on disk; True when rebuilt."""
+        storage = self._main.storage
+        if storage.generation == self._main_gen and not storage.changed_on_disk():
+            return False
+        with _gc_paused():
+            data = storage.read() or {}
+            if storage.generation == self._main_gen:
+                storage.release()
+                return False
+            self._load_main(data)
+        # The works now live as Work objects; keeping the parsed JSON as well
+        # would double the memory (and the garbage collector's work) at 100,000
+        # works. An import parses the file again.
+        storage.release()
+        return True
+
+    def _load_main(self, data: dict) -> None:
+        _check_meta(data, self.path, LIBRARY_SCHEMA)
+        reviews: list[tuple[int, Review]] = []
+        seq: dict[str, int] = {}
+        by_review: dict[str, list[Work]] = {}
+        try:
+            for doc_id, doc in data.get("reviews", {}).items():
+                r = Review.from_dict(doc)
+                r.key = doc_id
+                s = doc.get("seq", 0)
+                seq[doc_id] = s if isinstance(s, int) and not isinstance(s, bool) else 0
+                reviews.append((seq[doc_id], r))
+                by_review[doc_id] = []
+            for doc in data.get("works", {}).values():
+                w = _make_work(doc)
+                if not isinstance(w.n, int) or w.review not in by_review:
+                    raise ValueError(f"work {w.review}/{w.kind}{w.n}")
+                by_review[w.review].append(w)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise StoreError(f"{self.path} is damaged ({exc}); it was left untouched") from None
+        reviews.sort(key=lambda p: p[0])
+        self._reviews = {r.key: r for _, r in reviews}
+        self._seq = seq
+        for ws in by_review.values():
+            ws.sort(key=_work_order)
+        self._by_review = {k: by_review[k] for k in self._reviews}
+        self._index_works()
+        self._main_gen = self._main.storage.generation
+        for t in ("reviews", "works"):
+            self._main.table(t).clear_cache()
+
+    def _set_review(self, key: str, seq: int, review: Review | None, docs: Iterable[dict]) -> None:
+        """Update the in-memory lists after our own write (no re-parse of the file)."""
+        if review is None:
+            self._reviews.pop(key, None)
+            self._seq.pop(key, None)
+            self._by_review.pop(key, None)
+        else:
+            review.key = key
+            self._reviews[key] = review
+            self._seq[key] = seq
+            self._by_review[key] = sorted(map(_make_work, docs), key=_work_order)
+        self._index_works()
+        self._main_gen = self._main.storage.generation
+
+    def _index_works(self) -> None:
+        self._works = [w for k in self._reviews for w in self._by_review.get(k, ())]
+        self._by_id = {w.id: w for w in self._works}
+
+    def _sync_side(self) -> bool:
+        storage = self._side.storage
+        data = storage.read() or {}
+        if storage.generation == self._side_gen:
+            return False
+        _check_meta(data, self.state_path, STATE_SCHEMA)
+        states: dict[str, State] = {}
+        try:
+            for ident, doc in data.get("state", {}).items():
+                st = State.from_dict(doc)
+                if st.status not in _STATUSES:
+                    raise ValueError(f"'{ident}' has status '{st.status}'")
+                if not isinstance(st.note, str) or not isinstance(st.changed, str):
+                    raise ValueError(f"'{ident}' has a note or date that is not text")
+                if not st.is_default:
+                    states[ident] = st
+            prefs = {name: doc["value"] for name, doc in data.get("prefs", {}).items()}
+        except (TypeError, ValueError, KeyError) as exc:
+            raise StoreError(
+                f"{self.state_path} is damaged ({exc}); it was left untouched"
+            ) from None
+        self._states = states
+        self._prefs = prefs
+        self._side_gen = storage.generation
+        for t in ("state", "prefs"):
+            self._side.table(t).clear_cache()
+        return True
+
+    @staticmethod
+    def _ensure_meta(db: KeyedDB, schema: str) -> None:
+        meta = db.table("meta")
+        if meta.get(doc_id=_META_ID) is None:
+            meta.insert(
+                Document(
+                    {"format": FORMAT_VERSION, "schema": schema, "created": _now()},
+                    doc_id=_META_ID,
+                )
+            )
+
+
+def _check_meta(data: dict, path: Path, schema: str) -> None:
+    if not data:
+        return
+    meta = data.get("meta", {}).get(_META_ID)
+    if meta is None:
+        if any(data.values()):
+            raise StoreError(
+                f"{path} is not a readinglist database (it has no format version); "
+                f"it was left untouched"
+            )
+        return
+    fmt = meta.get("format")
+    if not isinstance(fmt, int) or isinstance(fmt, bool) or fmt < 1:
+        raise StoreError(f"{path} is damaged (format version {fmt!r}); it was left untouched")
+    if fmt > FORMAT_VERSION:
+        raise StoreError(
+            f"{path} was written by a newer readinglist (format {fmt}; this version reads "
+            f"format {FORMAT_VERSION}); upgrade readinglist; the file was left untouched"
+        )
+    if meta.get("schema") != schema:
+        raise StoreError(
+            f"{path} is a {meta.get('schema') or 'different'} file, not a {schema} file; "
+            f"it was left untouched"
+        )
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many objects at once.
+
+    Parsing 100,000 works creates millions of containers; each allocation burst
+    triggers collections that traverse everything built so far, which made
+    loading take twice as long. Nothing here creates cycles, so pausing is safe.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+_WORK_DEFAULTS = Work().to_dict()
+_KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
+
+
+def _work_order(w: Work) -> tuple:
+    return (_KIND_ORDER.get(w.kind, len(KINDS)), w.kind, w.n)
+
+
+def _work_doc(w: Work) -> dict:
+    """A work as stored: Work.to_dict() without the fields left at their default.
+
+    Most works leave a dozen fields empty; not storing them makes the file about
+    a third smaller and faster to load. ``_make_work`` fills them back in.
+    (Also much faster than dataclasses.asdict, which deep-copies recursively.)
+    """
+    doc: dict = {"review": w.review, "kind": w.kind, "n": w.n}
+    for name, default in _WORK_DEFAULTS.items():
+        if name in doc:
+            continue
+        value = getattr(w, name)
+        if value != default:
+            if isinstance(value, list):
+                value = list(value)
+            elif isinstance(value, dict):
+                value = copy.deepcopy(value)
+            doc[name] = value
+    return doc
+
+
+def _make_work(doc: dict) -> Work:
+    try:
+        return Work(**doc)  # the fast path: a document we wrote ourselves
+    except TypeError:
+        return Work.from_dict(doc)  # fields from a newer version are ignored
+
+
+def _match_keys(w: Work) -> list[tuple]:
+    """Ways to recognise the same work across two imports, most reliable first."""
+    keys: list[tuple] = []
+    if w.doi:
+        keys.append(("doi", w.doi.lower()))
+    if w.pmid:
+        keys.append(("pmid", w.pmid))
+    if w.raw.strip():
+        keys.append(("raw", w.kind, _norm(w.raw)))
+    if w.title.strip():
+        keys.append(("title", w.kind, _norm(w.title), w.year))
+    return keys
+
+
+def _unpack_loaded(loaded: Any) -> list[tuple[Review, list[Work]]]:
+    """What `tui.sources.load_file` returns, as (review, works) pairs.
+
+    Accepts a (Review, works) pair, an object with .review and .works, or a list
+    of either, so the store does not depend on the importer's exact return type.
+    """
+    if isinstance(loaded, tuple) and len(loaded) == 2 and isinstance(loaded[0], Review):
+        return [(loaded[0], list(loaded[1]))]
+    if hasattr(loaded, "review") and hasattr(loaded, "works"):
+        return [(loaded.review, list(loaded.works))]
+    if isinstance(loaded, list):
+        out: list[tuple[Review, list[Work]]] = []
+        for item in loaded:
+            out.extend(_unpack_loaded(item))
+        return out
+    raise TypeError(f"tui.sources.load_file returned {type(loaded).__name__}")
