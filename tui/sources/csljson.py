@@ -1,0 +1,371 @@
+"""Import a CSL-JSON file (Zotero's, Better BibTeX's, pandoc's, Mendeley's) as a collection.
+
+CSL-JSON is a JSON list of items (https://citeproc-js.readthedocs.io/en/latest/csl-json/
+markup.html).  The list is walked with `json.JSONDecoder.raw_decode` item by item so that
+each reference keeps its own text as `raw`, and a damaged file is reported with the line
+and the item where it goes wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from tui.errors import ParseError
+from tui.model import Review, Work
+from tui.sources.latex import (
+    clean_doi,
+    clean_pages,
+    finish,
+    is_et_al,
+    month_of,
+    person,
+    prepare_text,
+    split_supplement,
+    year_of,
+)
+
+__all__ = ["parse_csljson", "CSL_TYPES"]
+
+# CSL item type -> GB/T 7714 type code ("article", a preprint, depends on a URL)
+CSL_TYPES = {
+    "article-journal": "J",
+    "article-magazine": "J",
+    "review": "J",
+    "review-book": "J",
+    "article-newspaper": "N",
+    "book": "M",
+    "chapter": "M",
+    "classic": "M",
+    "entry": "M",
+    "entry-dictionary": "M",
+    "entry-encyclopedia": "M",
+    "collection": "G",
+    "paper-conference": "C",
+    "event": "C",
+    "thesis": "D",
+    "report": "R",
+    "webpage": "EB",
+    "post": "EB",
+    "post-weblog": "EB",
+    "patent": "P",
+    "standard": "S",
+    "dataset": "DS",
+    "software": "CP",
+    "database": "DB",
+    "article": "Z",
+    "manuscript": "Z",
+    "personal_communication": "Z",
+    "interview": "Z",
+    "legislation": "Z",
+    "legal_case": "Z",
+    "bill": "Z",
+    "document": "Z",
+}
+_CONTAINED = {
+    "article-journal",
+    "article-magazine",
+    "article-newspaper",
+    "review",
+    "review-book",
+    "chapter",
+    "entry",
+    "entry-dictionary",
+    "entry-encyclopedia",
+    "paper-conference",
+    "post",
+    "post-weblog",
+    "webpage",
+    "article",
+}
+_MARKUP = re.compile(r"</?(?:i|b|sup|sub|sc|span)(?:\s[^>]*)?>", re.I)
+_CONSUMED = {
+    "id",
+    "citation-key",
+    "type",
+    "title",
+    "author",
+    "editor",
+    "container-title",
+    "event-title",
+    "issued",
+    "volume",
+    "issue",
+    "page",
+    "DOI",
+    "PMID",
+    "URL",
+    "publisher",
+    "publisher-place",
+    "edition",
+    "accessed",
+    "language",
+}
+
+
+def parse_csljson(text: str, *, source: str = "") -> tuple[Review, list[Work]]:
+    """Read a CSL-JSON file: one collection, one reference per item, in file order."""
+    text = prepare_text(text, source, "CSL-JSON")
+    works = []
+    for number, (item, raw, line) in enumerate(_items(text, source), start=1):
+        works.append(_work(item, raw, f"item {number} (line {line})", source))
+    return finish(text, source, works)
+
+
+# ---------------------------------------------------------------- the JSON list
+
+
+def _line(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos) + 1
+
+
+def _skip(text: str, i: int) -> int:
+    while i < len(text) and text[i] in " \t\n\r":
+        i += 1
+    return i
+
+
+def _items(text: str, source: str) -> list[tuple[object, str, int]]:
+    decoder = json.JSONDecoder()
+    i = _skip(text, 0)
+    if text[i] == "{":  # a single item, as some tools write it
+        obj, end = _decode(decoder, text, i, source)
+        if _skip(text, end) < len(text):
+            raise ParseError(
+                "text after the end of the JSON object",
+                file=source,
+                place=f"line {_line(text, end)}",
+            )
+        return [(obj, text[i:end], _line(text, i))]
+    if text[i] != "[":
+        raise ParseError(
+            "not CSL-JSON: expected a JSON list of items starting with '['",
+            file=source,
+            place=f"line {_line(text, i)}",
+        )
+    items: list[tuple[object, str, int]] = []
+    i = _skip(text, i + 1)
+    if i < len(text) and text[i] == "]":
+        raise ParseError("no items (the JSON list is empty)", file=source)
+    while True:
+        if i >= len(text):
+            raise ParseError(
+                "the JSON list is cut off (no closing ']')",
+                file=source,
+                place=f"line {_line(text, len(text))}",
+            )
+        obj, end = _decode(decoder, text, i, source)
+        items.append((obj, text[i:end], _line(text, i)))
+        i = _skip(text, end)
+        if i >= len(text):
+            raise ParseError(
+                "the JSON list is cut off (no closing ']')",
+                file=source,
+                place=f"line {_line(text, len(text))}",
+            )
+        if text[i] == ",":
+            i = _skip(text, i + 1)
+            continue
+        if text[i] == "]":
+            break
+        raise ParseError(
+            f"not valid JSON: expected ',' or ']' after item {len(items)}",
+            file=source,
+            place=f"line {_line(text, i)}",
+        )
+    end = _skip(text, i + 1)
+    if end < len(text):
+        raise ParseError(
+            "text after the end of the JSON list", file=source, place=f"line {_line(text, end)}"
+        )
+    return items
+
+
+def _decode(decoder: json.JSONDecoder, text: str, i: int, source: str):
+    try:
+        return decoder.raw_decode(text, i)
+    except json.JSONDecodeError as exc:
+        what = "cut off" if exc.pos >= len(text) else "not valid JSON"
+        raise ParseError(f"{what}: {exc.msg}", file=source, place=f"line {exc.lineno}") from None
+    except RecursionError:
+        raise ParseError(
+            "not CSL-JSON: nested too deeply", file=source, place=f"line {_line(text, i)}"
+        ) from None
+
+
+# ---------------------------------------------------------------- one item
+
+
+def _text(value) -> str:
+    if value is None or isinstance(value, bool):
+        return ""
+    if isinstance(value, (int, float)):
+        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    if isinstance(value, str):
+        return " ".join(_MARKUP.sub("", value).split())
+    if isinstance(value, list):  # some tools write ["ISSN 1", "ISSN 2"]
+        return ", ".join(t for t in (_text(v) for v in value) if t)
+    return ""
+
+
+def _names(value, field: str, where: str, source: str) -> tuple[list[str], list[str], bool]:
+    if value is None:
+        return [], [], False
+    if not isinstance(value, list):
+        raise ParseError(f'"{field}" is not a list of names', file=source, place=where)
+    printed: list[str] = []
+    full: list[str] = []
+    et_al = False
+    for name in value:
+        if isinstance(name, str):  # not CSL, but seen in the wild
+            name = {"literal": name}
+        if not isinstance(name, dict):
+            raise ParseError(
+                f'"{field}" holds something that is not a name', file=source, place=where
+            )
+        literal = _text(name.get("literal"))
+        family = _text(name.get("family"))
+        given = _text(name.get("given"))
+        if is_et_al(literal or family) and not given:
+            et_al = True
+            continue
+        particle = " ".join(
+            p
+            for p in (
+                _text(name.get("dropping-particle")),
+                _text(name.get("non-dropping-particle")),
+            )
+            if p
+        )
+        shown, whole = person(family, given, literal=literal, particle=particle)
+        if shown:
+            printed.append(shown)
+            full.append(whole)
+    return printed, full, et_al
+
+
+def _date_parts(value, field: str, where: str, source: str) -> list:
+    """The first date of a CSL date as [year, month, day] (as far as given)."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, (int, str)):  # not CSL, but common: "2019", 2019
+        y = year_of(value)
+        return [y] if y else []
+    if not isinstance(value, dict):
+        raise ParseError(f'"{field}" is not a CSL date', file=source, place=where)
+    parts = value.get("date-parts")
+    if parts is None:
+        raw = value.get("raw") or value.get("literal") or ""
+        y = year_of(raw) if isinstance(raw, (str, int)) else None
+        return [y] if y else []
+    if not isinstance(parts, list) or (parts and not isinstance(parts[0], list)):
+        raise ParseError(f'"{field}" has malformed "date-parts"', file=source, place=where)
+    out = []
+    for p in parts[0][:3] if parts else []:
+        try:
+            out.append(int(str(p).strip()))
+        except ValueError:
+            break
+    return out
+
+
+def _iso(parts: list) -> str:
+    if not parts:
+        return ""
+    out = f"{parts[0]:04d}"
+    for p in parts[1:3]:
+        out += f"-{p:02d}"
+    return out
+
+
+def _key(item: dict) -> str:
+    key = _text(item.get("citation-key")) or _text(item.get("id"))
+    # Zotero's ids are URLs ("http://zotero.org/users/1/items/ABCD1234"): no citation key
+    if not key or re.search(r"[\s/{}\\,]", key):
+        return ""
+    return key
+
+
+def _work(item, raw: str, where: str, source: str) -> Work:
+    if not isinstance(item, dict):
+        raise ParseError(
+            'not a CSL-JSON item (an object with "type" and "title")', file=source, place=where
+        )
+    if not any(isinstance(item.get(k), str) and item.get(k).strip() for k in ("type", "title")):
+        raise ParseError(
+            'not a CSL-JSON item (it has no "type" or "title")', file=source, place=where
+        )
+    for k in ("type", "title", "container-title", "DOI", "URL"):
+        v = item.get(k)
+        if v is not None and not isinstance(v, (str, int, float, list)):
+            raise ParseError(f'"{k}" is not text', file=source, place=where)
+    ctype = _text(item.get("type")).lower()
+    authors, authors_full, et_al = _names(item.get("author"), "author", where, source)
+    editors, editors_full, _ = _names(item.get("editor"), "editor", where, source)
+    issued = _date_parts(item.get("issued"), "issued", where, source)
+    accessed = _date_parts(item.get("accessed"), "accessed", where, source)
+    url = _text(item.get("URL"))
+
+    type_code = CSL_TYPES.get(ctype, "Z")
+    if type_code == "Z" and url:
+        type_code = "EB"
+    journal = ""
+    if ctype in _CONTAINED or ctype not in CSL_TYPES:
+        journal = _text(item.get("container-title"))
+    if not journal and ctype == "paper-conference":
+        journal = _text(item.get("event-title")) or _text(item.get("event"))
+
+    extra: dict = {"csl_type": ctype} if ctype else {}
+    if len(issued) > 1 and 1 <= issued[1] <= 12:
+        extra["month"] = month_of(issued[1])
+    if item.get("id") is not None and _text(item.get("id")) != _key(item):
+        extra["id"] = _text(item.get("id"))
+    for k, v in item.items():
+        if k in _CONSUMED or v in (None, "", [], {}):
+            continue
+        if isinstance(v, (str, int, float)):
+            extra[k] = _text(v) if isinstance(v, str) else v
+        elif isinstance(v, list) and all(isinstance(x, str) for x in v):
+            extra[k] = [_text(x) for x in v]
+        elif isinstance(v, dict) and "date-parts" in v:
+            try:
+                extra[k] = _iso(_date_parts(v, k, where, source))
+            except ParseError:
+                extra[k] = v
+        else:
+            extra[k] = v
+    if ctype not in _CONTAINED and ctype in CSL_TYPES and item.get("container-title"):
+        extra["container-title"] = _text(item.get("container-title"))
+    if authors_full:
+        extra["authors_full"] = authors_full
+    if editors_full:
+        extra["editors_full"] = editors_full
+
+    issue, supplement = split_supplement(_text(item.get("issue")))
+    pmid = _text(item.get("PMID"))
+    if not re.fullmatch(r"\d{1,9}", pmid):
+        pmid = ""
+    return Work(
+        key=_key(item),
+        authors=authors,
+        et_al=et_al,
+        title=_text(item.get("title")),
+        type=type_code,
+        journal=journal,
+        year=issued[0] if issued and 0 < issued[0] < 10000 else None,
+        volume=_text(item.get("volume")),
+        issue=issue,
+        supplement=supplement,
+        pages=clean_pages(_text(item.get("page"))),
+        doi=clean_doi(_text(item.get("DOI"))),
+        pmid=pmid,
+        url=url,
+        accessed=_iso(accessed),
+        publisher=_text(item.get("publisher")),
+        place=_text(item.get("publisher-place")),
+        edition=_text(item.get("edition")),
+        editors=editors,
+        lang=_text(item.get("language")) or "en",
+        raw=raw,
+        extra=extra,
+    )

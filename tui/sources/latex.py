@@ -1,0 +1,391 @@
+"""Text helpers shared by the BibTeX, RIS and CSL-JSON importers.
+
+- `latex_to_text`: LaTeX markup of a BibTeX field to Unicode for display
+  ({\\"u} -> ü, \\c{c} -> ç, -- -> –, ~ -> space, {Title} -> Title), through pylatexenc
+  (the library bibtexparser's own LatexDecodingMiddleware uses);
+- `person`: one name as a reference list prints it ("De Luca DA", "金诗炜") and in full
+  ("De Luca, Dario A.") for CSL styles;
+- page, DOI, year and language clean-up, and `finish`, which turns the works read from
+  one file into a collection (a `Review` of kind "collection") with numbered, keyed items.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from pathlib import PurePath
+
+from tui.errors import ParseError
+from tui.model import Review, Work, has_cjk
+
+__all__ = [
+    "latex_to_text",
+    "person",
+    "is_et_al",
+    "clean_pages",
+    "split_supplement",
+    "clean_doi",
+    "year_of",
+    "month_of",
+    "guess_lang",
+    "prepare_text",
+    "finish",
+    "collection_key",
+]
+
+ET_AL = frozenset({"others", "et al", "et al.", "等", "等.", "et. al.", "外", "외"})
+
+# ---------------------------------------------------------------- LaTeX -> Unicode
+
+_decoder = None
+_LATEX_CHARS = re.compile(r"[\\{}~$]|--|``|''")
+
+
+def _get_decoder():
+    global _decoder
+    if _decoder is None:
+        from pylatexenc.latex2text import (
+            LatexNodes2Text,
+            MacroTextSpec,
+            get_default_latex_context_db,
+        )
+
+        db = get_default_latex_context_db()
+        db.add_context_category(
+            "readinglist",
+            prepend=True,
+            macros=[MacroTextSpec("url", simplify_repl="%s")],
+        )
+        _decoder = LatexNodes2Text(
+            latex_context=db,
+            math_mode="text",
+            keep_braced_groups=False,
+            strict_latex_spaces=True,
+        )
+    return _decoder
+
+
+def latex_to_text(value: str) -> str:
+    """BibTeX field text as a reader sees it: accents decoded, braces gone, spaces squeezed."""
+    if not value:
+        return ""
+    if _LATEX_CHARS.search(value):
+        # A bare % starts a LaTeX comment and would eat the rest of the line; in a
+        # bibliography field it is meant literally.  A lone $ would open math mode.
+        value = re.sub(r"(?<!\\)%", r"\\%", value)
+        if len(re.findall(r"(?<!\\)\$", value)) % 2:
+            value = re.sub(r"(?<!\\)\$", r"\\$", value)
+        try:
+            value = _get_decoder().latex_to_text(value)
+        except Exception:  # pylatexenc is tolerant; this is a last resort
+            value = re.sub(r"\\[A-Za-z]+\s*|[{}\\]", "", value)
+    value = value.replace("\xa0", " ")
+    return " ".join(value.split())
+
+
+# ---------------------------------------------------------------- names
+
+
+def _initials(given: str) -> str:
+    """'Dario A.' -> 'DA', 'Jean-Marc' -> 'JM', 'C.J.' -> 'CJ', 'DA' -> 'DA'."""
+    given = given.strip()
+    if re.fullmatch(r"[A-Z]{1,4}", given):
+        return given
+    parts = [p for p in re.split(r"[\s.\-‐]+", given) if p]
+    out = []
+    for p in parts:
+        ch = next((c for c in p if c.isalpha()), "")
+        out.append(ch.upper())
+    return "".join(out)
+
+
+def person(
+    family: str, given: str = "", *, literal: str = "", particle: str = ""
+) -> tuple[str, str]:
+    """One name as printed in a reference list, and in full.
+
+    >>> person("De Luca", "Dario A.")
+    ('De Luca DA', 'De Luca, Dario A.')
+    >>> person("金", "诗炜")
+    ('金诗炜', '金诗炜')
+    >>> person("", literal="World Health Organization")
+    ('World Health Organization', 'World Health Organization')
+    """
+    words = given.split()
+    # "{W.M.P. van der} Aalst": the particles written with the given names belong
+    # to the family name in a reference list ("van der Aalst WMP")
+    while len(words) > 1 and words[-1] in _PARTICLES:
+        particle = f"{words.pop()} {particle}"
+    family = " ".join(f"{particle} {family}".split())
+    given = " ".join(words)
+    literal = " ".join(literal.split())
+    if literal or not (family or given):
+        return literal, literal
+    if not given:
+        return family, family
+    if not family:
+        return given, given
+    if has_cjk(family) or has_cjk(given):
+        # East Asian names are written family name first, without a space
+        whole = family + given if _all_cjk(family + given) else f"{family} {given}"
+        return whole, whole
+    initials = _initials(given)
+    return (f"{family} {initials}" if initials else family), f"{family}, {given}"
+
+
+_PARTICLES = frozenset(
+    "van der den de del della di da das dos du la le von zu ten ter vom zum zur".split()
+)
+
+
+def _all_cjk(text: str) -> bool:
+    return all(has_cjk(ch) for ch in text.replace(" ", ""))
+
+
+def is_et_al(name: str) -> bool:
+    return name.strip().casefold() in ET_AL
+
+
+# ---------------------------------------------------------------- fields
+
+
+def clean_pages(pages: str) -> str:
+    """'12--34' -> '12-34', '17114 – 17136' -> '17114-17136'."""
+    pages = " ".join(str(pages).split())
+    pages = re.sub(r"\s*(?:-{1,3}|[–—‐‑−])\s*", "-", pages)
+    return pages
+
+
+_SUPPL = re.compile(
+    r"^(?P<issue>.*?)[\s,(]*(?P<suppl>\b(?:Suppl(?:ement)?|Sup)\b\.?\s*[\w.\-]*)\)?$", re.I
+)
+
+
+def split_supplement(issue: str) -> tuple[str, str]:
+    """'2 Suppl 1' -> ('2', 'Suppl 1'), 'Suppl 1' -> ('', 'Suppl 1'), '4' -> ('4', '')."""
+    issue = " ".join(str(issue).split())
+    m = _SUPPL.match(issue)
+    if not m:
+        return issue, ""
+    return m.group("issue").strip(), m.group("suppl").strip()
+
+
+_DOI = re.compile(r"10\.\d{4,9}/\S+")
+
+
+def clean_doi(value: str) -> str:
+    """'https://doi.org/10.1000/XYZ' -> '10.1000/XYZ'; '' when there is no DOI in it."""
+    value = str(value).strip()
+    m = _DOI.search(value)
+    if not m:
+        return ""
+    doi = m.group(0).rstrip(".,;")
+    if "%2F" in doi or "%2f" in doi:
+        from urllib.parse import unquote
+
+        doi = unquote(doi)
+    return doi
+
+
+def year_of(value) -> int | None:
+    """'2019', '2019//', '2019/05/01/', '2019-05', 'Spring 2019' -> 2019."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 0 < value < 10000 else None
+    m = re.search(r"(?<!\d)(\d{4})(?!\d)", str(value))
+    if not m:
+        return None
+    year = int(m.group(1))
+    return year or None
+
+
+MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("jan", "january", "janvier", "januar"),
+            ("feb", "february", "février", "februar"),
+            ("mar", "march", "mars", "märz"),
+            ("apr", "april", "avril"),
+            ("may", "mai"),
+            ("jun", "june", "juin", "juni"),
+            ("jul", "july", "juillet", "juli"),
+            ("aug", "august", "août"),
+            ("sep", "sept", "september", "septembre"),
+            ("oct", "october", "octobre", "oktober"),
+            ("nov", "november", "novembre"),
+            ("dec", "december", "décembre", "dezember"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+
+
+def month_of(value) -> int | str:
+    """'apr', 'April', '4', 4 -> 4; anything else is kept as text."""
+    if isinstance(value, int) and 1 <= value <= 12:
+        return value
+    text = str(value).strip().strip(".").casefold()
+    if text.isdigit() and 1 <= int(text) <= 12:
+        return int(text)
+    return MONTHS.get(text, str(value).strip())
+
+
+_LANG_NAMES = {
+    "english": "en",
+    "eng": "en",
+    "en": "en",
+    "chinese": "zh",
+    "chi": "zh",
+    "zho": "zh",
+    "zh": "zh",
+    "中文": "zh",
+    "korean": "ko",
+    "kor": "ko",
+    "ko": "ko",
+    "japanese": "ja",
+    "jpn": "ja",
+    "ja": "ja",
+    "german": "de",
+    "ger": "de",
+    "deu": "de",
+    "de": "de",
+    "french": "fr",
+    "fre": "fr",
+    "fra": "fr",
+    "fr": "fr",
+    "spanish": "es",
+    "spa": "es",
+    "es": "es",
+}
+
+
+def guess_lang(title: str, authors: list[str], declared: str = "") -> str:
+    """'zh' for Chinese items, 'ko'/'ja' for Korean/Japanese, else the declared one or 'en'."""
+    text = title if has_cjk(title) else "".join(authors)
+    if has_cjk(text):
+        if any(0xAC00 <= ord(ch) <= 0xD7AF or 0x1100 <= ord(ch) <= 0x11FF for ch in text):
+            return "ko"
+        if any(0x3040 <= ord(ch) <= 0x30FF for ch in text):
+            return "ja"
+        return "zh"
+    code = declared.strip().casefold().replace("_", "-")
+    if code in _LANG_NAMES:
+        return _LANG_NAMES[code]
+    if re.fullmatch(r"[a-z]{2}(-[a-z0-9]+)*", code):
+        return code.split("-")[0]
+    return "en"
+
+
+# ---------------------------------------------------------------- the collection
+
+
+def prepare_text(text: str, source: str, kind: str) -> str:
+    """Strip a byte-order mark, unify line endings; reject empty and binary input."""
+    if not isinstance(text, str):
+        raise ParseError(f"not text ({kind} expected)", file=source)
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise ParseError(f"empty file (no {kind} records)", file=source)
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise ParseError(f"binary data, not {kind} text", file=source, place=f"line {line}")
+    return text
+
+
+def collection_key(stem: str) -> str:
+    """'My Library' -> 'my-library', 'Müller 2020' -> 'muller-2020', '我的文献' -> 'wo-de-wen-xian'."""
+    if has_cjk(stem):
+        try:
+            from pypinyin import lazy_pinyin
+
+            stem = " ".join(lazy_pinyin("".join(f" {ch} " if has_cjk(ch) else ch for ch in stem)))
+        except ImportError:  # pragma: no cover - pypinyin is a dependency
+            pass
+    folded = unicodedata.normalize("NFKD", stem)
+    folded = folded.replace("ß", "ss").replace("ø", "o").replace("ł", "l").replace("æ", "ae")
+    folded = folded.encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+
+
+def finish(
+    text: str,
+    source: str,
+    works: list[Work],
+    *,
+    title: str = "",
+    warnings: list[str] | None = None,
+) -> tuple[Review, list[Work]]:
+    """Make `works` (in file order) the items of a collection named after the file."""
+    stem = PurePath(source).stem if source else ""
+    title = " ".join((title or stem).split())
+    key = collection_key(stem) or collection_key(title)
+    checksum = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    if not key:
+        key = "collection-" + checksum[:8]
+    review = Review(
+        key=key,
+        kind="collection",
+        title_zh=title if has_cjk(title) else "",
+        title_en="" if has_cjk(title) else title,
+        source=source,
+        checksum=checksum,
+        warnings=list(warnings or []),
+    )
+    for i, w in enumerate(works, start=1):
+        w.review = key
+        w.kind = "reference"
+        w.n = i
+        w.lang = guess_lang(w.title, w.authors, w.lang)
+    _assign_keys(works, review)
+    return review, works
+
+
+def _assign_keys(works: list[Work], review: Review) -> None:
+    """Keep each source key; the second 'smith2020' becomes 'smith2020a' (as Better BibTeX)."""
+    seen: set[str] = set()
+    for w in works:
+        if not w.key:
+            continue
+        if w.key in seen:
+            base = w.key
+            i = 0
+            while True:
+                candidate = base + _suffix(i)
+                if candidate not in seen:
+                    break
+                i += 1
+            msg = f"duplicate key {base!r} (item {w.n}) renamed {candidate!r}"
+            w.warnings.append(msg)
+            review.warnings.append(msg)
+            w.key = candidate
+        seen.add(w.key)
+    if all(w.key for w in works):
+        return
+    try:  # the shared key maker, if the keys module is there
+        from tui.sources.keys import unique_keys
+    except ImportError:  # pragma: no cover - fallback while keys.py is missing
+        unique_keys = None
+    if unique_keys is not None:
+        unique_keys(works)
+        return
+    for w in works:  # pragma: no cover
+        if not w.key:
+            base = f"item{w.n}"
+            key, i = base, 0
+            while key in seen:
+                key, i = base + _suffix(i), i + 1
+            w.key = key
+            seen.add(key)
+
+
+def _suffix(i: int) -> str:
+    """0 -> 'a', 25 -> 'z', 26 -> 'aa' ..."""
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(97 + r) + s
+    return s
