@@ -185,8 +185,14 @@ def _decode(decoder: json.JSONDecoder, text: str, i: int, source: str):
     try:
         return decoder.raw_decode(text, i)
     except json.JSONDecodeError as exc:
-        what = "cut off" if exc.pos >= len(text) else "not valid JSON"
-        raise ParseError(f"{what}: {exc.msg}", file=source, place=f"line {exc.lineno}") from None
+        rest = text[exc.pos :]
+        unclosed = exc.msg.startswith("Unterminated string")
+        msg = "a string is not closed" if unclosed else exc.msg
+        if not rest.strip() or (unclosed and '"' not in rest[1:]):
+            msg = f"the file is cut off ({msg})"
+        else:
+            msg = f"not valid JSON: {msg}"
+        raise ParseError(msg, file=source, place=f"line {exc.lineno}") from None
     except RecursionError:
         raise ParseError(
             "not CSL-JSON: nested too deeply", file=source, place=f"line {_line(text, i)}"
