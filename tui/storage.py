@@ -135,11 +135,12 @@ class OrjsonStorage(Storage):
         try:
             data = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
-            what = "is truncated" if _looks_truncated(raw) else "is not valid JSON"
-            raise StoreError(
-                f"{self.path} {what} ({exc}); it was left untouched, "
-                f"a backup of the last good state may be in {self.backup_path.name}"
-            ) from None
+            truncated = exc.pos >= len(raw.rstrip())  # it ended in the middle of a value
+            what = "is truncated" if truncated else "is not valid JSON"
+            hint = ""
+            if self.backup_path.exists():
+                hint = f"; the last good version is {self.backup_path.name}"
+            raise StoreError(f"{self.path} {what} ({exc}); it was left untouched{hint}") from None
         check_shape(data, self.path)
         return data
 
@@ -231,12 +232,17 @@ class OrjsonStorage(Storage):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(link)
         try:
-            os.link(self.path, link)
-        except OSError:
-            import shutil
+            try:
+                os.link(self.path, link)
+            except OSError:
+                import shutil
 
-            shutil.copy2(self.path, link)
-        os.replace(link, self.backup_path)
+                shutil.copy2(self.path, link)
+            os.replace(link, self.backup_path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(link)
+            raise
 
     def close(self) -> None:
         self._pending = None
@@ -251,11 +257,6 @@ def _fsync_dir(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _looks_truncated(raw: bytes) -> bool:
-    text = raw.rstrip()
-    return text.startswith(b"{") and not text.endswith(b"}")
 
 
 def check_shape(data: Any, path: Path) -> None:

@@ -64,6 +64,8 @@ def _check_status(status: Any) -> str:
 def _slug(text: str) -> str:
     text = fold(text)
     text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    if len(text) > 40:  # cut at a word
+        text = text[:41].rsplit("-", 1)[0]
     return text[:40].strip("-")
 
 
@@ -209,9 +211,11 @@ class Library:
             rk = self.default_review_key()
         low = t.lower()
         if "/" in t and not low.startswith(("doi:", "10.", "http")):
-            head = t.partition("/")[0]
-            if any(k.lower() == head.lower() for k in self._reviews):
-                return self.get_work(t)
+            head, _, local = t.partition("/")
+            if any(k.lower() == head.lower() for k in self._reviews) or re.fullmatch(
+                r"(ref|rel)?\d+", local, re.IGNORECASE
+            ):
+                return self.get_work(t)  # NotFound names the review or the numbers
         if rk is not None:
             work = self._local(rk, t)
             if work is not None:

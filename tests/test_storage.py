@@ -1,0 +1,179 @@
+"""The atomic orjson TinyDB storage (tui/storage.py)."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import orjson
+import pytest
+from tinydb.table import Document
+
+from tui.errors import StoreError
+from tui.storage import OrjsonStorage, check_shape, open_db
+
+
+def test_tables_round_trip_and_file_is_readable_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    db = open_db(path)
+    db.table("works").insert(Document({"title": "干细胞治疗硬皮病", "n": 1}, doc_id="a/ref1"))
+    db.close()
+    raw = path.read_bytes()
+    assert "干细胞治疗硬皮病".encode() in raw  # UTF-8 as is, no \\uXXXX escapes
+    assert b"\\u" not in raw
+    assert orjson.loads(raw) == {"works": {"a/ref1": {"title": "干细胞治疗硬皮病", "n": 1}}}
+    again = open_db(path)
+    assert again.table("works").get(doc_id="a/ref1") == {"title": "干细胞治疗硬皮病", "n": 1}
+
+
+def test_keyed_table_operations_use_string_ids(tmp_path: Path) -> None:
+    t = open_db(tmp_path / "db.json").table("state")
+    t.insert_multiple([Document({"s": 1}, doc_id="doi:x"), Document({"s": 2}, doc_id="id:r/ref2")])
+    assert t.update({"s": 3}, doc_ids=["doi:x", "missing"]) == ["doi:x"]
+    t.upsert(Document({"s": 4}, doc_id="pmid:1"))
+    assert t.remove(doc_ids=["id:r/ref2"]) == ["id:r/ref2"]
+    assert {d.doc_id: d["s"] for d in t.all()} == {"doi:x": 3, "pmid:1": 4}
+    with pytest.raises(ValueError):
+        t.insert(Document({"s": 5}, doc_id="doi:x"))  # ids stay unique
+
+
+def test_batch_writes_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = open_db(tmp_path / "db.json")
+    replaced = []
+    real = os.replace
+    monkeypatch.setattr(os, "replace", lambda a, b: (replaced.append(b), real(a, b)))
+    with db.storage.batch():
+        db.table("a").insert(Document({"x": 1}, doc_id="1"))
+        db.table("b").insert(Document({"y": 2}, doc_id="2"))
+        db.table("a").remove(doc_ids=["1"])
+    targets = [Path(p).name for p in replaced]
+    assert targets.count("db.json") == 1
+    assert orjson.loads((tmp_path / "db.json").read_bytes()) == {"a": {}, "b": {"2": {"y": 2}}}
+
+
+def test_failed_batch_writes_nothing_and_forgets_its_edits(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    db = open_db(path)
+    db.table("a").insert(Document({"x": 1}, doc_id="1"))
+    before = path.read_bytes()
+    with pytest.raises(RuntimeError), db.storage.batch():
+        db.table("a").update({"x": 99}, doc_ids=["1"])
+        raise RuntimeError("boom")
+    assert path.read_bytes() == before
+    assert db.table("a").get(doc_id="1") == {"x": 1}  # not the half-done 99
+
+
+def test_crash_before_replace_keeps_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "db.json"
+    db = open_db(path)
+    db.table("a").insert(Document({"x": 1}, doc_id="1"))
+    before = path.read_bytes()
+
+    def crash(src, dst):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(StoreError, match="db.json"):
+        db.table("a").insert(Document({"x": 2}, doc_id="2"))
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    assert open_db(path).table("a").get(doc_id="2") is None
+    assert db.table("a").get(doc_id="2") is None  # the cache forgot the failed insert
+
+
+def test_backup_is_previous_version(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    db = open_db(path)
+    db.table("a").insert(Document({"v": 1}, doc_id="1"))
+    first = path.read_bytes()
+    db.table("a").update({"v": 2}, doc_ids=["1"])
+    assert (tmp_path / "db.json.bak").read_bytes() == first
+    assert orjson.loads(path.read_bytes())["a"]["1"]["v"] == 2
+
+
+def test_reads_are_cached_until_another_writer_replaces_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    mine = OrjsonStorage(path)
+    mine.write({"a": {"1": {"v": 1}}})
+    gen = mine.generation
+    assert mine.read() == {"a": {"1": {"v": 1}}}
+    assert mine.generation == gen and not mine.changed_on_disk()
+    other = OrjsonStorage(path)
+    other.write({"a": {"1": {"v": 2}}})
+    assert mine.changed_on_disk()
+    assert mine.read() == {"a": {"1": {"v": 2}}}
+    assert mine.generation == gen + 1
+
+
+def test_release_drops_data_and_rereads_without_new_generation(tmp_path: Path) -> None:
+    s = OrjsonStorage(tmp_path / "db.json")
+    s.write({"a": {"1": {"v": 1}}})
+    s.read()
+    gen = s.generation
+    s.release()
+    assert s._data is None
+    assert s.read() == {"a": {"1": {"v": 1}}}
+    assert s.generation == gen
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b'{"a": {"1": {"v": 1}', "truncated"),
+        (b"hello, I am not JSON", "not valid JSON"),
+        (b"[1, 2, 3]", "JSON array"),
+        (b'{"a": [1, 2]}', "table 'a'"),
+        (b'{"a": {"1": 5}}', "table 'a'"),
+    ],
+)
+def test_damaged_file_is_a_clear_error_and_left_alone(
+    tmp_path: Path, content: bytes, words: str
+) -> None:
+    path = tmp_path / "db.json"
+    path.write_bytes(content)
+    db = open_db(path)
+    with pytest.raises(StoreError) as err:
+        db.table("a").insert(Document({"v": 1}, doc_id="9"))
+    msg = str(err.value)
+    assert str(path) in msg and words in msg and "\n" not in msg
+    assert path.read_bytes() == content
+
+
+def test_empty_file_is_an_empty_database(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    path.write_bytes(b"")
+    assert OrjsonStorage(path).read() is None
+
+
+def test_check_shape_accepts_tinydb_layout(tmp_path: Path) -> None:
+    check_shape({"_default": {}, "t": {"1": {"a": [1]}}}, tmp_path / "x")
+
+
+def test_new_file_follows_umask_and_existing_mode_is_kept(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        s = OrjsonStorage(tmp_path / "db.json")
+        s.write({})
+        assert (tmp_path / "db.json").stat().st_mode & 0o777 == 0o644
+        os.chmod(tmp_path / "db.json", 0o600)
+        s.write({"a": {}})
+        assert (tmp_path / "db.json").stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(old)
+
+
+def test_missing_folders_are_created(tmp_path: Path) -> None:
+    path = tmp_path / "x" / "y" / "db.json"
+    OrjsonStorage(path).write({"a": {}})
+    assert orjson.loads(path.read_bytes()) == {"a": {}}
+
+
+def test_folder_that_cannot_be_created_is_a_store_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StoreError, match="cannot"):
+        OrjsonStorage(blocker / "sub" / "db.json").write({})
