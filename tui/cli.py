@@ -173,6 +173,15 @@ def _resolve_all(lib, tokens: list[str], review: str | None) -> list[Work]:
     return [lib.resolve(tok, review) for tok in tokens]
 
 
+def _osc52(text: str) -> None:
+    """Copy through the terminal (OSC 52): works over SSH and in tmux with set-clipboard on."""
+    import base64
+
+    payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    sys.stderr.write(f"\x1b]52;c;{payload}\x07")
+    sys.stderr.flush()
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
     from tui.fsutil import atomic_write_bytes
 
@@ -335,7 +344,7 @@ def cmd_cite(args, lib) -> int:
     if args.copy:
         from tui.clipboard import copy
 
-        result = copy(text)
+        result = copy(text, terminal_copy=_osc52 if sys.stderr.isatty() else None)
         _err(result.message)
     return 0
 
