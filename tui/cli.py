@@ -159,13 +159,15 @@ def _work_json(work: Work, state) -> dict:
 
 
 def _first_authors(work: Work) -> str:
-    if not work.authors:
+    """"Teske N, Fett N" for two, "Sullivan KM et al." (or "金诗炜 等") for more."""
+    names = work.authors
+    if not names:
         return ""
-    first = work.authors[0]
-    more = len(work.authors) > 1 or work.et_al
-    if more:
-        return first + (" 等" if work.is_chinese else " et al.")
-    return first
+    if len(names) == 2 and not work.et_al:
+        return f"{names[0]}, {names[1]}"
+    if len(names) > 2 or work.et_al:
+        return names[0] + (" 等" if work.is_chinese else " et al.")
+    return names[0]
 
 
 def _resolve_all(lib, tokens: list[str], review: str | None) -> list[Work]:
