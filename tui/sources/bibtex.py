@@ -123,6 +123,7 @@ def parse_bibtex(text: str, *, source: str = "") -> tuple[Review, list[Work]]:
     import bibtexparser
     from bibtexparser import model as bm
 
+    original = text
     text = prepare_text(text, source, "BibTeX")
     # bibtexparser logs each block it cannot parse; we report the first one ourselves,
     # in one line, so its log records must not reach the terminal.
@@ -164,7 +165,7 @@ def parse_bibtex(text: str, *, source: str = "") -> tuple[Review, list[Work]]:
             _check_stray_braces(block.comment, source, line)
     if not works:
         raise ParseError("no BibTeX entries found (nothing like @article{key, ...})", file=source)
-    return finish(text, source, works, warnings=warnings)
+    return finish(original, source, works, warnings=warnings)
 
 
 # ---------------------------------------------------------------- errors

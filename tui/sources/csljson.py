@@ -105,18 +105,27 @@ _CONSUMED = {
 
 def parse_csljson(text: str, *, source: str = "") -> tuple[Review, list[Work]]:
     """Read a CSL-JSON file: one collection, one reference per item, in file order."""
+    original = text
     text = prepare_text(text, source, "CSL-JSON")
     works = []
     for number, (item, raw, line) in enumerate(_items(text, source), start=1):
         works.append(_work(item, raw, f"item {number} (line {line})", source))
-    return finish(text, source, works)
+    return finish(original, source, works)
 
 
 # ---------------------------------------------------------------- the JSON list
 
 
+_line_memo: list = [None, 0, 1]  # text, position, line there: items come in order
+
+
 def _line(text: str, pos: int) -> int:
-    return text.count("\n", 0, pos) + 1
+    memo_text, memo_pos, memo_line = _line_memo
+    if memo_text is not text or pos < memo_pos:
+        memo_pos, memo_line = 0, 1
+    line = memo_line + text.count("\n", memo_pos, pos)
+    _line_memo[:] = [text, pos, line]
+    return line
 
 
 def _skip(text: str, i: int) -> int:

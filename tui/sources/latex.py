@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -39,17 +40,21 @@ ET_AL = frozenset({"others", "et al", "et al.", "等", "等.", "et. al.", "外",
 # ---------------------------------------------------------------- LaTeX -> Unicode
 
 _decoder = None
-_LATEX_CHARS = re.compile(r"[\\{}~$]|--|``|''")
+_walker_db = None
+_LATEX_CHARS = re.compile(r"[\\{}~$%]|--|``|''")
+_NEEDS_PARSER = re.compile(r"[\\$%]")
+_SIMPLE = [("---", "\u2014"), ("--", "\u2013"), ("``", "\u201c"), ("''", "\u201d"), ("~", " ")]
 
 
 def _get_decoder():
-    global _decoder
+    global _decoder, _walker_db
     if _decoder is None:
         from pylatexenc.latex2text import (
             LatexNodes2Text,
             MacroTextSpec,
             get_default_latex_context_db,
         )
+        from pylatexenc.latexwalker import get_default_latex_context_db as walker_db
 
         db = get_default_latex_context_db()
         db.add_context_category(
@@ -63,7 +68,22 @@ def _get_decoder():
             keep_braced_groups=False,
             strict_latex_spaces=True,
         )
+        _walker_db = walker_db()  # built once: pylatexenc would build it on every call
     return _decoder
+
+
+@functools.lru_cache(maxsize=8192)
+def _decode(value: str) -> str:
+    # A bare % starts a LaTeX comment and would eat the rest of the line; in a
+    # bibliography field it is meant literally.  A lone $ would open math mode.
+    value = re.sub(r"(?<!\\)%", r"\\%", value)
+    if len(re.findall(r"(?<!\\)\$", value)) % 2:
+        value = re.sub(r"(?<!\\)\$", r"\\$", value)
+    decoder = _get_decoder()
+    try:
+        return decoder.latex_to_text(value, latex_context=_walker_db, tolerant_parsing=True)
+    except Exception:  # pylatexenc is tolerant; this is a last resort
+        return re.sub(r"\\[A-Za-z]+\s*|[{}\\]", "", value)
 
 
 def latex_to_text(value: str) -> str:
@@ -71,15 +91,12 @@ def latex_to_text(value: str) -> str:
     if not value:
         return ""
     if _LATEX_CHARS.search(value):
-        # A bare % starts a LaTeX comment and would eat the rest of the line; in a
-        # bibliography field it is meant literally.  A lone $ would open math mode.
-        value = re.sub(r"(?<!\\)%", r"\\%", value)
-        if len(re.findall(r"(?<!\\)\$", value)) % 2:
-            value = re.sub(r"(?<!\\)\$", r"\\$", value)
-        try:
-            value = _get_decoder().latex_to_text(value)
-        except Exception:  # pylatexenc is tolerant; this is a last resort
-            value = re.sub(r"\\[A-Za-z]+\s*|[{}\\]", "", value)
+        if _NEEDS_PARSER.search(value):
+            value = _decode(value)
+        else:  # only protective braces and TeX ligatures (most Zotero output): no parser
+            for tex, char in _SIMPLE:
+                value = value.replace(tex, char)
+            value = value.replace("{", "").replace("}", "")
     value = value.replace("\xa0", " ")
     return " ".join(value.split())
 

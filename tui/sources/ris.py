@@ -88,10 +88,11 @@ class _Record:
 
 def parse_ris(text: str, *, source: str = "") -> tuple[Review, list[Work]]:
     """Read a .ris file: one collection, one reference per record, in file order."""
+    original = text
     text = prepare_text(text, source, "RIS")
     records = _split(text, source)
     works = [_work(rec, source) for rec in records]
-    return finish(text, source, works)
+    return finish(original, source, works)
 
 
 # ---------------------------------------------------------------- structure
