@@ -443,3 +443,46 @@ def test_round_trip_through_our_bibtex_export():
     _, back = parse_bibtex(text, source="export.bib")
     for a, b in zip(_sample_works(), back, strict=True):
         _same(a, b)
+
+
+# ---------------------------------------------------------------- BibLaTeX and crossref
+
+
+def test_biblatex_fields_as_better_bibtex_writes_them():
+    text = r"""@article{blanchy_resipy_2020,
+	title = {{ResIPy}, an intuitive open source software for complex geoelectrical inversion/modeling},
+	issn = {0098-3004},
+	url = {http://www.sciencedirect.com/science/article/pii/S0098300419308192},
+	doi = {10.1016/j.cageo.2020.104423},
+	pages = {104423},
+	journaltitle = {Computers \& Geosciences},
+	author = {Blanchy, Guillaume and Saneiyan, Sina and Boyd, James and {McLachlan}, Paul and Binley, Andrew},
+	urldate = {2020-02-07},
+	date = {2020-02-04},
+	langid = {english}
+}
+"""
+    _, (w,) = parse_bibtex(text, source="bbt.bib")
+    assert w.title.startswith("ResIPy, an intuitive open source software")
+    assert w.journal == "Computers & Geosciences"
+    assert w.year == 2020
+    assert w.extra["date"] == "2020-02-04"
+    assert w.authors[3] == "McLachlan P"
+    assert w.pages == "104423"
+    assert w.lang == "en"
+    assert w.accessed == "2020-02-07"
+
+
+def test_crossref_fills_what_the_paper_lacks():
+    text = """@inproceedings{p1, author={Smith, Ann}, title={Paper}, crossref={Conf20}, pages={1--2}}
+@proceedings{conf20, title={Proceedings of Conf}, year=2020, publisher={ACM},
+  editor={Ed, Itor}, address={Berlin}}
+@inproceedings{p2, title={Orphan}, crossref={missing}}
+"""
+    _, works = parse_bibtex(text, source="c.bib")
+    p1, conf, p2 = works
+    assert p1.title == "Paper"
+    assert p1.journal == "Proceedings of Conf"
+    assert (p1.year, p1.publisher, p1.place, p1.editors) == (2020, "ACM", "Berlin", ["Ed I"])
+    assert conf.title == "Proceedings of Conf" and conf.journal == ""
+    assert p2.warnings and "missing" in p2.warnings[0]

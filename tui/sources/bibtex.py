@@ -137,7 +137,7 @@ def parse_bibtex(text: str, *, source: str = "") -> tuple[Review, list[Work]]:
         log.setLevel(level)
 
     strings: dict[str, str] = {}
-    works: list[Work] = []
+    entries: list[tuple] = []  # (entry, its fields resolved, notes)
     warnings: list[str] = []
     for block in library.blocks:
         line = f"line {(block.start_line or 0) + 1}"
@@ -160,11 +160,13 @@ def parse_bibtex(text: str, *, source: str = "") -> tuple[Review, list[Work]]:
         if isinstance(block, bm.String):
             strings[block.key.lower()], _ = _resolve(block.value, strings)
         elif isinstance(block, bm.Entry):
-            works.append(_work(block, strings))
+            entries.append((block, *_fields(block, strings)))
         elif isinstance(block, bm.ImplicitComment):
             _check_stray_braces(block.comment, source, line)
-    if not works:
+    if not entries:
         raise ParseError("no BibTeX entries found (nothing like @article{key, ...})", file=source)
+    _inherit(entries)
+    works = [_work(entry, fields, notes) for entry, fields, notes in entries]
     return finish(original, source, works, warnings=warnings)
 
 
@@ -332,7 +334,7 @@ def _cjk_name(name: str) -> bool:
 # ---------------------------------------------------------------- one entry
 
 
-def _work(entry, strings: dict[str, str]) -> Work:
+def _fields(entry, strings: dict[str, str]) -> tuple[dict[str, str], list[str]]:
     fields: dict[str, str] = {}
     notes: list[str] = []
     for f in entry.fields:
@@ -342,6 +344,29 @@ def _work(entry, strings: dict[str, str]) -> Work:
         value, warn = _resolve(f.value, strings)
         fields[key] = value
         notes.extend(f"{entry.key}: {key}: {w}" for w in warn)
+    return fields, notes
+
+
+def _inherit(entries: list[tuple]) -> None:
+    """`crossref = {parent}`: a paper takes the fields it lacks from its proceedings or
+    book (BibTeX's rule), the parent's title becoming its booktitle."""
+    by_key = {entry.key.lower(): fields for entry, fields, _ in entries}
+    for entry, fields, notes in entries:
+        parent_key = fields.get("crossref", "").strip().lower()
+        if not parent_key:
+            continue
+        parent = by_key.get(parent_key)
+        if parent is None or parent is fields:
+            notes.append(f"{entry.key}: crossref {parent_key!r} not found in the file")
+            continue
+        for key, value in parent.items():
+            if key == "title":
+                fields.setdefault("booktitle", value)
+            elif key not in ("crossref", "ids", "entrysetfield"):
+                fields.setdefault(key, value)
+
+
+def _work(entry, fields: dict[str, str], notes: list[str]) -> Work:
 
     def text(*names: str) -> str:
         for name in names:
