@@ -31,7 +31,7 @@ class NoteScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="note-dialog", classes="dialog"):
             yield Label(Text(self.note_title), id="note-title", classes="dialog-title")
-            yield TextArea(self.note, id="note-text", soft_wrap=True, tab_behavior="indent")
+            yield TextArea(self.note, id="note-text", soft_wrap=True)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (ctrl+s)", id="save", variant="primary")
                 yield Button("Cancel (esc)", id="cancel")

@@ -31,7 +31,7 @@ class StyleScreen(ModalScreen[str | None]):
         formatter: Callable[[Work, str], str],
     ) -> None:
         super().__init__()
-        self.styles = styles
+        self.catalogue = styles
         self.current = current
         self.work = work
         self.formatter = formatter
@@ -39,8 +39,8 @@ class StyleScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         options = []
-        width = max((len(n) for n in self.styles), default=8)
-        for name, description in self.styles.items():
+        width = max((len(n) for n in self.catalogue), default=8)
+        for name, description in self.catalogue.items():
             prompt = Text.assemble(
                 ("● " if name == self.current else "  ", "bold"),
                 (name.ljust(width), "bold"),
@@ -55,7 +55,7 @@ class StyleScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
-        names = list(self.styles)
+        names = list(self.catalogue)
         if self.current in names:
             options.highlighted = names.index(self.current)
         options.focus()

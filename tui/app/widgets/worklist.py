@@ -238,7 +238,7 @@ class WorkList(ScrollView, can_focus=True):
     def _columns(self, width: int) -> tuple[int, int, int, int]:
         """Widths of the authors, year, title and journal columns for a row `width` wide."""
         fixed = 1 + self._number_width + 1 + 2  # selection, number, space, mark + space
-        authors = max(8, min(22, width // 5))
+        authors = max(12, min(22, width // 4))
         year = 5
         journal = min(24, width // 5) if width >= 90 else 0
         title = width - fixed - (authors + 1) - year - (journal + 1 if journal else 0)

@@ -1,0 +1,662 @@
+"""Pilot tests of the Textual app: every action a reader takes, against a temp database."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from dataclasses import dataclass, field
+
+import pytest
+from rich.cells import cell_len
+from textual.widgets import Input, OptionList, TextArea
+
+from tui.app.app import MainScreen, ReadingListApp
+from tui.app.screens.dialogs import CopyTextScreen, NoteScreen, ReviewScreen
+from tui.app.screens.help import HelpScreen
+from tui.app.screens.style import StyleScreen
+from tui.model import Review, Work
+from tui.store import Library
+
+SIZE = (120, 40)
+# GB/T 7714-2015 (numeric), read from the standard: family names in capitals, initials
+# without points, "et al." after three authors, "[J]", "year, volume(issue): pages".
+REF16_GBT = (
+    "SULLIVAN K M, GOLDMUNTZ E A, KEYES-ELSTEIN L, et al. Myeloablative autologous "
+    "stem-cell transplantation for severe scleroderma[J]. N Engl J Med, 2018, 378(1): 35-47."
+)
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / "db.json"
+
+
+@pytest.fixture
+def library(db):
+    lib = Library(db)
+    yield lib
+    lib.close()
+
+
+@dataclass
+class FakeResult:
+    ok: bool
+    method: str
+    message: str = ""
+
+
+@dataclass
+class FakeClipboard:
+    """Stands in for the system clipboard: records what the app copied."""
+
+    method: str = "system"
+    copied: list[str] = field(default_factory=list)
+
+    def copy(self, text, terminal_copy=None):
+        self.copied.append(text)
+        if self.method == "terminal":
+            terminal_copy(text)
+            return FakeResult(True, "terminal", "copied through the terminal")
+        if self.method == "none":
+            return FakeResult(False, "none", "No clipboard found.")
+        return FakeResult(True, "system", "")
+
+
+@pytest.fixture
+def clip(monkeypatch):
+    fake = FakeClipboard()
+    try:
+        module = importlib.import_module("tui.clipboard")
+    except ImportError:  # until tui/clipboard.py lands
+        module = types.ModuleType("tui.clipboard")
+        monkeypatch.setitem(sys.modules, "tui.clipboard", module)
+        import tui
+
+        monkeypatch.setattr(tui, "clipboard", module, raising=False)
+    monkeypatch.setattr(module, "copy", fake.copy, raising=False)
+    return fake
+
+
+async def settle(pilot) -> None:
+    """Let messages, workers (citations, copies) and their replies finish."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def type_text(pilot, text: str) -> None:
+    await pilot.press(*["space" if ch == " " else ch for ch in text])
+
+
+async def set_filter(pilot, text: str) -> None:
+    """Fill the filter without typing it key by key (typing is tested once, above)."""
+    await pilot.press("slash")
+    pilot.app.focused.value = text
+    await settle(pilot)
+
+
+def main_screen(app) -> MainScreen:
+    return app.main
+
+
+def row_text(worklist, y: int) -> str:
+    return worklist.render_line(y).text
+
+
+def screen_text(app) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def notifications(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def filter_to_sullivan(pilot):
+    await set_filter(pilot, "Sullivan")
+
+
+# --- first screen ---------------------------------------------------------------------
+
+
+async def test_first_screen_shows_review_lists_and_detail(library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        assert app.title == "Advances in stem cell therapy for scleroderma"
+        assert app.sub_title == "0/58 read"
+        assert screen.refs.border_title == "References 0/43"
+        assert screen.rels.border_title == "Related 0/15"
+        assert app.focused is screen.refs
+        first = row_text(screen.refs, 0)
+        assert "Teske N, Fett N" in first and "2024" in first and "Recent advances" in first
+        text = screen_text(app)
+        assert "干细胞治疗硬皮病研究进展" in text  # review pane, Chinese title
+        assert "10.16138/j.1673-6087.2025.04.15" in text
+        assert "Reference 1" in text  # detail of the highlighted work
+        assert "Citation (gbt7714)" in text
+
+
+async def test_rows_align_cjk_and_cut_long_titles(library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        for wl in (screen.refs, screen.rels):
+            width = wl.scrollable_content_region.width
+            for y in range(wl.scrollable_content_region.height):
+                assert cell_len(row_text(wl, y)) == width
+        related = row_text(screen.rels, 0)
+        assert "金诗炜 等" in related
+        assert "…" in related  # the long Chinese title is cut with an ellipsis
+        # the year column starts at the same cell in a Chinese and an English row
+        english = row_text(screen.refs, 0)
+        assert cell_len(related[: related.index("2025")]) == cell_len(
+            english[: english.index("2024")]
+        )
+
+
+# --- filter and marks -----------------------------------------------------------------
+
+
+async def test_filter_sullivan_enter_space_persists(db, library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        await pilot.press("slash")
+        await type_text(pilot, "Sullivan")  # the list narrows as you type
+        await settle(pilot)
+        assert isinstance(app.focused, Input)
+        assert len(screen.refs.rows) == 1
+        assert screen.refs.highlighted.n == 16
+        assert screen.refs.border_title == "References 0/43 · 1 of 43 match"
+        assert "1 of 58 match" in str(screen.filter_info.render())
+        await pilot.press("enter")
+        assert app.focused is screen.refs
+        assert screen.filter_input.value == "Sullivan"  # enter keeps the filter
+        await pilot.press("space")
+        await settle(pilot)
+        assert app.sub_title == "1/58 read"
+        assert screen.refs.border_title.startswith("References 1/43")
+        assert "✓" in row_text(screen.refs, 0)
+        assert "read  since" in screen_text(app)
+    other = Library(db)
+    try:
+        assert other.state(other.resolve("ref16")).status == "read"
+    finally:
+        other.close()
+
+
+async def test_escape_clears_the_filter(library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        await filter_to_sullivan(pilot)
+        await pilot.press("escape")
+        assert screen.filter_input.value == ""
+        assert len(screen.refs.rows) == 43 and len(screen.rels.rows) == 15
+        assert screen.refs.border_title == "References 0/43"
+        assert app.focused is screen.refs
+        # escape in the list clears an active filter too
+        await filter_to_sullivan(pilot)
+        await pilot.press("enter", "escape")
+        assert len(screen.refs.rows) == 43
+
+
+async def test_filter_language_and_no_match(library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        await set_filter(pilot, "year:2023 -morphea")
+        await settle(pilot)
+        assert {screen.refs.works[i].year for i in screen.refs.rows} == {2023}
+        assert all("orphea" not in screen.refs.works[i].title for i in screen.refs.rows)
+        await pilot.press("escape")
+        await set_filter(pilot, "zzzznothing")
+        await settle(pilot)
+        assert screen.refs.rows == [] and screen.rels.rows == []
+        assert "No reference matches" in row_text(screen.refs, 0)
+        # a half-typed query never raises
+        await pilot.press("escape")
+        await set_filter(pilot, 'year:20.. "unclosed')
+        await settle(pilot)
+
+
+async def test_reading_unread_and_toggle_back(db, library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        await pilot.press("r")
+        assert "▸" in row_text(screen.refs, 0)
+        assert library.state(screen.refs.works[0]).status == "reading"
+        await pilot.press("space")
+        assert library.state(screen.refs.works[0]).status == "read"
+        await pilot.press("space")
+        assert library.state(screen.refs.works[0]).status == "unread"
+        await pilot.press("down", "space", "u")
+        assert library.state(screen.refs.works[1]).status == "unread"
+        assert app.sub_title == "0/58 read"
+
+
+async def test_undo_restores_status_and_note(db, library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        first = screen.refs.works[0]
+        await pilot.press("space")
+        assert library.state(first).status == "read"
+        await pilot.press("z")
+        assert library.state(first).status == "unread"
+        assert app.sub_title == "0/58 read"
+        await pilot.press("r", "ctrl+z")
+        assert library.state(first).status == "unread"
+        await pilot.press("z")
+        assert "Nothing to undo." in notifications(app)
+
+
+async def test_multi_select_marks_several(library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        await pilot.press("v", "x")  # select ref1 and ref2 (the cursor moves down)
+        assert set(screen.selection) == {"lin2025/ref1", "lin2025/ref2"}
+        assert screen.refs.border_subtitle == "2 selected"
+        assert row_text(screen.refs, 0).startswith("*")
+        await pilot.press("space")
+        states = [library.state(w).status for w in screen.refs.works[:3]]
+        assert states == ["read", "read", "unread"]
+        assert screen.selection == {}
+        assert app.sub_title == "2/58 read"
+        await pilot.press("z")
+        assert [library.state(w).status for w in screen.refs.works[:2]] == ["unread", "unread"]
+
+
+async def test_mouse_click_selects_a_row(library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        await pilot.click("#related", offset=(10, 3))  # border, then rows 1, 2, 3
+        await settle(pilot)
+        assert app.focused is screen.rels
+        assert screen.rels.highlighted.n == 3
+        assert "Related article 3" in screen_text(app)
+
+
+async def test_keyboard_movement(library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        await pilot.press("end")
+        assert screen.refs.highlighted.n == 43
+        await pilot.press("home", "pagedown")
+        assert screen.refs.highlighted.n > 5
+        await pilot.press("pageup", "down", "down")
+        assert screen.refs.highlighted.n == 3
+
+
+# --- copy -----------------------------------------------------------------------------
+
+
+async def test_copy_citation_to_system_clipboard(library, clip):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await filter_to_sullivan(pilot)
+        await pilot.press("enter", "c")
+        await settle(pilot)
+        assert clip.copied == [REF16_GBT]
+        assert any(
+            "ref16" in m and "gbt7714" in m and "system clipboard" in m for m in notifications(app)
+        )
+
+
+async def test_copy_without_clipboard_shows_the_text(library, clip):
+    clip.method = "none"
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await filter_to_sullivan(pilot)
+        await pilot.press("enter", "c")
+        await settle(pilot)
+        assert isinstance(app.screen, CopyTextScreen)
+        assert app.screen.query_one(TextArea).text == REF16_GBT
+        assert "No clipboard found." in screen_text(app)
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_copy_through_the_terminal(library, clip, monkeypatch):
+    clip.method = "terminal"
+    app = ReadingListApp(library)
+    sent: list[str] = []
+    monkeypatch.setattr(app, "copy_to_clipboard", sent.append)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("d")  # ref1's DOI
+        await settle(pilot)
+        assert sent == ["10.1007/s40257-023-00831-2"]
+        assert any("terminal clipboard" in m for m in notifications(app))
+
+
+async def test_copy_doi_of_a_work_without_one_warns(library, clip):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await filter_to_sullivan(pilot)
+        await pilot.press("enter", "d")
+        await settle(pilot)
+        assert clip.copied == []
+        assert "ref16 has no DOI." in notifications(app)
+
+
+async def test_copy_bibliography_of_selection_and_of_filtered(library, clip):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await set_filter(pilot, "Sullivan")
+        await pilot.press("enter", "C")
+        await settle(pilot)
+        assert len(clip.copied) == 1
+        assert "SULLIVAN K M" in clip.copied[0]
+        assert "TESKE N" not in clip.copied[0]
+        await pilot.press("escape", "home", "v", "v", "C")  # ref1 and ref2 selected
+        await settle(pilot)
+        assert "TESKE N" in clip.copied[1] and "JERJEN R" in clip.copied[1]
+        assert "SULLIVAN" not in clip.copied[1]
+
+
+# --- style chooser, notes, open -------------------------------------------------------
+
+
+async def test_style_chooser_previews_and_sets_the_style(db, library, clip):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, StyleScreen)
+        options = app.screen.query_one(OptionList)
+        names = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert names[options.highlighted] == "gbt7714"
+        assert "TESKE N, FETT N." in screen_text(app)  # live preview of ref1
+        for _ in range(names.index("vancouver") - names.index("gbt7714")):
+            await pilot.press("down")
+        await settle(pilot)
+        assert "Teske N, Fett N." in screen_text(app)  # Vancouver: names as printed
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert app.style_name == "vancouver"
+        assert "Citation (vancouver)" in screen_text(app)
+        await pilot.press("c")
+        await settle(pilot)
+        assert clip.copied[-1].startswith("Teske N, Fett N.")
+        assert any("vancouver" in m for m in notifications(app))
+    assert Library(db).get_pref("app.style") == "vancouver"
+
+
+async def test_style_chooser_escape_keeps_the_style(library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s", "down", "escape")
+        await settle(pilot)
+        assert app.style_name == "gbt7714"
+
+
+async def test_note_editing_saves_cancels_and_undoes(db, library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        first = screen.refs.works[0]
+        await pilot.press("n")
+        assert isinstance(app.screen, NoteScreen)
+        await type_text(pilot, "read the methods [J]")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert library.state(first).note == "read the methods [J]"
+        assert "read the methods [J]" in screen_text(app)
+        await pilot.press("n")
+        await type_text(pilot, " more")
+        await pilot.press("escape")
+        assert library.state(first).note == "read the methods [J]"
+        await pilot.press("z")
+        assert library.state(first).note == ""
+    other = Library(db)
+    assert other.state(other.resolve("ref1")).note == ""
+
+
+async def test_open_doi_or_pubmed(library, monkeypatch):
+    app = ReadingListApp(library)
+    opened: list[str] = []
+    monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await set_filter(pilot, "Tyndall")  # ref13: a PMID and no DOI
+        await pilot.press("enter", "o", "escape")
+        await set_filter(pilot, "Sullivan")  # ref16: neither
+        await pilot.press("enter", "o")
+        await settle(pilot)
+        assert opened == [
+            "https://doi.org/10.1007/s40257-023-00831-2",
+            "https://pubmed.ncbi.nlm.nih.gov/9014919/",
+        ]
+        assert any("ref16 has no DOI" in m for m in notifications(app))
+
+
+# --- panes, help, palette, quit -------------------------------------------------------
+
+
+async def test_tab_reaches_related_detail_and_review(library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        await pilot.press("tab")
+        await settle(pilot)
+        assert app.focused is screen.rels
+        assert "Related article 1" in screen_text(app)
+        assert "金诗炜" in screen_text(app)
+        await pilot.press("tab")
+        assert app.focused is screen.detail
+        await pilot.press("tab")
+        assert app.focused is screen.review_pane
+        await pilot.press("tab")
+        assert app.focused is screen.refs
+        await pilot.press("shift+tab")
+        assert app.focused is screen.review_pane
+
+
+async def test_review_pane_collapses(library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        assert not screen.review_pane.has_class("-collapsed")
+        tall = screen.refs.size.height
+        await pilot.press("i")
+        await pilot.pause()
+        assert screen.review_pane.has_class("-collapsed")
+        assert screen.refs.size.height > tall
+
+
+async def test_small_terminal_starts_collapsed_and_keeps_detail(library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        assert screen.review_pane.has_class("-collapsed")
+        assert screen.refs.scrollable_content_region.height >= 5
+        assert screen.detail.region.width == 80  # below the lists
+        assert screen.detail.region.y > screen.rels.region.y
+
+
+async def test_help_lists_every_key(library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-text").render())
+        for key in ["/", "enter", "escape", "tab", "space", "c", "s", "d", "C", "o", "n"]:
+            assert f"\n{key} " in text or f"\n{key}  " in text, key
+        for words in ["toggle read / unread", "undo", "command palette", "quit", "has:doi"]:
+            assert words in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_command_palette_runs_an_action(library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await type_text(pilot, "Mark reading")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert library.state(screen.refs.works[0]).status == "reading"
+
+
+async def test_quit(library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_prefs_survive_a_restart(db, library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.main.set_style("apa")
+        await filter_to_sullivan(pilot)
+        await pilot.press("enter", "tab")  # the related pane: 0 matches, so detail
+        await settle(pilot)
+        pane = app.main.last_pane
+        await pilot.press("q")
+    library.close()
+    again = Library(db)
+    app = ReadingListApp(again)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        assert app.style_name == "apa"
+        assert screen.filter_input.value == "Sullivan"
+        assert len(screen.refs.rows) == 1
+        assert screen.last_pane == pane
+        assert app.main.review.key == "lin2025"
+    again.close()
+
+
+# --- several reviews, outside changes, markup -----------------------------------------
+
+MARKUP_TITLE = "[bold]x[/bold] and [J] stay [red]literal"
+
+
+def add_markup_review(lib: Library) -> str:
+    review = Review(
+        key="markup2024",
+        title_en="A [bold]review[/bold] title",
+        authors_en=["Doe J"],
+        journal_en="J [Test]",
+        year=2024,
+    )
+    works = [
+        Work(
+            review="markup2024",
+            kind="reference",
+            n=1,
+            key="doe2024",
+            authors=["Doe J", "[link=http://x]Roe R[/link]"],
+            title=MARKUP_TITLE,
+            journal="J [Test]",
+            year=2024,
+            raw=f"Doe J. {MARKUP_TITLE}[J]. J [Test], 2024.",
+        ),
+        Work(
+            review="markup2024",
+            kind="reference",
+            n=2,
+            key="roe2023",
+            authors=["Roe R"],
+            title="Second",
+            journal="Other",
+            year=2023,
+        ),
+    ]
+    key, _ = lib.import_review(review, works)
+    return key
+
+
+async def test_markup_in_data_is_shown_literally(library):
+    key = add_markup_review(library)
+    app = ReadingListApp(library, key)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        assert "[bold]x[/bold] and [J]" in row_text(screen.refs, 0)
+        detail = screen.detail.body.content.plain
+        assert "[link=http://x]Roe R[/link]" in detail
+        assert MARKUP_TITLE in detail
+        assert "J [Test]" in detail
+        text = screen_text(app)
+        assert "A [bold]review[/bold] title" in app.title or "[bold]review" in text
+        svg = app.export_screenshot()
+        assert "[bold]x[/bold]" in svg
+
+
+async def test_switch_review(library):
+    key = add_markup_review(library)
+    app = ReadingListApp(library, "lin2025")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        await pilot.press("R")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        options = app.screen.query_one(OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert set(ids) == {"lin2025", key}
+        for _ in range(ids.index(key) - ids.index("lin2025")):
+            await pilot.press("down")
+        if ids.index(key) < ids.index("lin2025"):
+            for _ in range(ids.index("lin2025") - ids.index(key)):
+                await pilot.press("up")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.review.key == key
+        assert screen.refs.border_title == "References 0/2"
+        assert not screen.rels.display
+        assert library.get_pref("app.review") == key
+
+
+async def test_changes_from_another_process_show_up(db, library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        other = Library(db)
+        other.set_status([other.resolve("ref2")], "read")
+        other.close()
+        app.main.check_external_changes()
+        await settle(pilot)
+        assert app.sub_title == "1/58 read"
+        assert "✓" in row_text(app.main.refs, 1)
