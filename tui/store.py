@@ -475,7 +475,7 @@ class Library:
         existing = (storage.read() or {}).get("state", {})
         drop = [i for i in changes if i in existing]
         put = [
-            Document(st.to_dict(), doc_id=i)
+            Document(_state_doc(st), doc_id=i)
             for i, st in changes.items()
             if st is not None and not st.is_default
         ]
@@ -734,6 +734,16 @@ def _work_doc(w: Work) -> dict:
             elif isinstance(value, dict):
                 value = copy.deepcopy(value)
             doc[name] = value
+    return doc
+
+
+def _state_doc(st: State) -> dict:
+    """A state as stored: status and date always, note and tags when there are any."""
+    doc: dict = {"status": st.status, "changed": st.changed}
+    if st.note:
+        doc["note"] = st.note
+    if st.tags:
+        doc["tags"] = list(st.tags)
     return doc
 
 
