@@ -1,0 +1,880 @@
+"""The filter language: parse once, match many.
+
+Shared by the CLI (``list --filter``, ``export --filter``) and the app (filter as you
+type).  A query is an OR of AND-groups of terms::
+
+    stem cell                      every word must occur somewhere
+    "stem cell"                    a phrase (words next to each other, in this order)
+    author:teske   au:teske        text fields: author, title, journal, doi, pmid,
+    title:"two words"              key, note, tag (substring, like plain words)
+    year:2015  year:2015..2020     year ranges; open ends ``2015..`` and ``..2010``;
+    year:>2018  year:<=2010        comparisons; ``2015-2020`` is read as a range too
+    n:16  n:1..10                  the number in its list (same syntax as year)
+    status:unread|reading|read     reading state (no state = unread)
+    type:J  kind:related  lang:zh  exact codes (kind also takes ref/rel/references)
+    has:doi has:pmid has:note      has:url, has:pages, has:year, has:tags, has:authors,
+                                   has:journal, has:title
+    -word  -field:value  -"phr"    exclude
+    a or b    a OR b    a | b      either side; ``and`` / ``&`` between terms are no-ops
+
+Matching folds case and accents on both sides (:func:`tui.model.fold`, plus ø/ł/æ/œ
+and curly quotes), so ``muller`` finds "Müller".  A word is a plain substring, so
+``cell`` matches "cells" and a run of CJK characters ("干细胞") matches inside a
+Chinese title without any word segmentation.  Plain words search the bibliographic
+fields (authors, title, journal, year, volume, issue, pages, DOI, PMID, key, URL,
+publisher…) and, when reading state is given, the note and tags.
+
+Decisions:
+
+* An unknown field name is not a field: ``part:one`` or ``Part I:`` is searched as the
+  plain word ``part:one`` / ``i:`` (titles contain colons; a URL ``https://…`` too).  In
+  strict mode an alphabetic unknown name followed by a value (``autor:teske``) is an
+  error, because it is nearly always a typo; quote it to search it as text.
+* Known field names in Chinese are accepted too: 作者, 标题/题名, 期刊, 年/年份.
+* :func:`parse` is lenient by default (the app parses every keystroke): an unclosed
+  quote runs to the end, and a term it cannot read (``year:abc``, ``status:r``, an empty
+  ``author:``, a dangling ``or``) is dropped and explained in ``Query.errors``.  With
+  ``strict=True`` the first such problem raises :class:`QueryError` with a one-line
+  message, for the CLI.
+
+The language is small enough that a hand-written tokenizer is clearer than a parser
+library (papis, for instance, uses pyparsing for a similar job).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+
+from tui.errors import ReadingListError
+from tui.model import State, Work
+
+__all__ = ["Index", "Query", "QueryError", "parse", "normalize"]
+
+
+class QueryError(ReadingListError):
+    """A filter the CLI cannot use: one line, e.g. "bad year range 'abc' in filter"."""
+
+
+# --------------------------------------------------------------------------------------
+# normalisation
+
+# Beyond Unicode decomposition: letters that NFKD does not split, and typographic
+# quotes/apostrophes/spaces that people do not type.
+_EXTRA = str.maketrans(
+    {
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ı": "i",
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "‛": "'",
+        "′": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "‟": '"',
+        "″": '"',
+        "«": '"',
+        "»": '"',
+    }
+)
+_WS = re.compile(r"\s+")
+# control characters (the search text uses \x00-\x02 as separators), replaced by a
+# space in data and queries; normalize() then only meets \t \n \r among them
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_EXTRA_RE = re.compile("[" + "".join(chr(c) for c in _EXTRA) + "]")
+
+
+def _extra(m: re.Match[str]) -> str:
+    return _EXTRA[ord(m[0])]
+
+
+_MARKS: tuple[re.Pattern[str], re.Pattern[str]] | None = None
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _marks() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Patterns of every character fold() drops (unicodedata.combining != 0): those
+    of the Basic Multilingual Plane, and those above it.
+
+    Built from this Python's Unicode tables on first use (about 20 ms).  Two patterns,
+    because the regex engine tests a class of BMP characters with a table but one
+    with astral characters range by range (60 times slower).  No combining character
+    lies above U+1FFFF (the tests check that).
+    """
+    global _MARKS
+    if _MARKS is None:
+        combining = unicodedata.combining
+        marks = [chr(c) for c in range(0x20000) if combining(chr(c))]
+        bmp = "".join(re.escape(m) for m in marks if m <= "\uffff")
+        astral = "".join(re.escape(m) for m in marks if m > "\uffff")
+        _MARKS = (re.compile(f"[{bmp}]+"), re.compile(f"[{astral}]+"))
+    return _MARKS
+
+
+def normalize(text: str) -> str:
+    """Search form of text: :func:`tui.model.fold` (case and accents), plus a few
+    letters NFKD leaves alone (ø ł æ œ), straight quotes, single spaces.
+
+    Written out rather than calling ``fold`` because fold's per-character Python loop
+    makes indexing 100,000 works slow: ASCII text only needs lowering, and the
+    combining marks are removed by one regular expression.
+
+    >>> normalize("Müller  L")
+    'muller l'
+    >>> normalize("Sensebé, Føll, Wharton’s")
+    "sensebe, foll, wharton's"
+    >>> normalize("干细胞治疗")
+    '干细胞治疗'
+    >>> normalize("ＡＢＣ：１")
+    'abc:1'
+    """
+    if text.isascii():
+        text = text.lower()
+        # (four scans in C are faster than one regular expression here)
+        if "  " in text or "\t" in text or "\n" in text or "\r" in text:
+            return " ".join(text.split())
+        return text.strip()
+    if _EXTRA_RE.search(text):  # (str.translate with a dict is slow on long text)
+        text = _EXTRA_RE.sub(_extra, text)
+    text = unicodedata.normalize("NFKD", text)
+    if not text.isascii():
+        bmp, astral = _marks()
+        text = bmp.sub("", text)
+        if _ASTRAL.search(text):
+            text = astral.sub("", text)
+    # str.split() splits on Unicode whitespace but not on our separators \x00, \x01
+    return " ".join(text.casefold().split())
+
+
+@lru_cache(maxsize=4096)
+def _state_text(note: str, tags: tuple[str, ...]) -> str:
+    return "\x00".join(normalize(x) for x in (note, *tags))
+
+
+@lru_cache(maxsize=4096)
+def _norm_cached(text: str) -> str:
+    return normalize(text)
+
+
+# --------------------------------------------------------------------------------------
+# one work as searchable text
+
+_MISSING = -(10**9)  # year/n of a work without one: never inside any range
+_LOW, _HIGH = _MISSING + 1, 10**9
+_SEP = "\x00"  # between fields: a phrase never spans two fields
+_ASEP = "\x01"  # between authors: nor two names
+
+# the fields at the head of the search text, in this order (then everything else)
+_SEGMENTS = ("author", "title", "journal", "doi", "pmid", "url")
+_SEGMENT_POS = {name: i for i, name in enumerate(_SEGMENTS)}
+# non-empty fields for has:, as bits
+_FLAG = {
+    "doi": 1,
+    "pmid": 2,
+    "url": 4,
+    "pages": 8,
+    "year": 16,
+    "authors": 32,
+    "journal": 64,
+    "title": 128,
+}
+# the same ranges as tui.model.has_cjk, searched in C
+_CJK = re.compile(
+    "[\u4e00-\u9fff\u3400-\u4dbf\u3040-\u30ff\uac00-\ud7af\U00020000-\U0002a6df\uf900-\ufaff]"
+)
+
+
+class _Row:
+    """One work as the query sees it (Index keeps the same values in columns)."""
+
+    __slots__ = ("hay", "key", "year", "n", "kind", "type", "lang", "ident", "flags")
+
+    def __init__(self, hay, key, year, n, kind, type, lang, ident, flags) -> None:
+        self.hay = hay  # normalised fields in _SEGMENTS order, then the rest, \x00 apart
+        self.key = key
+        self.year = year
+        self.n = n
+        self.kind = kind
+        self.type = type
+        self.lang = lang
+        self.ident = ident
+        self.flags = flags
+
+    def segment(self, field: str) -> str:
+        if field == "key":
+            return self.key
+        return self.hay.split(_SEP, len(_SEGMENTS))[_SEGMENT_POS[field]]
+
+
+def _lang(work: Work) -> str:
+    """lang as given, but "zh" for CJK text left at the default "en" (a .bib entry
+    without a language field)."""
+    lang = work.lang.lower() if work.lang.isascii() else normalize(work.lang)
+    if lang and lang != "en":
+        return lang
+    if work.title.isascii() and all(a.isascii() for a in work.authors):
+        return lang
+    if _CJK.search(work.title) or any(_CJK.search(a) for a in work.authors):
+        return "zh"
+    return lang
+
+
+def _prepare(work: Work) -> tuple:
+    """The values of a _Row, its search text not yet normalised (see _row)."""
+    w = work
+    head = (_ASEP.join(w.authors), w.title, w.journal, w.doi, w.pmid, w.url)
+    tail = [
+        str(w.year) if w.year is not None else "",
+        w.volume,
+        w.issue,
+        w.supplement,
+        w.pages,
+        w.pii,
+        w.publisher,
+        w.place,
+        *w.editors,
+    ]
+    if not w.title and w.raw:  # not parsed: search the string as printed
+        tail.append(w.raw)
+    if not "".join((*w.authors, *head[1:], *tail)).isprintable():  # rare: tabs, NULs…
+        head = (
+            _ASEP.join(_CONTROL.sub(" ", a).strip() for a in w.authors),
+            *(_CONTROL.sub(" ", h) for h in head[1:]),
+        )
+        tail = [_CONTROL.sub(" ", t) for t in tail]
+    # blanks next to a separator are not collapsed by normalize(): strip them here
+    text = _SEP.join([h.strip() for h in head] + [t.strip() for t in tail if t])
+    flags = (
+        (w.doi and 1 or 0)
+        | (w.pmid and 2 or 0)
+        | (w.url and 4 or 0)
+        | (w.pages and 8 or 0)
+        | (w.year is not None and 16 or 0)
+        | (w.authors and 32 or 0)
+        | (w.journal and 64 or 0)
+        | (w.title and 128 or 0)
+    )
+    return (
+        text,
+        w.key.lower() if w.key.isascii() else normalize(w.key),
+        w.year if w.year is not None else _MISSING,
+        w.n,
+        w.kind,
+        w.type.lower() if w.type.isascii() else normalize(w.type),
+        _lang(w),
+        w.ident,
+        flags,
+    )
+
+
+def _row(work: Work) -> _Row:
+    text, *rest = _prepare(work)
+    return _Row(normalize(text), *rest)
+
+
+# --------------------------------------------------------------------------------------
+# terms
+
+_TEXT_FIELDS = (*_SEGMENTS, "key")
+_STATE_TEXT_FIELDS = ("note", "tag")
+_RANGE_FIELDS = ("year", "n")
+_EXACT_FIELDS = ("type", "kind", "lang")
+FIELDS = (
+    *_TEXT_FIELDS,
+    *_STATE_TEXT_FIELDS,
+    *_RANGE_FIELDS,
+    *_EXACT_FIELDS,
+    "status",
+    "has",
+)
+_ALIASES = {
+    **{f: f for f in FIELDS},
+    "au": "author",
+    "authors": "author",
+    "by": "author",
+    "ti": "title",
+    "jo": "journal",
+    "container": "journal",
+    "y": "year",
+    "tags": "tag",
+    "作者": "author",
+    "标题": "title",
+    "题名": "title",
+    "期刊": "journal",
+    "年": "year",
+    "年份": "year",
+}
+STATUSES = ("unread", "reading", "read")
+_KIND_VALUES = {
+    "reference": "reference",
+    "references": "reference",
+    "ref": "reference",
+    "refs": "reference",
+    "related": "related",
+    "rel": "related",
+    "review": "review",
+}
+HAS_VALUES = (*_FLAG, "note", "tags")
+_HAS_ALIASES = {**{h: h for h in HAS_VALUES}, "tag": "tags", "author": "authors"}
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One condition.  ``field`` is "" for a plain word or phrase."""
+
+    field: str
+    value: str  # normalised; for ranges the text as written
+    negate: bool = False
+    quoted: bool = False
+    lo: int = 0  # inclusive bounds of year:/n:
+    hi: int = 0
+
+    # -- one work -------------------------------------------------------------------
+    def test(self, row: _Row, state: State | None) -> bool:
+        return self._hit(row, state) != self.negate
+
+    def _hit(self, row: _Row, state: State | None) -> bool:
+        f, v = self.field, self.value
+        if f == "":
+            if v in row.hay:
+                return True
+            return state is not None and v in _state_text(state.note, tuple(state.tags))
+        if f in _TEXT_FIELDS:
+            return v in row.segment(f)
+        if f == "year":
+            return self.lo <= row.year <= self.hi
+        if f == "n":
+            return self.lo <= row.n <= self.hi
+        if f == "kind":
+            return row.kind == v
+        if f == "type":
+            return row.type == v
+        if f == "lang":
+            return row.lang == v
+        return self._hit_state(state, row.flags)
+
+    def _hit_state(self, state: State | None, flags: int = 0) -> bool:
+        f, v = self.field, self.value
+        if f == "status":
+            return (state.status if state is not None else "unread") == v
+        if f == "note":
+            return state is not None and v in _norm_cached(state.note)
+        if f == "tag":
+            return state is not None and any(v in _norm_cached(t) for t in state.tags)
+        if f == "has":
+            if v == "note":
+                return state is not None and bool(state.note.strip())
+            if v == "tags":
+                return state is not None and bool(state.tags)
+            return bool(flags & _FLAG[v])
+        raise AssertionError(f)  # pragma: no cover
+
+    # -- many works (Index) -----------------------------------------------------------
+    def select(self, ix: Index, cand: range | list[int], ctx: _Ctx) -> list[int]:
+        """The indices of cand that satisfy this term (the same answer as `test`)."""
+        f, v, neg = self.field, self.value, self.negate
+        hay = ix._hay
+        if f == "":
+            hits = ctx.state_hits(v)
+            if hits:
+                ids = ix._ident
+                if neg:
+                    return [i for i in cand if v not in hay[i] and ids[i] not in hits]
+                return [i for i in cand if v in hay[i] or ids[i] in hits]
+            if neg:
+                return [i for i in cand if v not in hay[i]]
+            return ix._find(v, cand)
+        if f in _TEXT_FIELDS:
+            col = ix._key if f == "key" else ix._segment(f)
+            if neg:
+                return [i for i in cand if v not in col[i]]
+            if f != "key":  # the whole text holds the field: search it first, it is fast
+                cand = ix._find(v, cand)
+            return [i for i in cand if v in col[i]]
+        if f in _RANGE_FIELDS:
+            col = ix._year if f == "year" else ix._n
+            lo, hi = self.lo, self.hi
+            if neg:
+                return [i for i in cand if not lo <= col[i] <= hi]
+            return [i for i in cand if lo <= col[i] <= hi]
+        if f in _EXACT_FIELDS:
+            col = ix._exact[f]
+            if neg:
+                return [i for i in cand if col[i] != v]
+            return [i for i in cand if col[i] == v]
+        if f == "has" and v in _FLAG:
+            col, bit = ix._flags, _FLAG[v]
+            if neg:
+                return [i for i in cand if not col[i] & bit]
+            return [i for i in cand if col[i] & bit]
+        # status, note, tag, has:note, has:tags read the state only
+        default = self._hit_state(None) != neg  # a work without state
+        if not ctx.states:
+            return list(cand) if default else []
+        # the idents of the states that pass (states are few next to works)
+        ids = ix._ident
+        passing = ctx.passing(self)
+        if default:
+            failing = ctx.failing(self)
+            if not failing:
+                return list(cand)
+            return [i for i in cand if ids[i] not in failing]
+        if isinstance(cand, range) and len(passing) * 8 < len(cand):
+            return ix._rows_of(passing, cand)
+        return [i for i in cand if ids[i] in passing]
+
+    # -- text -------------------------------------------------------------------------
+    def describe(self) -> str:
+        f, v = self.field, self.value
+        if f == "":
+            text = f'"{v}"' if self.quoted or " " in v else v
+        elif f in _RANGE_FIELDS:
+            text = f"{f} {_describe_range(self.lo, self.hi)}"
+        elif f == "has":
+            text = f"has {v}"
+        else:
+            text = f'{f}:"{v}"' if (self.quoted or " " in v) else f"{f}:{v}"
+        return f"NOT {text}" if self.negate else text
+
+
+def _describe_range(lo: int, hi: int) -> str:
+    if lo == hi:
+        return str(lo)
+    if lo == _LOW:
+        return f"≤ {hi}"
+    if hi == _HIGH:
+        return f"≥ {lo}"
+    return f"{lo}–{hi}"
+
+
+class _Ctx:
+    """What one Index.filter call computes at most once, from the states."""
+
+    __slots__ = ("states", "_texts", "_hits", "_pass")
+
+    def __init__(self, states: dict[str, State] | None) -> None:
+        self.states = states
+        self._texts: dict[str, str] | None = None
+        self._hits: dict[str, set[str]] = {}
+        self._pass: dict[Term, tuple[set[str], set[str]]] = {}
+
+    def state_hits(self, word: str) -> set[str]:
+        """Idents whose note or tags contain word (few works have a note)."""
+        if not self.states:
+            return set()
+        if self._texts is None:
+            self._texts = {
+                ident: _state_text(s.note, tuple(s.tags))
+                for ident, s in self.states.items()
+                if s.note or s.tags
+            }
+        hits = self._hits.get(word)
+        if hits is None:
+            hits = self._hits[word] = {k for k, t in self._texts.items() if word in t}
+        return hits
+
+    def _split(self, term: Term) -> tuple[set[str], set[str]]:
+        got = self._pass.get(term)
+        if got is None:
+            yes: set[str] = set()
+            no: set[str] = set()
+            neg = term.negate
+            for ident, s in self.states.items():
+                (yes if term._hit_state(s) != neg else no).add(ident)
+            got = self._pass[term] = (yes, no)
+        return got
+
+    def passing(self, term: Term) -> set[str]:
+        return self._split(term)[0]
+
+    def failing(self, term: Term) -> set[str]:
+        return self._split(term)[1]
+
+
+# --------------------------------------------------------------------------------------
+# parsing
+
+_TOKEN = re.compile(
+    r"""
+    (?P<neg>-)?
+    (?:(?P<name>[^\s:"]+):)?
+    (?:
+        "(?P<quoted>[^"]*)(?P<close>"?)
+      | (?P<word>\S*)
+    )
+    """,
+    re.VERBOSE,
+)
+_NUM = r"(\d{1,4})"
+_RANGE = re.compile(rf"{_NUM}?\s*(?:\.\.|-|–|—)\s*{_NUM}?")
+_CMP = re.compile(rf"(>=|<=|>|<|=|≥|≤){_NUM}")
+
+
+def _parse_range(value: str) -> tuple[int, int] | None:
+    """year:/n: values -> inclusive (lo, hi), or None if unreadable.
+
+    >>> _parse_range("2015")
+    (2015, 2015)
+    >>> _parse_range("2015..2020")
+    (2015, 2020)
+    >>> _parse_range("..2010")[1], _parse_range("2015..")[0], _parse_range(">2018")[0]
+    (2010, 2015, 2019)
+    >>> _parse_range("abc") is None, _parse_range("2020..2015") is None
+    (True, True)
+    """
+    if value.isdigit() and len(value) <= 4:
+        return int(value), int(value)
+    m = _CMP.fullmatch(value)
+    if m:
+        op, k = m[1], int(m[2])
+        return {
+            ">": (k + 1, _HIGH),
+            ">=": (k, _HIGH),
+            "≥": (k, _HIGH),
+            "<": (_LOW, k - 1),
+            "<=": (_LOW, k),
+            "≤": (_LOW, k),
+            "=": (k, k),
+        }[op]
+    m = _RANGE.fullmatch(value)
+    if m and (m[1] or m[2]):
+        lo = int(m[1]) if m[1] else _LOW
+        hi = int(m[2]) if m[2] else _HIGH
+        if lo <= hi:
+            return lo, hi
+    return None
+
+
+class Query:
+    """A parsed filter: ``groups`` is an OR of AND-groups of :class:`Term`.
+
+    >>> q = parse('author:teske or author:sullivan year:2015..2020')
+    >>> q.describe()
+    'author:teske OR (author:sullivan AND year 2015–2020)'
+    >>> q.matches(Work(authors=["Sullivan KM"], year=2018))
+    True
+    >>> q.matches(Work(authors=["Sullivan KM"], year=2021))
+    False
+    >>> parse("").is_empty, parse("  ").matches(Work())
+    (True, True)
+    """
+
+    __slots__ = ("text", "groups", "errors")
+
+    def __init__(
+        self, text: str, groups: list[list[Term]], errors: list[str] | None = None
+    ) -> None:
+        self.text = text
+        self.groups = groups
+        #: what lenient parsing dropped, one line each (for a hint in the app)
+        self.errors = errors or []
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the query keeps every work (no usable term)."""
+        return not self.groups
+
+    def matches(self, work: Work, state: State | None = None) -> bool:
+        """Does work (with its reading state; None = unread, no note) match?"""
+        if not self.groups:
+            return True
+        row = _row(work)
+        return any(all(t.test(row, state) for t in g) for g in self.groups)
+
+    def describe(self) -> str:
+        """Human summary: ``author:teske AND year 2015–2020``."""
+        if not self.groups:
+            return "everything"
+        parts = []
+        for g in self.groups:
+            text = " AND ".join(t.describe() for t in g)
+            parts.append(f"({text})" if len(g) > 1 and len(self.groups) > 1 else text)
+        return " OR ".join(parts)
+
+    def __repr__(self) -> str:
+        return f"Query({self.text!r})"
+
+
+def parse(text: str, *, strict: bool = False) -> Query:
+    """Parse a filter.  Lenient by default: never raises, drops what it cannot read.
+
+    >>> parse('title:"stem cell" -morphea').describe()
+    'title:"stem cell" AND NOT morphea'
+    >>> parse('year:abc').is_empty
+    True
+    >>> try:
+    ...     parse('year:abc', strict=True)
+    ... except QueryError as err:
+    ...     print(err)
+    bad year range 'abc' in filter
+    >>> parse('"unclosed phrase').describe()
+    '"unclosed phrase"'
+    """
+    errors: list[str] = []
+
+    def problem(message: str) -> None:
+        if strict:
+            raise QueryError(message)
+        errors.append(message)
+
+    # fold the whole query first: fields and values are case/accent-insensitive, and
+    # full-width "：" or curly quotes typed with a Chinese input method become ASCII
+    s = normalize(_CONTROL.sub(" ", text))
+    groups: list[list[Term]] = []
+    group: list[Term] = []
+    pending_or = False
+    pos = 0
+    while pos < len(s):
+        if s[pos] == " ":
+            pos += 1
+            continue
+        m = _TOKEN.match(s, pos)
+        assert m is not None and m.end() > pos  # the pattern always eats a character
+        pos = m.end()
+        neg, name, quoted = bool(m["neg"]), m["name"], m["quoted"]
+        is_quoted = quoted is not None
+        if is_quoted and not m["close"]:
+            problem("unclosed quote in filter")
+        value = (quoted if is_quoted else m["word"]).strip()
+        if not neg and name is None and not is_quoted and value in ("or", "|", "||"):
+            if not group:
+                problem(f"'{value}' needs a term on both sides in filter")
+            else:
+                pending_or = True
+            continue
+        if not neg and name is None and not is_quoted and value in ("and", "&", "&&"):
+            continue
+        if pending_or:
+            groups.append(group)
+            group = []
+            pending_or = False
+        field = _ALIASES.get(name) if name is not None else ""
+        if field is None:  # not a field: search "name:value" as a word
+            if strict and name.isalpha() and value:
+                raise QueryError(
+                    f"unknown field '{name}:' in filter (known: {', '.join(FIELDS)};"
+                    f' quote "{name}:{value}" to search it as text)'
+                )
+            field, value = "", f"{name}:{value}"
+        term = _make_term(field, value, neg, is_quoted, name, problem)
+        if term is not None:
+            group.append(term)
+    if pending_or:
+        problem("'or' needs a term on both sides in filter")
+    if group:
+        groups.append(group)
+    return Query(text, groups, errors)
+
+
+def _make_term(field, value, neg, quoted, name, problem) -> Term | None:
+    shown = f"{name}:" if name is not None else ""
+    if not value:
+        if field or neg:
+            problem(f"missing value after '{'-' if neg else ''}{shown}' in filter")
+        return None
+    if field == "" or field in _TEXT_FIELDS or field in _STATE_TEXT_FIELDS:
+        if field == "doi":
+            value = re.sub(r"^(?:https?://)?(?:dx\.)?doi\.org/|^doi:\s*", "", value)
+        return Term(field, value, neg, quoted)
+    if field in _RANGE_FIELDS:
+        bounds = _parse_range(value.replace(" ", ""))
+        if bounds is None:
+            what = "year range" if field == "year" else "number"
+            problem(f"bad {what} '{value}' in filter")
+            return None
+        return Term(field, value, neg, quoted, *bounds)
+    if field == "status":
+        if value not in STATUSES:
+            problem(f"unknown status '{value}' in filter (use unread, reading or read)")
+            return None
+        return Term(field, value, neg)
+    if field == "kind":
+        kind = _KIND_VALUES.get(value)
+        if kind is None:
+            problem(f"unknown kind '{value}' in filter (use reference or related)")
+            return None
+        return Term(field, kind, neg)
+    if field == "has":
+        what = _HAS_ALIASES.get(value)
+        if what is None:
+            problem(f"unknown has:{value} in filter (use {', '.join(HAS_VALUES)})")
+            return None
+        return Term(field, what, neg)
+    return Term(field, value, neg, quoted)  # type, lang: exact codes
+
+
+# --------------------------------------------------------------------------------------
+# many works
+
+
+class Index:
+    """Precomputed folded search text per work, for filtering 100,000 works fast.
+
+    Each work becomes one normalised text (its fields, \\x00 apart) and a few values
+    (year, n, kind…) once.  A query runs term by term over a shrinking list of
+    candidate rows; every term is one list comprehension with a C-level substring
+    test or comparison, and the first word of a query is looked up in one long
+    string of all the texts, so that only the rows that hold it are visited.
+
+    >>> works = [Work(authors=["Müller L"], year=2021), Work(title="干细胞治疗", year=2015)]
+    >>> ix = Index(works)
+    >>> ix.filter(parse("muller")), ix.filter(parse("干细胞")), ix.filter(parse("year:..2020"))
+    ([0], [1], [1])
+    >>> ix.update(1, Work(title="stem cells", year=2019)); ix.filter(parse("cell"))
+    [1]
+    """
+
+    def __init__(self, works: list[Work]) -> None:
+        self._hay: list[str] = []
+        self._key: list[str] = []
+        self._year: list[int] = []
+        self._n: list[int] = []
+        self._ident: list[str] = []
+        self._flags: list[int] = []
+        self._exact: dict[str, list[str]] = {"kind": [], "type": [], "lang": []}
+        self._segments: dict[str, list[str]] | None = None  # built on first field query
+        self._ident_rows: dict[str, list[int]] | None = None
+        self._big: tuple[str, list[int]] | None = None
+        prepared = [_prepare(w) for w in works]
+        if not prepared:
+            return
+        texts, keys, years, ns, kinds, types, langs, idents, flags = map(
+            list, zip(*prepared, strict=True)
+        )
+        self._hay = [normalize(t) for t in texts]
+        self._key, self._year, self._n = keys, years, ns
+        self._ident, self._flags = idents, flags
+        self._exact = {"kind": kinds, "type": types, "lang": langs}
+
+    def __len__(self) -> int:
+        return len(self._hay)
+
+    def _append(self, row: _Row) -> None:
+        self._hay.append(row.hay)
+        self._key.append(row.key)
+        self._year.append(row.year)
+        self._n.append(row.n)
+        self._ident.append(row.ident)
+        self._flags.append(row.flags)
+        self._exact["kind"].append(row.kind)
+        self._exact["type"].append(row.type)
+        self._exact["lang"].append(row.lang)
+
+    def update(self, i: int, work: Work) -> None:
+        """Replace row i with work; ``i == len(index)`` appends it."""
+        row = _row(work)
+        self._segments = self._ident_rows = self._big = None
+        if i == len(self._hay):
+            self._append(row)
+            return
+        self._hay[i] = row.hay
+        self._key[i] = row.key
+        self._year[i] = row.year
+        self._n[i] = row.n
+        self._ident[i] = row.ident
+        self._flags[i] = row.flags
+        self._exact["kind"][i] = row.kind
+        self._exact["type"][i] = row.type
+        self._exact["lang"][i] = row.lang
+
+    def filter(self, query: Query, states: dict[str, State] | None = None) -> list[int]:
+        """Indices of the works that match, in order.
+
+        ``states`` maps :attr:`Work.ident` to its :class:`State`; missing = unread.
+        """
+        n = len(self._hay)
+        if not query.groups:
+            return list(range(n))
+        ctx = _Ctx(states)
+        results = []
+        for group in query.groups:
+            cand: range | list[int] = range(n)
+            for term in sorted(group, key=_cost):
+                cand = term.select(self, cand, ctx)
+                if not cand:
+                    break
+            results.append(cand)
+        if len(results) == 1:
+            return list(results[0])
+        merged: set[int] = set()
+        for r in results:
+            merged.update(r)
+        return sorted(merged)
+
+    # -- helpers of Term.select ---------------------------------------------------------
+    def _find(self, word: str, cand: range | list[int]) -> list[int]:
+        """The rows of cand whose text contains word."""
+        hay = self._hay
+        if not isinstance(cand, range) or len(cand) < 2000:
+            return [i for i in cand if word in hay[i]]
+        # all rows: find the word in one long string and jump to the next row after
+        # each hit, so that the loop runs once per matching row, not once per row
+        if self._big is None:
+            starts = [0]
+            total = 0
+            for h in hay:
+                total += len(h) + 1
+                starts.append(total)
+            self._big = ("\x02".join(hay), starts)
+        big, starts = self._big
+        find = big.find
+        out: list[int] = []
+        limit = len(hay) // 4  # a common word: scanning row by row is as fast
+        pos = find(word)
+        while pos >= 0:
+            r = bisect_right(starts, pos) - 1
+            out.append(r)
+            if len(out) > limit:
+                out.extend(i for i in range(r + 1, len(hay)) if word in hay[i])
+                return out
+            pos = find(word, starts[r + 1])
+        return out
+
+    def _segment(self, field: str) -> list[str]:
+        if self._segments is None:
+            cols: list[list[str]] = [[] for _ in _SEGMENTS]
+            appends = [c.append for c in cols]
+            k = len(_SEGMENTS)
+            for h in self._hay:
+                parts = h.split(_SEP, k)
+                for j in range(k):
+                    appends[j](parts[j])
+            self._segments = dict(zip(_SEGMENTS, cols, strict=True))
+        return self._segments[field]
+
+    def _rows_of(self, idents: set[str], cand: range) -> list[int]:
+        """The rows (within cand, a range) of works with one of these idents."""
+        if self._ident_rows is None:
+            rows: dict[str, list[int]] = {}
+            for i, ident in enumerate(self._ident):
+                rows.setdefault(ident, []).append(i)
+            self._ident_rows = rows
+        get = self._ident_rows.get
+        out = [i for ident in idents for i in get(ident, ()) if i in cand]
+        out.sort()
+        return out
+
+
+def _cost(term: Term) -> int:
+    """Order of evaluation inside an AND-group: selective and cheap first."""
+    if term.negate:
+        return 50
+    if term.field in ("", *_SEGMENTS):
+        return 10 - min(len(term.value), 8)  # longer words first: fewer survivors
+    if term.field in ("status", "note", "tag") or term.value in ("note", "tags"):
+        return 30
+    return 20
