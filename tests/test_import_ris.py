@@ -117,6 +117,7 @@ CNKI_LIKE = (
     "AN  - 29298160\r\n"
     "DB  - PubMed\r\n"
     "ER  - \r\n"
+    "\x1a"
 )
 
 

@@ -102,7 +102,7 @@ def _split(text: str, source: str) -> list[_Record]:
     records: list[_Record] = []
     current: _Record | None = None
     for no, line in enumerate(text.split("\n"), start=1):
-        body = line.rstrip()
+        body = line.rstrip().rstrip("\x1a")  # DOS end-of-file mark of old exporters
         m = _TAG.match(body)
         if current is None:
             if not body.strip() or _NUMBER.match(body.strip()):
