@@ -649,3 +649,22 @@ def test_shipped_review_is_imported_on_first_open(path: Path) -> None:
 def test_import_shipped_false_starts_empty(path: Path) -> None:
     lib = Library(path, import_shipped=False)
     assert lib.reviews() == [] and lib.works() == [] and not path.exists()
+
+
+def test_lock_file_that_cannot_be_created_is_a_store_error(
+    lib: Library, path: Path, monkeypatch
+) -> None:
+    real_open = os.open
+
+    def read_only(file, flags, *args, **kw):
+        if str(file).endswith(".lock") and flags & os.O_CREAT:
+            raise OSError(errno.EROFS, "Read-only file system", str(file))
+        return real_open(file, flags, *args, **kw)
+
+    (path.with_name(path.name + ".lock")).unlink(missing_ok=True)
+    monkeypatch.setattr(os, "open", read_only)
+    with pytest.raises(StoreError, match="Read-only file system") as err:
+        lib.set_status([lib.resolve("ref1")], "read")
+    assert "library.json.lock" in str(err.value)
+    monkeypatch.undo()
+    assert lib.states() == {}
