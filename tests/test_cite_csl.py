@@ -14,6 +14,7 @@ from test_cite_data import EDGE_CASES, REF1, REF2, REF3, REF13, REF22, REL1
 from tui.cite import CSL_FILES, check_style, format_citation
 from tui.cite.csl import ET_AL_PLACEHOLDER, load_style
 from tui.errors import NotFound, ParseError
+from tui.model import Work
 from tui.paths import styles_dir
 
 Z = "既往新型冠状病毒感染对多发性骨髓瘤患者自体造血干细胞移植的影响"
@@ -172,3 +173,15 @@ def test_bad_style_files_give_one_line_errors(tmp_path):
     with pytest.raises(ParseError) as e:
         check_style(str(bad))
     assert "\n" not in str(e.value) and "bad.csl" in str(e.value)
+
+
+def test_two_chinese_authors_have_no_comma_before_and():
+    w = Work(authors=["王丽宁", "胡炯"], title="异基因造血干细胞移植后闭塞性细支气管炎的诊断与治疗",
+             journal="内科理论与实践", year=2018, volume="13", issue="02", pages="118-123",
+             lang="zh")  # fmt: skip
+    assert format_citation(w, "apa").startswith("王丽宁 & 胡炯. (2018). 异基因")
+    assert format_citation(w, "mla").startswith("王丽宁 and 胡炯. “异基因")
+    assert format_citation(w, "chicago").startswith("王丽宁 and 胡炯. 2018. “异基因")
+    assert format_citation(w, "vancouver").startswith("王丽宁, 胡炯. 异基因")
+    # Western names keep APA's comma: "Teske, N., & Fett, N."
+    assert format_citation(REF1, "apa").startswith("Teske, N., & Fett, N. (2024).")

@@ -118,3 +118,32 @@ def test_records_for_every_edge_case(style, case):
     text = format_citation(EDGE_CASES[case], style)
     assert EDGE_CASES[case].title in text
     assert not text.endswith("\n")
+
+
+def test_csl_json_keeps_et_al_in_custom():
+    (item,) = json.loads(format_citation(REF2, "csl-json"))
+    assert item["custom"] == {"et_al": True}
+    assert len(item["author"]) == 3
+    (item,) = json.loads(format_citation(REF1, "csl-json"))
+    assert "custom" not in item
+
+
+ROUND_TRIP_FIELDS = ["authors", "et_al", "title", "type", "journal", "year", "volume", "issue",
+                     "supplement", "pages", "doi", "pmid", "lang"]  # fmt: skip
+
+
+@pytest.mark.parametrize("style, ext", [("bibtex", ".bib"), ("ris", ".ris"), ("csl-json", ".json")])
+def test_the_shipped_review_reads_back_with_the_same_fields(tmp_path, style, ext):
+    from tui.paths import shipped_review
+    from tui.sources import load_file
+
+    _review, works = load_file(shipped_review())
+    path = tmp_path / f"export{ext}"
+    path.write_text(format_bibliography(works, style) + "\n", encoding="utf-8")
+    _review2, back = load_file(path)
+    assert len(back) == len(works) == 58
+    fields = [
+        f for f in ROUND_TRIP_FIELDS if not (style == "ris" and f == "et_al")
+    ]  # RIS: no et al.
+    for a, b in zip(works, back, strict=True):
+        assert [getattr(a, f) for f in fields] == [getattr(b, f) for f in fields], a.local_id

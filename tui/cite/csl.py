@@ -31,7 +31,7 @@ from pathlib import Path
 from tui.cite.csljson import RENDER_TYPES, to_csl
 from tui.cite.gbt7714 import number, pages
 from tui.errors import NotFound, ParseError, ReadingListError
-from tui.model import Work
+from tui.model import Work, has_cjk
 from tui.paths import styles_dir
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"
@@ -186,6 +186,7 @@ def render_data(work: Work) -> dict:
     """The CSL item given to citeproc-py: numbers as numbers, the et-al placeholder."""
     d = to_csl(work, id="item")
     d["type"] = RENDER_TYPES.get(d["type"], d["type"])
+    d.pop("custom", None)
     if "volume" in d:
         d["volume"] = number(d["volume"])
     if "issue" in d:
@@ -210,6 +211,21 @@ def clean(text: str, *, piq: bool, strip_number: bool) -> str:
     return text.strip()
 
 
+def _two_literal_authors(text: str, authors: list[dict]) -> str:
+    """ "王丽宁, & 胡炯" -> "王丽宁 & 胡炯".
+
+    The comma before "&"/"and" with two authors exists because the first name is
+    inverted ("Teske, N., & Fett, N."); CJK names are never inverted, so it goes.
+    """
+    if len(authors) != 2 or not all("literal" in a and has_cjk(a["literal"]) for a in authors):
+        return text
+    first, second = (a["literal"] for a in authors)
+    m = re.match(f"{re.escape(first)}, (&|and) {re.escape(second)}", text)
+    if not m:
+        return text
+    return f"{first} {m.group(1)} {second}" + text[m.end() :]
+
+
 def format_work(work: Work, path: str | Path) -> str:
     """One work in the CSL style at `path`, as one line of plain text without a number."""
     from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
@@ -232,6 +248,7 @@ def format_work(work: Work, path: str | Path) -> str:
     text = str(rendered[0]) if rendered else ""
     p = Path(path)
     text = clean(text, piq=_punctuation_in_quote(style), strip_number=p.parent != styles_dir())
+    text = _two_literal_authors(text, data.get("author", []))
     if _stems.get(str(path), p.stem) in HYPHEN_PAGE_RANGES:
         text = re.sub(r":(\w+)–(\w+)", r":\1-\2", text)
     return text

@@ -10,7 +10,9 @@ Decisions:
   reference string tells an article number ("1108623") from a page ("2063").
 - Fields keep the source's text ("04" stays "04"); the CSL renderer normalises
   numbers for display.
-- `et al.` in the source cannot be said in CSL-JSON: the known authors are listed.
+- `et al.` in the source has no CSL variable: the known authors are listed and
+  `"custom": {"et_al": true}` (CSL-JSON 1.0.2's place for data without a
+  variable) keeps the fact, so the file reads back the same.
 """
 
 from __future__ import annotations
@@ -118,6 +120,8 @@ def to_csl(work: Work, *, id: str | None = None) -> dict:
         acc = date_parts(work.accessed)
         if acc:
             d["accessed"] = acc
+    if work.et_al:
+        d["custom"] = {"et_al": True}
     lang = work.lang or ("zh" if work.is_chinese else "")
     if work.is_chinese and lang == "en":
         lang = "zh"
