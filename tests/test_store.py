@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import copy
 import errno
 import os
 import re
 import subprocess
 import sys
+import tempfile
 import textwrap
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tui.errors import NotFound, ReadingListError, StoreError
 from tui.model import Review, State, Work
@@ -668,3 +672,47 @@ def test_lock_file_that_cannot_be_created_is_a_store_error(
     assert "library.json.lock" in str(err.value)
     monkeypatch.undo()
     assert lib.states() == {}
+
+
+_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+_works = st.builds(
+    Work,
+    kind=st.sampled_from(["reference", "related"]),
+    n=st.integers(1, 10_000),
+    key=_text,
+    authors=st.lists(_text, max_size=4),
+    et_al=st.booleans(),
+    title=_text,
+    type=st.sampled_from(["J", "M", "D", "EB"]),
+    year=st.none() | st.integers(1000, 2100),
+    pages=_text,
+    doi=_text,
+    pmid=_text,
+    editors=st.lists(_text, max_size=2),
+    lang=st.sampled_from(["en", "zh", ""]),
+    raw=_text,
+    extra=st.dictionaries(_text, _text | st.integers(-(2**53), 2**53), max_size=3),
+    warnings=st.lists(_text, max_size=2),
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(works=st.lists(_works, max_size=6, unique_by=lambda w: (w.kind, w.n)))
+def test_any_works_survive_a_round_trip(works: list[Work]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "library.json"
+        expected = [copy.deepcopy(w) for w in works]
+        Library(path, import_shipped=False).import_review(review(), works)
+        for w in expected:
+            w.review = "lin2025"
+        again = Library(path, import_shipped=False)
+        assert sorted(again.works(), key=lambda w: w.id) == sorted(expected, key=lambda w: w.id)
+
+
+def test_text_that_is_not_unicode_is_refused_without_damage(lib: Library, path: Path) -> None:
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="cannot write") as err:
+        lib.import_review(review(), [ref(1, "bad \udcff byte")])
+    assert "\n" not in str(err.value)
+    assert path.read_bytes() == before
+    assert [w.title for w in lib.works()] == ["Alpha", "Beta", "Gamma", "相关文章"]

@@ -183,9 +183,12 @@ class OrjsonStorage(Storage):
     def _write_now(self, data: dict[str, dict[str, Any]]) -> None:
         try:
             payload = orjson.dumps(data, option=self._options | orjson.OPT_APPEND_NEWLINE)
-        except TypeError as exc:
+        except TypeError as exc:  # text that is not Unicode, numbers over 64 bits, objects
             self.invalidate()
-            raise StoreError(f"cannot write {self.path}: {exc}") from None
+            raise StoreError(
+                f"cannot write {self.path}: some data cannot be stored as JSON ({exc}); "
+                f"the file on disk was not changed"
+            ) from None
         try:
             self._replace(payload)
         except OSError as exc:
