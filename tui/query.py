@@ -833,13 +833,15 @@ class Index:
         big, starts = self._big
         find = big.find
         out: list[int] = []
-        limit = len(hay) // 4  # a common word: scanning row by row is as fast
+        append = out.append
         pos = find(word)
         while pos >= 0:
             r = bisect_right(starts, pos) - 1
-            out.append(r)
-            if len(out) > limit:
-                out.extend(i for i in range(r + 1, len(hay)) if word in hay[i])
+            append(r)
+            if not len(out) & 255 and len(out) * 16 > r:
+                # a common word (in more than one row in 16 so far): testing the
+                # remaining rows one by one is faster than jumping from hit to hit
+                out.extend([i for i in range(r + 1, len(hay)) if word in hay[i]])
                 return out
             pos = find(word, starts[r + 1])
         return out
@@ -870,11 +872,16 @@ class Index:
 
 
 def _cost(term: Term) -> int:
-    """Order of evaluation inside an AND-group: selective and cheap first."""
+    """Order of evaluation inside an AND-group: cheap first, then selective.
+
+    Comparing an int or a short code costs a tenth of a substring search, so the
+    year/n/kind/type/lang/has: terms run first and the words search fewer rows.
+    """
+    f = term.field
+    if f in _RANGE_FIELDS or f in _EXACT_FIELDS or (f == "has" and term.value in _FLAG):
+        return 0
     if term.negate:
         return 50
-    if term.field in ("", *_SEGMENTS):
-        return 10 - min(len(term.value), 8)  # longer words first: fewer survivors
-    if term.field in ("status", "note", "tag") or term.value in ("note", "tags"):
-        return 30
-    return 20
+    if f == "" or f in _TEXT_FIELDS:
+        return 20 - min(len(term.value), 8)  # longer words first: fewer survivors
+    return 30  # state terms: a set lookup per row
