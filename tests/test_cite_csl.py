@@ -185,3 +185,32 @@ def test_two_chinese_authors_have_no_comma_before_and():
     assert format_citation(w, "vancouver").startswith("王丽宁, 胡炯. 异基因")
     # Western names keep APA's comma: "Teske, N., & Fett, N."
     assert format_citation(REF1, "apa").startswith("Teske, N., & Fett, N. (2024).")
+
+
+def test_a_work_without_authors_prints_its_title_once():
+    w = Work(title="Anonymous thing", year=2020, journal="J", volume="3", pages="1-9")
+    assert format_citation(w, "apa") == "Anonymous thing. (2020). J, 3, 1–9."
+    assert format_citation(w, "mla") == "“Anonymous Thing.” J, vol. 3, 2020, pp. 1–9."
+    assert format_citation(w, "chicago") == "“Anonymous Thing.” 2020. J 3: 1–9."
+    assert format_citation(w, "vancouver") == "Anonymous thing. J. 2020;3:1-9."
+
+
+def test_vancouver_cited_date_has_spaces():
+    w = Work(type="EB", authors=["Bawden D"], title="Origins", url="http://x.org/a",
+             accessed="2013-03-08", extra={"date": "2008-05-04"})  # fmt: skip
+    assert format_citation(w, "vancouver") == (
+        "Bawden D. Origins [Internet]. 2008 [cited 2013 Mar 8]. Available from: http://x.org/a"
+    )
+
+
+def test_preload_parses_the_style_ahead(tmp_path):
+    from tui.cite import preload
+    from tui.cite.csl import _cache
+
+    p = tmp_path / "pre.csl"
+    shutil.copy(styles_dir() / "harvard-cite-them-right.csl", p)
+    preload(str(p))
+    assert str(p.resolve()) in _cache
+    preload("gbt7714")  # nothing to parse: no error
+    with pytest.raises(NotFound):
+        preload("nope")

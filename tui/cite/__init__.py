@@ -215,6 +215,16 @@ def export_markdown(
     return _export(list(works), states, lambda w: _format_line(w, style), title)
 
 
+def preload(style: str = "gbt7714") -> None:
+    """Parse a CSL style now (e.g. in a worker at app start-up), so the first copy is instant."""
+    style = check_style(style)
+    is_path = style not in STYLES
+    if style in CSL_FILES or is_path:
+        from tui.cite.csl import load_style
+
+        load_style(_csl_path(style))
+
+
 def credits() -> str:
     """The CSL styles' credit and licence, for `readinglist styles` and the app's help."""
     return CREDITS
@@ -231,4 +241,5 @@ __all__ = [
     "format_bibliography",
     "export_markdown",
     "credits",
+    "preload",
 ]

@@ -38,9 +38,11 @@ CSL_NS = "http://purl.org/net/xbiblio/csl"
 _NS = {"cs": CSL_NS}
 # locale to load a style with, where its file names none and en-US would be wrong
 STYLE_LOCALES = {"harvard-cite-them-right": "en-GB"}
-# Citing Medicine joins page ranges with a hyphen ("284-7"); citeproc-py uses the
-# locale's en dash
-HYPHEN_PAGE_RANGES = {"nlm-citation-sequence"}
+# Citing Medicine joins page ranges with a hyphen ("284-7") where citeproc-py uses
+# the locale's en dash, and citeproc-py ignores the delimiter of the style's own
+# date format ("[cited 2013Mar8]" for "[cited 2013 Mar 8]")
+NLM_FIXES = {"nlm-citation-sequence"}
+_NLM_DATE = re.compile(r"\b(\d{4})([A-Z][a-z]{2})(\d{1,2})?\b")
 ET_AL_PLACEHOLDER = "Zzqetalplaceholderzz"
 
 _cache: dict[str, object] = {}
@@ -211,6 +213,23 @@ def clean(text: str, *, piq: bool, strip_number: bool) -> str:
     return text.strip()
 
 
+def _drop_repeated_title(text: str, title: str) -> str:
+    """A work without authors: the style puts the title first in their place, and
+    citeproc-py, unlike the CSL specification, prints it again where it would go."""
+    found = list(re.finditer(re.escape(title.rstrip(".")), text, re.IGNORECASE))
+    if len(found) < 2:
+        return text
+    m = found[1]
+    start, end = m.start(), m.end()
+    if start and text[start - 1] in "“‘\"'":
+        start -= 1
+    while end < len(text) and text[end] in ".”’\"',":
+        end += 1
+    while end < len(text) and text[end] == " ":
+        end += 1
+    return (text[:start] + text[end:]).strip()
+
+
 def _two_literal_authors(text: str, authors: list[dict]) -> str:
     """ "王丽宁, & 胡炯" -> "王丽宁 & 胡炯".
 
@@ -249,6 +268,13 @@ def format_work(work: Work, path: str | Path) -> str:
     p = Path(path)
     text = clean(text, piq=_punctuation_in_quote(style), strip_number=p.parent != styles_dir())
     text = _two_literal_authors(text, data.get("author", []))
-    if _stems.get(str(path), p.stem) in HYPHEN_PAGE_RANGES:
+    if not data.get("author") and work.title.strip():
+        text = _drop_repeated_title(text, work.title.strip())
+    if _stems.get(str(path), p.stem) in NLM_FIXES:
         text = re.sub(r":(\w+)–(\w+)", r":\1-\2", text)
+        text = _NLM_DATE.sub(lambda m: " ".join(g for g in m.groups() if g), text)
+    if not text:  # a work with next to no data: better the GB/T line than nothing
+        from tui.cite.gbt7714 import format_work as gbt
+
+        text = work.raw or gbt(work)
     return text
