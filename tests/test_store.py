@@ -716,3 +716,11 @@ def test_text_that_is_not_unicode_is_refused_without_damage(lib: Library, path: 
     assert "\n" not in str(err.value)
     assert path.read_bytes() == before
     assert [w.title for w in lib.works()] == ["Alpha", "Beta", "Gamma", "相关文章"]
+
+
+def test_tags(lib: Library, path: Path) -> None:
+    w = lib.resolve("ref1")
+    lib.set_tags(w, ["methods", " methods ", "", "rct"])
+    assert Library(path, import_shipped=False).state(w).tags == ["methods", "rct"]
+    lib.set_tags(w, [])
+    assert lib.states() == {}

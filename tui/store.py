@@ -404,8 +404,8 @@ class Library:
             self._main.storage.release()
             self._set_review(key, 0, None, ())
             # Shared (DOI/PMID) states may belong to other reviews too: keep them.
-            prefix = f"id:{key}/"
-            gone = {i: None for i in self._states if i.startswith(prefix)}
+            prefixes = (f"id:{key}/", f"orphan:id:{key}/")
+            gone = {i: None for i in self._states if i.startswith(prefixes)}
             if gone:
                 self._put_states(gone)
 
