@@ -24,7 +24,7 @@ def test_scopus_export_fields():
     review, works = parse_ris(text, source="scopus.ris")
     assert review.kind == "collection" and review.key == "scopus"
     assert review.title_en == "scopus"
-    assert [w.n for w in works] == [1, 2, 3, 4]
+    assert [w.n for w in works] == [1, 2, 3, 4, 5, 6]
     a = works[0]
     assert a.title == (
         "FORC signatures and switching-field distributions of dipolar coupled "
@@ -55,13 +55,25 @@ def test_scopus_export_fields():
     # Scopus puts the corresponding author's e-mail in the AU line
     assert works[3].authors == ["Nguyen CD"]
     assert works[3].pages == "2334-2339"
+    # a one-word name stays as it is
+    assert works[4].authors[:3] == ["Hussain R", "Aakansha", "Brahma B"]
+    assert works[4].extra["notes"][0] == "Cited By :3"
+    # a conference paper: Scopus names the proceedings in C3
+    conf = works[5]
+    assert conf.type == "C"
+    assert conf.journal == (
+        "17th International Conference on Electrical Engineering/Electronics, Computer, "
+        "Telecommunications and Information Technology, ECTI-CON 2020"
+    )
+    assert conf.pages == "731-734"
+    assert conf.authors == ["Rueangnetr N", "Warisarn C", "Myint LMM"]
 
 
 def test_keys_are_made_when_there_is_no_id():
     _, works = parse_ris((FIXTURES / "scopus.ris").read_text(encoding="utf-8"), source="s.ris")
     keys = [w.key for w in works]
     assert keys[0] == "pierrot2020forc"
-    assert len(set(keys)) == 4
+    assert len(set(keys)) == 6
     # two "Nguyen 2020 Design..." records: the second key gets a letter
     assert keys[1] == "nguyen2020design" and keys[3] == "nguyen2020designa"
 

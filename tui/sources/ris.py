@@ -262,7 +262,10 @@ def _work(rec: _Record, source: str) -> Work:
         journal = _first(d, "secondary_title", "journal_name", "alternate_title3",
                          "alternate_title2", "alternate_title1")  # fmt: skip
     elif ty in _IN_CONTAINER:
+        # Scopus puts the proceedings title of a CONF record in C3
         journal = _first(d, "secondary_title") or _first(tags, "BT")
+        if not journal and ty in ("CONF", "CPAPER"):
+            journal = _first(d, "custom3")
     else:
         journal = ""
 
