@@ -607,3 +607,28 @@ def test_write_bib_is_read_back_by_bibtexparser(tmp_path):
     first = lib.entries[0]
     assert first["title"].strip("{}") == works[0].title
     assert first["year"] == str(works[0].year)
+
+
+# -- the shipped review page -----------------------------------------------------------------
+
+
+def test_filters_on_the_shipped_review():
+    # expected lists read off data/000_b90cea9157f310d4.txt by hand
+    from tui.paths import shipped_review
+    from tui.sources import load_file
+
+    _, works = load_file(shipped_review())
+    index = Index(works)
+
+    def ids(text):
+        return [works[i].local_id for i in index.filter(parse(text, strict=True))]
+
+    assert ids("干细胞") == [f"rel{n}" for n in (1, 2, 4, 6, 8, 9, 10, 11, 12, 14, 15)]
+    assert ids("author:胡炯") == ["rel9", "rel10", "rel11", "rel13", "rel14"]
+    assert ids("muller") == ["ref28"]
+    assert ids("sensebe") == ["ref30"]
+    assert ids("doi:10.1016") == ["ref2", "ref43"]
+    assert ids('"part i:"') == ["ref2"]
+    assert ids("author:teske or author:sullivan") == ["ref1", "ref16"]
+    assert ids("lang:zh") == [f"rel{n}" for n in range(1, 16)]
+    assert ids("morphea year:2020..") == ["ref1", "ref3", "ref39"]

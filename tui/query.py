@@ -6,7 +6,7 @@ type).  A query is an OR of AND-groups of terms::
     stem cell                      every word must occur somewhere
     "stem cell"                    a phrase (words next to each other, in this order)
     author:teske   au:teske        text fields: author, title, journal, doi, pmid,
-    title:"two words"              key, note, tag (substring, like plain words)
+    title:"two words"              url, key, note, tag (substring, like plain words)
     year:2015  year:2015..2020     year ranges; open ends ``2015..`` and ``..2010``;
     year:>2018  year:<=2010        comparisons; ``2015-2020`` is read as a range too
     n:16  n:1..10                  the number in its list (same syntax as year)
@@ -21,8 +21,11 @@ Matching folds case and accents on both sides (:func:`tui.model.fold`, plus ø/�
 and curly quotes), so ``muller`` finds "Müller".  A word is a plain substring, so
 ``cell`` matches "cells" and a run of CJK characters ("干细胞") matches inside a
 Chinese title without any word segmentation.  Plain words search the bibliographic
-fields (authors, title, journal, year, volume, issue, pages, DOI, PMID, key, URL,
-publisher…) and, when reading state is given, the note and tags.
+fields (authors, title, journal, year, volume, issue, supplement, pages, DOI, PMID,
+PII, URL, publisher, place, editors; the string as printed when no title was parsed)
+and, when reading state is given, the note and tags.  A phrase never spans two
+fields or two authors.  ``pmid:``/``doi:`` are substrings too, so a half-typed
+identifier already narrows the list.
 
 Decisions:
 
