@@ -82,7 +82,7 @@ def test_raw_is_the_record_as_written():
     text = (FIXTURES / "scopus.ris").read_text(encoding="utf-8")
     _, works = parse_ris(text, source="s.ris")
     for w in works:
-        assert w.raw.startswith("TY  - JOUR\n")
+        assert w.raw.startswith(f"TY  - {w.extra['ris_type']}\n")
         assert w.raw.endswith("ER  -")
         assert w.raw in text
 
