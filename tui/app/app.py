@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -238,6 +239,7 @@ class MainScreen(Screen):
         self.review_collapsed: bool | None = None  # None: by screen height
         self.filter_text = ""
         self.last_pane = "references"
+        self._painted = False
         self.refs = WorkList("reference", "References", id="references")
         self.rels = WorkList("related", "Related", id="related")
         self.active: WorkList = self.refs
@@ -275,6 +277,7 @@ class MainScreen(Screen):
     # --- loading -----------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self.call_after_refresh(setattr, self, "_painted", True)
         app: ReadingListApp = self.app  # type: ignore[assignment]
         self.filter_text = app.initial_filter
         self.load_review(app.initial_review)
@@ -518,7 +521,10 @@ class MainScreen(Screen):
         citation = self.citations.get((w.id, style))
         self.detail.show(work_text(w, self.state_of(w), style, citation, w.id in self.selection))
         if citation is None:
-            self.format_for_detail(w, style)
+            if self._painted:
+                self.format_for_detail(w, style)
+            else:  # the first screen paints before citeproc & co. are imported
+                self.call_after_refresh(self.format_for_detail, w, style)
 
     @work(thread=True, exclusive=True, group="citation")
     def format_for_detail(self, w: Work, style: str) -> None:
@@ -832,7 +838,7 @@ class MainScreen(Screen):
 class ReadingListApp(App):
     """Work through a review: its references and related articles."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "readinglist"
     COMMANDS = App.COMMANDS | {ReadingListCommands}
     COMMAND_PALETTE_BINDING = "ctrl+p"
