@@ -81,7 +81,20 @@ class Author:
         return f"{self.family} {self.given}".strip()
 
 
-_INITIALS = re.compile(r"^(?P<family>.+?)\s+(?P<given>[A-Z][A-Z\-]{0,4})$")
+_INITIALS = re.compile(r"^(?P<family>.+?)\s+(?P<given>[^\W\d_][^\W\d_\-]{0,3}(?:-[^\W\d_])?)$")
+
+# Words that make a name an organisation, never split into family and given names
+_ORG_WORDS = frozenset(
+    "organization organisation association society group committee institute institution "
+    "council foundation consortium agency collaboration collaborative department ministry "
+    "university network federation board commission center centre panel college academy "
+    "union office service trust force alliance investigators team unit hospital".split()
+)
+
+
+def _is_org(name: str) -> bool:
+    words = [w.strip(".,()").lower() for w in name.split()]
+    return len(words) >= 2 and any(w in _ORG_WORDS for w in words)
 
 
 def parse_author(name: str) -> Author:
@@ -95,6 +108,10 @@ def parse_author(name: str) -> Author:
     Author(family='', given='', literal='金诗炜')
     >>> parse_author("Smith, John A.")
     Author(family='Smith', given='John A.', literal='')
+    >>> parse_author("Lefèvre É")
+    Author(family='Lefèvre', given='É', literal='')
+    >>> parse_author("World Health Organization")
+    Author(family='', given='', literal='World Health Organization')
     """
     name = " ".join(name.split())
     if not name:
@@ -104,8 +121,10 @@ def parse_author(name: str) -> Author:
     if "," in name:  # "Family, Given" (BibTeX, RIS, CSL)
         family, _, given = name.partition(",")
         return Author(family=family.strip(), given=given.strip())
+    if _is_org(name):  # "World Health Organization", "EBMT Autoimmune Diseases Working Party"
+        return Author(literal=name)
     m = _INITIALS.match(name)
-    if m:  # Vancouver / GB/T: "Family INITIALS"
+    if m and m["given"].isupper():  # Vancouver / GB/T: "Family INITIALS", "Lefèvre É"
         return Author(family=m["family"], given=m["given"])
     parts = name.split(" ")
     if len(parts) == 1:

@@ -1,0 +1,62 @@
+"""The plain data model: names, identities, round trips; and the docstring examples."""
+
+import doctest
+
+import pytest
+
+import tui.model
+import tui.text
+from tui.model import Review, State, Work, parse_author
+
+
+@pytest.mark.parametrize("module", [tui.model, tui.text])
+def test_doctests(module):
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize(
+    "name, family, given, literal",
+    [
+        ("Teske N", "Teske", "N", ""),
+        ("van Laar JM", "van Laar", "JM", ""),
+        ("de Vries-Bouwstra J", "de Vries-Bouwstra", "J", ""),
+        ("Lefèvre É", "Lefèvre", "É", ""),
+        ("糜坚青", "", "", "糜坚青"),
+        ("陈 佳", "", "", "陈佳"),
+        (
+            "EBMT Autoimmune Diseases Working Party Group",
+            "",
+            "",
+            "EBMT Autoimmune Diseases Working Party Group",
+        ),
+        ("Smith, John Andrew", "Smith", "John Andrew", ""),
+        ("Ludwig van Beethoven", "van Beethoven", "Ludwig", ""),
+    ],
+)
+def test_parse_author(name, family, given, literal):
+    a = parse_author(name)
+    assert (a.family, a.given, a.literal) == (family, given, literal)
+
+
+def test_initials():
+    assert parse_author("Smith, John Andrew").initials == "JA"
+    assert parse_author("Grigore EI").initials == "EI"
+
+
+def test_ids_and_identity():
+    w = Work(review="lin2025", kind="related", n=3)
+    assert (w.id, w.local_id, w.ident) == ("lin2025/rel3", "rel3", "id:lin2025/rel3")
+    w.pmid = "123"
+    assert w.ident == "pmid:123"
+    w.doi = "10.1000/ABC"
+    assert w.ident == "doi:10.1000/abc"
+
+
+def test_round_trips_ignore_unknown_fields():
+    w = Work(review="r", n=1, authors=["金诗炜"], title="t", year=2020, extra={"isbn": "1"})
+    assert Work.from_dict({**w.to_dict(), "status": "read"}) == w
+    r = Review(key="k", authors_zh=["林瑞莲"], year=2025)
+    assert Review.from_dict(r.to_dict()) == r
+    assert State.from_dict({}).is_default
+    assert not State.from_dict({"status": "read"}).is_default
