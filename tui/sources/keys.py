@@ -119,15 +119,17 @@ def unique_keys(works: Iterable[Work]) -> None:
     """
     works = list(works)
     taken = {w.key for w in works if w.key}
+    next_suffix: dict[str, int] = {}  # per base key, so 10,000 "smith2020" stay linear
     for w in works:
         if w.key:
             continue
         base = make_key(w)
         key = base
-        i = 0
+        i = next_suffix.get(base, 0)
         while key in taken:
             key = base + _suffix(i)
             i += 1
+        next_suffix[base] = i
         w.key = key
         taken.add(key)
 
