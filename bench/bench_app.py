@@ -156,7 +156,7 @@ async def in_app(path: Path, runs: int) -> tuple[float, float]:
             await pilot.press("slash", "x", "backspace")
             await pilot.pause()
             words = ["s", "t", "e", "m"]
-            for i in range(runs):
+            for _ in range(runs):
                 await pilot.press("slash")
                 await pilot.pause()
                 for ch in words:

@@ -162,10 +162,11 @@ class WorkList(ScrollView, can_focus=True):
         return [self.works[i] for i in self.rows]
 
     def count_read(self) -> int:
-        states = self.states
-        return sum(
-            1 for w in self.works if (st := states.get(w.ident)) is not None and st.status == "read"
-        )
+        """How many works of the list are read (cheap while few works have a state)."""
+        read = {ident for ident, st in self.states.items() if st.status == "read"}
+        if not read:
+            return 0
+        return sum(1 for w in self.works if w.ident in read)
 
     def move_to_work(self, work_id: str) -> bool:
         for pos, i in enumerate(self.rows):
