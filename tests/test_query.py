@@ -484,7 +484,7 @@ def test_control_characters_in_data_do_not_shift_fields():
     assert Index([odd]).filter(parse("journal:nal")) == [0]
 
 
-LIBRARY = make_library(2100, seed=7)[1]  # > 2000: Index searches one long string
+LIBRARY = make_library(2100, seed=7)[1]  # > 2000 works: Index remembers words
 LIBRARY_INDEX = Index(LIBRARY)
 LIBRARY_STATES = {
     w.ident: State(
@@ -558,10 +558,23 @@ def test_index_filter_equals_matches(parts, with_states):
 
 
 def test_index_finds_common_and_rare_words_in_a_large_library():
-    # the long-string search path (all rows, many or few hits) against matches()
+    # whole-library searches (many or few hits) against matches()
     for text in ("s", "e", "sullivan", "zzz", "干", "10.1", "-s", "stem cell -cells"):
         q = parse(text)
         assert LIBRARY_INDEX.filter(q) == [i for i, w in enumerate(LIBRARY) if q.matches(w)]
+
+
+def test_index_typing_word_by_word_in_a_large_library():
+    # each keystroke narrows the rows found for the previous one (Index._words)
+    index = Index(LIBRARY)
+    for text in ("mesenchymal stem", "sul", "s", "stromal -stem", "sullivan 2019"):
+        for end in range(1, len(text) + 1):
+            q = parse(text[:end])
+            expected = [i for i, w in enumerate(LIBRARY) if q.matches(w)]
+            assert index.filter(q) == expected, text[:end]
+    index.update(0, Work(title="zzzyzzy"))
+    assert index.filter(parse("zzzyzzy")) == [0]
+    assert index.filter(parse("zzzyzz")) == [0]
 
 
 # -- bench.generate ----------------------------------------------------------------------------

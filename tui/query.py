@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -393,14 +392,17 @@ class Term:
         hay = ix._hay
         if f == "":
             hits = ctx.state_hits(v)
-            if hits:
-                ids = ix._ident
-                if neg:
-                    return [i for i in cand if v not in hay[i] and ids[i] not in hits]
-                return [i for i in cand if v in hay[i] or ids[i] in hits]
+            ids = ix._ident
+            if hits and neg:
+                return [i for i in cand if v not in hay[i] and ids[i] not in hits]
             if neg:
                 return [i for i in cand if v not in hay[i]]
-            return ix._find(v, cand)
+            found = ix._find(v, cand)
+            if hits:  # or a note/tag holds the word
+                extra = [i for i in cand if ids[i] in hits]
+                if extra:
+                    found = sorted(set(found).union(extra))
+            return found
         if f in _TEXT_FIELDS:
             col = ix._key if f == "key" else ix._segment(f)
             if neg:
@@ -436,8 +438,6 @@ class Term:
             if not failing:
                 return list(cand)
             return [i for i in cand if ids[i] not in failing]
-        if isinstance(cand, range) and len(passing) * 8 < len(cand):
-            return ix._rows_of(passing, cand)
         return [i for i in cand if ids[i] in passing]
 
     # -- text -------------------------------------------------------------------------
@@ -729,9 +729,10 @@ class Index:
 
     Each work becomes one normalised text (its fields, \\x00 apart) and a few values
     (year, n, kind…) once.  A query runs term by term over a shrinking list of
-    candidate rows; every term is one list comprehension with a C-level substring
-    test or comparison, and the first word of a query is looked up in one long
-    string of all the texts, so that only the rows that hold it are visited.
+    candidate rows, cheap comparisons first; every term is one list comprehension
+    with a C-level substring test or comparison.  The rows found for the last few
+    words are remembered, so that typing "ste" after "st" only searches the rows
+    that hold "st".
 
     >>> works = [Work(authors=["Müller L"], year=2021), Work(title="干细胞治疗", year=2015)]
     >>> ix = Index(works)
@@ -750,8 +751,8 @@ class Index:
         self._flags: list[int] = []
         self._exact: dict[str, list[str]] = {"kind": [], "type": [], "lang": []}
         self._segments: dict[str, list[str]] | None = None  # built on first field query
-        self._ident_rows: dict[str, list[int]] | None = None
-        self._big: tuple[str, list[int]] | None = None
+        # word -> all rows whose text contains it, for the last few words searched
+        self._words: dict[str, list[int]] = {}
         prepared = [_prepare(w) for w in works]
         if not prepared:
             return
@@ -780,7 +781,8 @@ class Index:
     def update(self, i: int, work: Work) -> None:
         """Replace row i with work; ``i == len(index)`` appends it."""
         row = _row(work)
-        self._segments = self._ident_rows = self._big = None
+        self._segments = None
+        self._words = {}
         if i == len(self._hay):
             self._append(row)
             return
@@ -824,30 +826,33 @@ class Index:
         hay = self._hay
         if not isinstance(cand, range) or len(cand) < 2000:
             return [i for i in cand if word in hay[i]]
-        # all rows: find the word in one long string and jump to the next row after
-        # each hit, so that the loop runs once per matching row, not once per row
-        if self._big is None:
-            starts = [0]
-            total = 0
-            for h in hay:
-                total += len(h) + 1
-                starts.append(total)
-            self._big = ("\x02".join(hay), starts)
-        big, starts = self._big
-        find = big.find
-        out: list[int] = []
-        append = out.append
-        pos = find(word)
-        while pos >= 0:
-            r = bisect_right(starts, pos) - 1
-            append(r)
-            if not len(out) & 255 and len(out) * 16 > r:
-                # a common word (in more than one row in 16 so far): testing the
-                # remaining rows one by one is faster than jumping from hit to hit
-                out.extend([i for i in range(r + 1, len(hay)) if word in hay[i]])
-                return out
-            pos = find(word, starts[r + 1])
+        # typing "s", "st", "ste": the rows holding "ste" are among those holding "st"
+        cache = self._words
+        out = cache.pop(word, None)
+        if out is None:
+            best = None
+            for known, rows in cache.items():
+                if known in word and (best is None or len(rows) < len(best)):
+                    best = rows
+            if best is None:
+                out = self._search(word)
+            else:
+                out = [i for i in best if word in hay[i]]
+        cache[word] = out  # (the lists are never changed: callers build new ones)
+        if len(cache) > 32:
+            del cache[next(iter(cache))]
+        if len(cand) != len(hay):  # a range, but not all rows (never, in practice)
+            out = [i for i in out if i in cand]
         return out
+
+    def _search(self, word: str) -> list[int]:
+        """All rows whose text contains word.
+
+        (Searching one long string of all the texts with str.find and jumping from hit
+        to hit was tried: barely faster for rare words, slower for common ones, and
+        the string costs time to build and as much memory again.)
+        """
+        return [i for i, h in enumerate(self._hay) if word in h]
 
     def _segment(self, field: str) -> list[str]:
         if self._segments is None:
@@ -860,18 +865,6 @@ class Index:
                     appends[j](parts[j])
             self._segments = dict(zip(_SEGMENTS, cols, strict=True))
         return self._segments[field]
-
-    def _rows_of(self, idents: set[str], cand: range) -> list[int]:
-        """The rows (within cand, a range) of works with one of these idents."""
-        if self._ident_rows is None:
-            rows: dict[str, list[int]] = {}
-            for i, ident in enumerate(self._ident):
-                rows.setdefault(ident, []).append(i)
-            self._ident_rows = rows
-        get = self._ident_rows.get
-        out = [i for ident in idents for i in get(ident, ()) if i in cand]
-        out.sort()
-        return out
 
 
 def _cost(term: Term) -> int:
