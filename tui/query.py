@@ -753,39 +753,32 @@ class Index:
         self._segments: dict[str, list[str]] | None = None  # built on first field query
         # word -> all rows whose text contains it, for the last few words searched
         self._words: dict[str, list[int]] = {}
-        prepared = [_prepare(w) for w in works]
-        if not prepared:
-            return
-        texts, keys, years, ns, kinds, types, langs, idents, flags = map(
-            list, zip(*prepared, strict=True)
-        )
-        self._hay = [normalize(t) for t in texts]
-        self._key, self._year, self._n = keys, years, ns
-        self._ident, self._flags = idents, flags
-        self._exact = {"kind": kinds, "type": types, "lang": langs}
+        for w in works:
+            self._append(_prepare(w))
+
+    def _append(self, values: tuple) -> None:
+        text, key, year, n, kind, type_, lang, ident, flags = values
+        self._hay.append(normalize(text))
+        self._key.append(key)
+        self._year.append(year)
+        self._n.append(n)
+        self._ident.append(ident)
+        self._flags.append(flags)
+        self._exact["kind"].append(kind)
+        self._exact["type"].append(type_)
+        self._exact["lang"].append(lang)
 
     def __len__(self) -> int:
         return len(self._hay)
 
-    def _append(self, row: _Row) -> None:
-        self._hay.append(row.hay)
-        self._key.append(row.key)
-        self._year.append(row.year)
-        self._n.append(row.n)
-        self._ident.append(row.ident)
-        self._flags.append(row.flags)
-        self._exact["kind"].append(row.kind)
-        self._exact["type"].append(row.type)
-        self._exact["lang"].append(row.lang)
-
     def update(self, i: int, work: Work) -> None:
         """Replace row i with work; ``i == len(index)`` appends it."""
-        row = _row(work)
         self._segments = None
         self._words = {}
         if i == len(self._hay):
-            self._append(row)
+            self._append(_prepare(work))
             return
+        row = _row(work)
         self._hay[i] = row.hay
         self._key[i] = row.key
         self._year[i] = row.year
