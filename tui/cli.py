@@ -298,8 +298,10 @@ def _select(args, lib, review: str):
     kinds = KIND_CHOICES[args.kind]
     works = [w for w in lib.works(review) if w.kind in kinds]
     if args.filter:
+        from tui.query import Index
+
         query = parse(args.filter, strict=True)
-        works = [w for w in works if query.matches(w, lib.state(w))]
+        works = [works[i] for i in Index(works).filter(query, lib.states())]
     return works
 
 
