@@ -52,15 +52,18 @@ Bare().run(headless=True, size=(120, 40))
 APP = """
 import sys, time
 from tui.store import Library
-from tui.app.app import ReadingListApp
 
-class Timed(ReadingListApp):
+# the order of the command line: open the library, then import and run the app
+lib = Library(sys.argv[1], import_shipped=False)
+import tui.app.app as app_module
+
+class Timed(app_module.ReadingListApp):
     def on_ready(self):
         print(f"READY {time.time():.6f}", flush=True)
         self.exit()
 
-lib = Library(sys.argv[1], import_shipped=False)
-Timed(lib, "bench").run(headless=True, size=(120, 40))
+app_module.ReadingListApp = Timed
+app_module.run_app(lib, "bench", headless=True, size=(120, 40))
 lib.close()
 """
 
@@ -204,8 +207,10 @@ def main() -> None:
             bare.append(first_paint(BARE))
             ours.append(first_paint(APP, str(db)))
         b, o = statistics.median(bare), statistics.median(ours)
-        print(f"  first paint: bare Textual {b * 1000:.0f} ms, readinglist {o * 1000:.0f} ms, "
-              f"ratio {o / b:.2f}")
+        print(
+            f"  first paint: bare Textual {b * 1000:.0f} ms, readinglist {o * 1000:.0f} ms, "
+            f"ratio {o / b:.2f}"
+        )
         model = model_filter(db, "stem cell", args.runs * 3)
         print(f"  filter, model side ('stem cell'): {model * 1000:.1f} ms")
         keystroke, mark = asyncio.run(in_app(db, args.runs))

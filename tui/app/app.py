@@ -9,6 +9,7 @@ workers, so the first screen paints about as fast as a bare Textual app.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -889,10 +890,20 @@ class ReadingListApp(App):
                 pass  # nothing to save it to; the session still ends cleanly
 
 
-def run_app(library: Library, review: str | None) -> None:
-    """Open the app on `library`, on review `review` (else the last or default one)."""
+def run_app(
+    library: Library,
+    review: str | None,
+    *,
+    headless: bool = False,
+    size: tuple[int, int] | None = None,
+) -> None:
+    """Open the app on `library`, on review `review` (else the last or default one).
+
+    `headless` and `size` are for benchmarks: run without a terminal.
+    """
+    gc.freeze()  # see tui/app/__init__.py: the loaded library is not garbage
     app = ReadingListApp(library, review)
-    app.run()
+    app.run(headless=headless, size=size)
     app.save_session()
 
 
