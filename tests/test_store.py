@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tui import store
 from tui.errors import NotFound, ReadingListError, StoreError
 from tui.model import Review, State, Work
 from tui.store import FORMAT_VERSION, Library, state_path_for
@@ -604,8 +605,11 @@ def test_reload_if_changed(lib: Library, path: Path) -> None:
 WORKER = textwrap.dedent(
     """
     import sys
+    from tui import store
     from tui.store import Library
     path, status, first, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    if sys.argv[5] == "log":
+        store.APPEND_ABOVE, store.COMPACT_ABOVE = 0, 400  # append, and fold in now and then
     lib = Library(path, import_shipped=False)
     for i in range(first, first + count):
         lib.set_status([lib.resolve(f"ref{i}")], status)
@@ -614,14 +618,15 @@ WORKER = textwrap.dedent(
 )
 
 
-def test_two_processes_marking_at_once_lose_nothing(path: Path) -> None:
+@pytest.mark.parametrize("mode", ["rewrite", "log"])
+def test_two_processes_marking_at_once_lose_nothing(path: Path, mode: str) -> None:
     n = 12
     lib = Library(path, import_shipped=False)
     lib.import_review(review(), [ref(i, f"T{i}", f"10.2/{i}") for i in range(1, 4 * n + 1)])
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", WORKER, str(path), status, str(first), str(n)], env=env
+            [sys.executable, "-c", WORKER, str(path), status, str(first), str(n), mode], env=env
         )
         for status, first in (("read", 1), ("reading", 2 * n + 1))
     ]
@@ -724,3 +729,127 @@ def test_tags(lib: Library, path: Path) -> None:
     assert Library(path, import_shipped=False).state(w).tags == ["methods", "rct"]
     lib.set_tags(w, [])
     assert lib.states() == {}
+
+
+# --- the change log of a big state file ----------------------------------------
+
+
+@pytest.fixture
+def logged(lib: Library, monkeypatch) -> Library:
+    """A library whose state file counts as big: marks go to library.state.log."""
+    monkeypatch.setattr(store, "APPEND_ABOVE", 0)
+    lib.set_pref("style", "apa")  # creates the state file (an empty one is rewritten)
+    return lib
+
+
+def test_big_state_file_is_not_rewritten_for_a_mark(logged: Library, path: Path) -> None:
+    side = state_path_for(path)
+    before = side.read_bytes()
+    logged.set_status([logged.resolve("ref1")], "read")
+    logged.set_note(logged.resolve("ref3"), "later")
+    logged.set_pref("pane", "related")
+    assert side.read_bytes() == before
+    log = path.with_name("library.state.log").read_bytes().splitlines()
+    assert len(log) == 4  # a header and three changes
+    assert orjson.loads(log[1]) == {
+        "t": "s",
+        "id": "doi:10.1/a",
+        "v": {"status": "read", "changed": logged.state(logged.resolve("ref1")).changed},
+    }
+    again = Library(path, import_shipped=False)
+    assert again.state(again.resolve("ref1")).status == "read"
+    assert again.state(again.resolve("ref3")).note == "later"
+    assert (again.get_pref("style"), again.get_pref("pane")) == ("apa", "related")
+
+
+def test_log_is_folded_in_when_big_and_on_close(logged: Library, path: Path, monkeypatch) -> None:
+    log = path.with_name("library.state.log")
+    logged.set_status([logged.resolve("ref1")], "read")
+    assert log.exists()
+    monkeypatch.setattr(store, "COMPACT_ABOVE", 1)
+    logged.set_status([logged.resolve("ref2")], "reading")
+    assert not log.exists()
+    side = on_disk(state_path_for(path))
+    assert {i: d["status"] for i, d in side["state"].items()} == {
+        "doi:10.1/a": "read",
+        "doi:10.1/b": "reading",
+    }
+    monkeypatch.setattr(store, "COMPACT_ABOVE", 1 << 20)
+    logged.set_status([logged.resolve("ref1")], "unread")
+    assert log.exists()
+    logged.close()
+    assert not log.exists()
+    assert set(on_disk(state_path_for(path))["state"]) == {"doi:10.1/b"}
+
+
+def test_other_library_sees_logged_changes(logged: Library, path: Path) -> None:
+    other = Library(path, import_shipped=False)
+    logged.set_status([logged.resolve("ref1")], "read")
+    assert other.reload_if_changed() is True
+    assert other.state(other.resolve("ref1")).status == "read"
+    other.set_status([other.resolve("ref2")], "reading")  # appends to the same log
+    assert logged.reload_if_changed() is True
+    assert {i: s.status for i, s in logged.states().items()} == {
+        "doi:10.1/a": "read",
+        "doi:10.1/b": "reading",
+    }
+    assert logged.reload_if_changed() is False
+
+
+def test_torn_last_line_is_ignored_and_cut(logged: Library, path: Path) -> None:
+    log = path.with_name("library.state.log")
+    logged.set_status([logged.resolve("ref1")], "read")
+    with open(log, "ab") as fh:
+        note = "x" * 300  # longer than the next entry, so only a cut removes it all
+        fh.write(b'{"t": "s", "id": "doi:10.1/b", "v": {"note": "' + note.encode())  # crash
+    again = Library(path, import_shipped=False)
+    assert set(again.states()) == {"doi:10.1/a"}
+    again.set_status([again.resolve("ref3")], "reading")
+    assert b"xxx" not in log.read_bytes()
+    assert set(Library(path, import_shipped=False).states()) == {"doi:10.1/a", "id:lin2025/ref3"}
+
+
+def test_damaged_log_line_is_a_store_error(logged: Library, path: Path) -> None:
+    log = path.with_name("library.state.log")
+    logged.set_status([logged.resolve("ref1")], "read")
+    with open(log, "ab") as fh:
+        fh.write(b"garbage\n")
+    content = log.read_bytes()
+    with pytest.raises(StoreError, match=r"library\.state\.log is damaged"):
+        Library(path, import_shipped=False)
+    with pytest.raises(StoreError):
+        logged.set_status([logged.resolve("ref2")], "read")
+    assert log.read_bytes() == content
+
+
+def test_log_left_by_a_crash_after_folding_is_not_replayed(
+    logged: Library, path: Path, monkeypatch
+) -> None:
+    log = path.with_name("library.state.log")
+    logged.set_status([logged.resolve("ref1")], "read")
+    kept = log.read_bytes()
+    # Fold the log in together with a newer change, then "crash" before the log is removed.
+    monkeypatch.setattr(store, "COMPACT_ABOVE", 1)
+    logged.set_status([logged.resolve("ref1")], "unread")
+    log.write_bytes(kept)
+    again = Library(path, import_shipped=False)
+    assert again.state(again.resolve("ref1")).status == "unread"  # not resurrected
+    monkeypatch.setattr(store, "COMPACT_ABOVE", 1 << 20)
+    again.set_status([again.resolve("ref2")], "read")  # starts a fresh log
+    assert Library(path, import_shipped=False).states().keys() == {"doi:10.1/b"}
+
+
+def test_failed_append_changes_nothing(logged: Library, path: Path, monkeypatch) -> None:
+    log = path.with_name("library.state.log")
+    logged.set_status([logged.resolve("ref1")], "read")
+    before = log.read_bytes()
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(StoreError, match="No space left"):
+        logged.set_status([logged.resolve("ref2")], "read")
+    monkeypatch.undo()
+    assert log.read_bytes() == before
+    assert set(logged.states()) == {"doi:10.1/a"}

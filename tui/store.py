@@ -26,17 +26,22 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import orjson
 from filelock import FileLock, Timeout
 from tinydb.table import Document
 
 from tui.errors import NotFound, ReadingListError, StoreError
 from tui.model import KIND_PREFIX, KINDS, PREFIX_KIND, ReadStatus, Review, State, Work, fold
-from tui.storage import KeyedDB, ensure_parent, open_db
+from tui.storage import AppendLog, KeyedDB, ensure_parent, file_signature, open_db
 
 FORMAT_VERSION = 1
 LIBRARY_SCHEMA = "readinglist library"
 STATE_SCHEMA = "readinglist state"
 LOCK_TIMEOUT = 10.0  # seconds to wait for another process's write
+# A state file above this size is not rewritten for every mark: changes are
+# appended to library.state.log and folded in once the log passes COMPACT_ABOVE.
+APPEND_ABOVE = 256 * 1024
+COMPACT_ABOVE = 1024 * 1024
 _META_ID = "db"
 _STATUSES = tuple(s.value for s in ReadStatus)
 
@@ -85,6 +90,8 @@ class Library:
         self._lock = FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT)
         self._main: KeyedDB = open_db(self.path)
         self._side: KeyedDB = open_db(self.state_path)
+        self.log_path = self.state_path.with_suffix(".log")
+        self._log = AppendLog(self.log_path)
         self._main_gen = -1
         self._side_gen = -1
         self._reviews: dict[str, Review] = {}  # in import order
@@ -102,6 +109,12 @@ class Library:
     # --- context manager -----------------------------------------------------
 
     def close(self) -> None:
+        """Fold the change log (if any) into the state file; the data is safe either way."""
+        if self._log.pos:
+            with contextlib.suppress(StoreError):
+                with self._locked():
+                    self._sync_side()
+                    self._commit_side({}, {}, compact=True)
         self._main.close()
         self._side.close()
 
@@ -466,30 +479,68 @@ class Library:
                 self._put_states({work.ident: State(old.status, old.changed, old.note, clean)})
 
     def _put_states(self, changes: dict[str, State | None]) -> None:
-        """Write state changes in one atomic write of the state file (lock held).
+        self._commit_side(changes, {})
 
-        Each TinyDB table operation costs a pass over the table, so this does at
-        most three (meta, remove, insert) whatever the number of changes.
+    def _commit_side(
+        self, states: dict[str, State | None], prefs: dict[str, Any], *, compact: bool = False
+    ) -> None:
+        """Make state and pref changes durable with one write (lock held, just synced).
+
+        A small state file is rewritten atomically. A big one is left alone and the
+        changes are appended to the log, until the log is big enough to be folded
+        in (one rewrite, then the log is removed).
         """
         storage = self._side.storage
-        existing = (storage.read() or {}).get("state", {})
-        drop = [i for i in changes if i in existing]
-        put = [
-            Document(_state_doc(st), doc_id=i)
-            for i, st in changes.items()
-            if st is not None and not st.is_default
-        ]
-        if not drop and not put:
-            self._apply_states(changes)
-            return
-        table = self._side.table("state")
-        with storage.batch():
-            self._ensure_meta(self._side, STATE_SCHEMA)
-            if drop:
-                table.remove(doc_ids=drop)
-            if put:
-                table.insert_multiple(put)
-        self._apply_states(changes)
+        cache = storage.cached()
+        absorbed = cache.get("meta", {}).get(_META_ID, {}).get("absorbed")
+        stale = bool(self._log.token) and self._log.token == absorbed
+        docs = {
+            i: _state_doc(st) if st is not None and not st.is_default else None
+            for i, st in states.items()
+        }
+        side = file_signature(self.state_path)
+        append = (
+            not compact
+            and side is not None
+            and side[2] > APPEND_ABOVE
+            and self._log.pos < COMPACT_ABOVE
+        )
+        if append:
+            entries = [{"t": "s", "id": i, "v": d} for i, d in docs.items()]
+            entries += [{"t": "p", "id": n, "v": v} for n, v in prefs.items()]
+            if not entries:
+                return
+            try:
+                orjson.dumps(entries)
+            except TypeError as exc:
+                raise StoreError(f"cannot store this value in {self.log_path}: {exc}") from None
+            if stale:
+                self._log.remove()
+            self._log.append(entries)
+            _apply_entries(cache, entries)
+        elif states or prefs or self._log.pos:
+            existing = cache.get("state", {})
+            drop = [i for i in docs if i in existing]
+            put = [Document(d, doc_id=i) for i, d in docs.items() if d is not None]
+            table = self._side.table("state")
+            with storage.batch():
+                self._ensure_meta(self._side, STATE_SCHEMA)
+                if self._log.token and not stale:
+                    self._side.table("meta").update(
+                        {"absorbed": self._log.token}, doc_ids=[_META_ID]
+                    )
+                if drop:
+                    table.remove(doc_ids=drop)
+                if put:
+                    table.insert_multiple(put)
+                for name, value in prefs.items():
+                    self._side.table("prefs").upsert(Document({"value": value}, doc_id=name))
+            if self._log.pos or self._log.token:
+                # Absorbed: if removing fails the header token marks it as stale.
+                with contextlib.suppress(OSError):
+                    self._log.remove()
+        self._apply_states(states)
+        self._prefs.update(prefs)
 
     def _apply_states(self, changes: dict[str, State | None]) -> None:
         for ident, st in changes.items():
@@ -508,10 +559,7 @@ class Library:
             self._sync_side()
             if name in self._prefs and self._prefs[name] == value:
                 return
-            with self._side.storage.batch():
-                self._ensure_meta(self._side, STATE_SCHEMA)
-                self._side.table("prefs").upsert(Document({"value": value}, doc_id=name))
-            self._prefs[name] = value
+            self._commit_side({}, {name: value})
 
     # --- stats ---------------------------------------------------------------
 
@@ -533,7 +581,7 @@ class Library:
         changed = False
         if self._main.storage.changed_on_disk():
             changed |= self._sync_main()
-        if self._side.storage.changed_on_disk():
+        if self._side.storage.changed_on_disk() or self._log.changed_on_disk():
             changed |= self._sync_side()
         return changed
 
@@ -626,28 +674,43 @@ class Library:
         self._by_id = {w.id: w for w in self._works}
 
     def _sync_side(self) -> bool:
+        """Bring states and prefs up to date with the state file and its log."""
         storage = self._side.storage
         data = storage.read() or {}
-        if storage.generation == self._side_gen:
+        full = storage.generation != self._side_gen
+        if not full and not self._log.changed_on_disk():
             return False
-        _check_meta(data, self.state_path, STATE_SCHEMA)
-        states: dict[str, State] = {}
+        if full:
+            _check_meta(data, self.state_path, STATE_SCHEMA)
+            self._log.forget()
+        entries, restarted = self._log.read_new()
+        cache = storage.cached()
+        absorbed = cache.get("meta", {}).get(_META_ID, {}).get("absorbed")
+        if self._log.token and self._log.token == absorbed:
+            entries = []  # left behind by a crash after it was folded in
+        _apply_entries(cache, entries)
         try:
-            for ident, doc in data.get("state", {}).items():
-                st = State.from_dict(doc)
-                if st.status not in _STATUSES:
-                    raise ValueError(f"'{ident}' has status '{st.status}'")
-                if not isinstance(st.note, str) or not isinstance(st.changed, str):
-                    raise ValueError(f"'{ident}' has a note or date that is not text")
-                if not st.is_default:
-                    states[ident] = st
-            prefs = {name: doc["value"] for name, doc in data.get("prefs", {}).items()}
-        except (TypeError, ValueError, KeyError) as exc:
-            raise StoreError(
-                f"{self.state_path} is damaged ({exc}); it was left untouched"
-            ) from None
-        self._states = states
-        self._prefs = prefs
+            if full or restarted:
+                states: dict[str, State] = {}
+                for ident, doc in cache.get("state", {}).items():
+                    st = _parse_state(ident, doc)
+                    if not st.is_default:
+                        states[ident] = st
+                prefs = {name: doc["value"] for name, doc in cache.get("prefs", {}).items()}
+                self._states, self._prefs = states, prefs
+            else:
+                for e in entries:
+                    if e["t"] == "p":
+                        self._prefs[e["id"]] = e["v"]
+                    elif e["v"] is None:
+                        self._states.pop(e["id"], None)
+                    else:
+                        self._apply_states({e["id"]: _parse_state(e["id"], e["v"])})
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            storage.invalidate()
+            self._log.forget()
+            where = self.log_path if entries and not full else self.state_path
+            raise StoreError(f"{where} is damaged ({exc}); it was left untouched") from None
         self._side_gen = storage.generation
         for t in ("state", "prefs"):
             self._side.table(t).clear_cache()
@@ -745,6 +808,30 @@ def _state_doc(st: State) -> dict:
     if st.tags:
         doc["tags"] = list(st.tags)
     return doc
+
+
+def _parse_state(ident: str, doc: Any) -> State:
+    if not isinstance(doc, dict):
+        raise ValueError(f"state of '{ident}' is not an object")
+    st = State.from_dict(doc)
+    if st.status not in _STATUSES:
+        raise ValueError(f"'{ident}' has status '{st.status}'")
+    if not isinstance(st.note, str) or not isinstance(st.changed, str):
+        raise ValueError(f"'{ident}' has a note or date that is not text")
+    if not all(isinstance(t, str) for t in st.tags):
+        raise ValueError(f"'{ident}' has tags that are not text")
+    return st
+
+
+def _apply_entries(cache: dict, entries: list[dict]) -> None:
+    """Replay log entries onto the state file's data (in memory)."""
+    for e in entries:
+        if e["t"] == "p":
+            cache.setdefault("prefs", {})[e["id"]] = {"value": e["v"]}
+        elif e["v"] is None:
+            cache.setdefault("state", {}).pop(e["id"], None)
+        else:
+            cache.setdefault("state", {})[e["id"]] = e["v"]
 
 
 def _make_work(doc: dict) -> Work:
