@@ -660,3 +660,26 @@ async def test_changes_from_another_process_show_up(db, library):
         await settle(pilot)
         assert app.sub_title == "1/58 read"
         assert "✓" in row_text(app.main.refs, 1)
+
+
+async def test_theme_is_remembered(db, library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.theme = "nord"
+        await pilot.pause()
+    assert library.get_pref("app.theme") == "nord"
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "nord"
+
+
+async def test_down_in_the_filter_goes_to_the_list(library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await set_filter(pilot, "year:2023")
+        await pilot.press("down")
+        assert app.focused is app.main.refs
+        assert app.main.refs.highlighted.year == 2023

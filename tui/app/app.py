@@ -154,7 +154,13 @@ def cite_credits() -> str:
 class FilterInput(Input):
     """The filter above the lists; escape clears it and goes back to the list."""
 
-    BINDINGS = [Binding("escape", "clear_filter", "Clear filter", show=False)]
+    BINDINGS = [
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("down", "to_list", "To the list", show=False),
+    ]
+
+    def action_to_list(self) -> None:
+        self.screen.action_focus_list()  # type: ignore[attr-defined]
 
     def action_clear_filter(self) -> None:
         self.value = ""
@@ -206,26 +212,28 @@ class MainScreen(Screen):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (SHORT_SCREEN, "-tall")]
 
     BINDINGS = [
+        # shown in the footer, most needed first (an 80-column footer shows about six)
         Binding("slash", "filter", "Filter"),
-        Binding("escape", "escape", "Clear", show=False),
         Binding("space", "toggle_read", "Read"),
+        Binding("c", "copy", "Copy"),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
         Binding("r", "mark('reading')", "Reading"),
+        Binding("s", "choose_style", "Style"),
+        Binding("n", "note", "Note"),
+        Binding("o", "open", "Open"),
+        Binding("tab", "next_pane", "Pane"),
+        # in the help screen and the command palette
+        Binding("escape", "escape", "Clear", show=False),
         Binding("u", "mark('unread')", "Unread", show=False),
         Binding("v,x", "select", "Select", show=False),
         Binding("V", "select_all", "Select all", show=False),
         Binding("z,ctrl+z", "undo", "Undo", show=False),
-        Binding("c", "copy", "Copy"),
         Binding("C", "copy_bibliography", "Copy all", show=False),
         Binding("d", "copy_doi", "Copy DOI", show=False),
-        Binding("s", "choose_style", "Style"),
-        Binding("o", "open", "Open"),
-        Binding("n", "note", "Note"),
         Binding("i", "toggle_review", "Review", show=False),
         Binding("R", "switch_review", "Switch review", show=False),
-        Binding("tab", "next_pane", "Pane"),
         Binding("shift+tab", "previous_pane", "Previous pane", show=False),
-        Binding("question_mark", "help", "Help"),
-        Binding("q", "quit", "Quit"),
     ]
 
     def __init__(self) -> None:
