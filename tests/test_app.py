@@ -683,3 +683,18 @@ async def test_down_in_the_filter_goes_to_the_list(library):
         await pilot.press("down")
         assert app.focused is app.main.refs
         assert app.main.refs.highlighted.year == 2023
+
+
+async def test_big_lists_are_indexed_in_the_background(library, monkeypatch):
+    import tui.app.app as app_module
+
+    monkeypatch.setattr(app_module, "INDEX_IN_BACKGROUND", 10)
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        assert set(screen.indexes) == {"reference", "related"}  # built after the first paint
+        screen.indexes.clear()  # as if typed before the index was ready
+        await set_filter(pilot, "Sullivan")
+        assert [screen.refs.works[i].n for i in screen.refs.rows] == [16]
+        assert "1 of 58 match" in str(screen.filter_info.render())

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 DEFAULT_STYLE = "gbt7714"
 PANES = ("references", "related", "detail", "review")
 SHORT_SCREEN = 32  # below this many lines the review pane starts collapsed
+INDEX_IN_BACKGROUND = 5000  # lists at least this long are indexed in a thread
 
 KEY_HELP: list[tuple[str, list[tuple[str, str]]]] = [
     (
@@ -249,6 +250,8 @@ class MainScreen(Screen):
         self.filter_text = ""
         self.last_pane = "references"
         self._painted = False
+        self._generation = 0  # bumped whenever the lists are loaded again
+        self._indexing: int | None = None  # the generation whose index is being built
         self.refs = WorkList("reference", "References", id="references")
         self.rels = WorkList("related", "Related", id="related")
         self.active: WorkList = self.refs
@@ -286,7 +289,7 @@ class MainScreen(Screen):
     # --- loading -----------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.call_after_refresh(setattr, self, "_painted", True)
+        self.call_after_refresh(self._first_paint_done)
         app: ReadingListApp = self.app  # type: ignore[assignment]
         self.filter_text = app.initial_filter
         self.load_review(app.initial_review)
@@ -297,12 +300,17 @@ class MainScreen(Screen):
         self.focus_pane(pane)
         self.set_interval(2.0, self.check_external_changes)
 
+    def _first_paint_done(self) -> None:
+        self._painted = True
+        self.ensure_indexes()  # big lists: ready before the reader types
+
     def load_review(self, key: str | None) -> None:
         """Show review `key` (or nothing when the database has none)."""
         lib = self.library
         self.review = lib.get_review(key) if key else None
         self.selection.clear()
         self.indexes.clear()
+        self._generation += 1
         self.undo_stack.clear()
         self.states = lib.states()
         refs = lib.works(review=key, kind="reference") if key else []
@@ -393,13 +401,42 @@ class MainScreen(Screen):
 
     # --- filter ------------------------------------------------------------------
 
-    def index_for(self, wl: WorkList):
-        index = self.indexes.get(wl.kind)
-        if index is None:
+    def ensure_indexes(self) -> bool:
+        """True when both lists have a search index; else start building them.
+
+        Small lists are indexed at once; big ones (100,000 works take about a second)
+        in a thread, so neither the first paint nor the first keystroke waits.
+        """
+        missing = [wl for wl in self.lists if wl.kind not in self.indexes]
+        if not missing:
+            return True
+        if sum(len(wl.works) for wl in missing) < INDEX_IN_BACKGROUND:
             from tui.query import Index
 
-            index = self.indexes[wl.kind] = Index(wl.works)
-        return index
+            for wl in missing:
+                self.indexes[wl.kind] = Index(wl.works)
+            return True
+        if self._indexing != self._generation:
+            self._indexing = self._generation
+            self.build_indexes(self._generation, [(wl.kind, wl.works) for wl in missing])
+        return False
+
+    @work(thread=True, group="index")
+    def build_indexes(self, generation: int, lists: list[tuple[str, list[Work]]]) -> None:
+        from tui.query import Index
+
+        built = {kind: Index(works) for kind, works in lists}
+        self.app.call_from_thread(self._indexes_ready, generation, built)
+
+    def _indexes_ready(self, generation: int, built: dict) -> None:
+        self._indexing = None
+        if generation != self._generation:
+            if self.filter_text:  # built for lists no longer shown: build again
+                self.apply_filter(self.filter_text)
+            return
+        self.indexes.update(built)
+        if self.filter_text:
+            self.apply_filter(self.filter_text)
 
     def apply_filter(self, text: str) -> None:
         """Narrow both lists to the works matching `text` (the query language)."""
@@ -411,10 +448,14 @@ class MainScreen(Screen):
             self._describe = ""
             for wl in self.lists:
                 wl.set_rows(list(range(len(wl.works))), filtered=False)
+        elif not self.ensure_indexes():
+            total = len(self.refs.works) + len(self.rels.works)
+            self.filter_info.update(Text(f"indexing {total:,} works…", style="italic"))
+            return
         else:
             self._describe = query.describe()
             for wl in self.lists:
-                wl.set_rows(self.index_for(wl).filter(query, self.states), filtered=True)
+                wl.set_rows(self.indexes[wl.kind].filter(query, self.states), filtered=True)
         self.update_titles()
 
     @on(Input.Changed, "#filter")
