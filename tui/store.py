@@ -10,9 +10,14 @@ Two TinyDB files, both written atomically by `tui.storage.OrjsonStorage`:
   (document id = the pref's name, ``{"value": ...}``).
 
 Marking a work read rewrites only the small state file, never the bibliography.
-Every read-modify-write holds ``PATH.lock`` (filelock) and first re-reads a file
-another process has replaced, so two processes never silently lose each other's
-changes. Works are loaded once and kept in memory as `Work` objects.
+Once the state file is big (APPEND_ABOVE, thousands of states) a mark is instead
+appended to ``library.state.log`` (see `tui.storage.AppendLog`), which is folded
+into the state file when it grows past COMPACT_ABOVE and on `close()`.
+
+Every read-modify-write holds ``PATH.lock`` (filelock) and first re-reads what
+another process has written, so two processes never silently lose each other's
+changes; `reload_if_changed()` (a few stat calls) lets a long-running app notice
+them. Works are loaded once and kept in memory as `Work` objects.
 """
 
 from __future__ import annotations
