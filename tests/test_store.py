@@ -853,3 +853,26 @@ def test_failed_append_changes_nothing(logged: Library, path: Path, monkeypatch)
     monkeypatch.undo()
     assert log.read_bytes() == before
     assert set(logged.states()) == {"doi:10.1/a"}
+
+
+def test_busy_lock_is_a_clear_error(path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(store, "LOCK_TIMEOUT", 0.2)
+    lib = Library(path, import_shipped=False)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, filelock; l = filelock.FileLock(sys.argv[1]); l.acquire(); "
+            "print('held', flush=True); sys.stdin.read()",
+            str(path) + ".lock",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert holder.stdout.readline().strip() == b"held"
+        with pytest.raises(StoreError, match="busy: another readinglist process holds"):
+            lib.import_review(review(), small_works())
+    finally:
+        holder.communicate(b"", timeout=30)
+    assert lib.reviews() == [] and not path.exists()
