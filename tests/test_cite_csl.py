@@ -117,16 +117,144 @@ def test_initials_of_de_luca_da():
     assert "De Luca, D. A." in format_citation(REF3, "apa")
 
 
-def test_article_number_no_issue_supplement_and_pmid_without_doi():
-    assert format_citation(REF3, "vancouver").endswith("Front Med. 2023;10:1108623.")
-    assert format_citation(REF22, "vancouver").endswith(
-        "Pediatr Rheumatol Online J. 2011;9(Suppl 1):P77."
-    )
-    assert format_citation(REF22, "apa").endswith("Pediatr Rheumatol Online J, 9(Suppl 1), P77.")
+def test_pmid_without_doi():
     assert format_citation(REF13, "vancouver").endswith(
         "Lancet. 1997;349(9047):254. PubMed PMID: 9014919."
     )
     assert format_citation(REF13, "ama").endswith("Lancet. 1997;349(9047):254.")
+    # a single page in the Lancet is a page, not an article number
+    assert format_citation(REF13, "apa").endswith("Lancet, 349(9047), 254.")
+    assert format_citation(REF13, "mla").endswith("Lancet, vol. 349, no. 9047, 1997, p. 254.")
+
+
+# "9 Suppl 1:P77": a supplement to volume 9 (no issue), as each guide writes it
+SUPPLEMENT = {
+    # APA 7 §9.25 / its CSL: "Suppl." with a point, in the issue's parentheses
+    "apa": "Pediatr Rheumatol Online J, 9(Suppl. 1), P77.",
+    # Citing Medicine ch. 1, "Volume with supplement": "2011;9 Suppl 1:P77"
+    "vancouver": "Pediatr Rheumatol Online J. 2011;9 Suppl 1:P77.",
+    # AMA 11 §3.11.6: "(suppl 1)" in lower case
+    "ama": "Pediatr Rheumatol Online J. 2011;9(suppl 1):P77.",
+    # MLA 9 abbreviation "supp." in the number element
+    "mla": "Pediatr Rheumatol Online J, vol. 9, supp. 1, 2011, p. P77.",
+    "chicago": "Pediatr Rheumatol Online J 9 (supp. 1): P77.",
+    "harvard": "Pediatr Rheumatol Online J, 9(Suppl 1), p. P77.",
+}
+
+
+@pytest.mark.parametrize("style", sorted(SUPPLEMENT))
+def test_volume_supplement(style):
+    assert format_citation(REF22, style).endswith(SUPPLEMENT[style])
+
+
+def test_issue_supplement():
+    work = Work(
+        authors=["Semin A"], title="A study", journal="Semin Oncol", year=1996,
+        volume="23", issue="1", supplement="Suppl 2", pages="89-97",
+    )  # fmt: skip
+    # Citing Medicine, "Issue with supplement": "1996;23(1 Suppl 2):89-97"
+    assert format_citation(work, "vancouver").endswith("Semin Oncol. 1996;23(1 Suppl 2):89-97.")
+    assert format_citation(work, "apa").endswith("Semin Oncol, 23(1, Suppl. 2), 89–97.")
+    assert "vol. 23, no. 1, supp. 2, 1996, pp. 89–97" in format_citation(work, "mla")
+
+
+# reference 3, "Front Med, 2023, 10:1108623": an article number, not a page
+ARTICLE_NUMBER = {
+    # APA 7 §9.27: "Article" before an article number
+    "apa": "Front Med, 10, Article 1108623.",
+    "vancouver": "Front Med. 2023;10:1108623.",
+    "ama": "Front Med. 2023;10:1108623.",
+    # MLA labels the location element ("p.", "pp."): never "p." for an article number
+    "mla": "Front Med, vol. 10, 2023, article 1108623.",
+    "chicago": "Front Med 10: 1108623.",
+    # Cite Them Right: "Volume(Issue), page range or article number"
+    "harvard": "Front Med, 10, 1108623.",
+}
+
+
+@pytest.mark.parametrize("style", sorted(ARTICLE_NUMBER))
+def test_article_number(style):
+    assert format_citation(REF3, style).endswith(ARTICLE_NUMBER[style])
+
+
+def test_article_numbers_are_told_from_pages():
+    from tui.cite.csl import article_number
+
+    def w(pages, journal="J Foo"):
+        return Work(journal=journal, pages=pages)
+
+    assert article_number(w("1108623")) and article_number(w("e0173487"))
+    assert article_number(w("CD011819", "Cochrane Database Syst Rev"))
+    assert article_number(w("30", "Arthritis Res Ther"))  # a BioMed Central journal
+    assert article_number(w("3075", "Cells"))  # MDPI
+    assert not article_number(w("254", "Lancet")) and not article_number(w("3075"))
+    assert not article_number(w("213-226")) and not article_number(w("P77"))
+    assert not article_number(w("e91-e104")) and not article_number(w(""))
+    ref20 = Work(
+        authors=["Ayano M"], title="CD34-selected", journal="Arthritis Res Ther", year=2019,
+        volume="21", issue="1", pages="30",
+    )  # fmt: skip
+    assert format_citation(ref20, "apa").endswith("Arthritis Res Ther, 21(1), Article 30.")
+    assert format_citation(ref20, "harvard").endswith("Arthritis Res Ther, 21(1), 30.")
+    assert format_citation(ref20, "mla").endswith("vol. 21, no. 1, 2019, article 30.")
+
+
+def test_apa_capitalises_the_first_word_of_a_subtitle():
+    # APA 7 §6.17 sentence case: "Morphea: The 2023 update"
+    assert "(2023). Morphea: The 2023 update. Front Med" in format_citation(REF3, "apa")
+    # the other sentence-case styles print the title as the source did
+    assert "‘Morphea: the 2023 update’" in format_citation(REF3, "harvard")
+    assert "Morphea: the 2023 update. Front Med." in format_citation(REF3, "vancouver")
+
+
+def _title(style: str, title: str) -> str:
+    text = format_citation(Work(authors=["Smith J"], title=title, journal="J", year=2020), style)
+    return re.search(r"“(.*?)[.]?”", text).group(1)
+
+
+# title case, checked by hand against CMOS 18 §8.159-161 and MLA 9 §2.90-91
+TITLE_CASE = [
+    # prepositions of any length, "vs" and "versus" stay lower case
+    (
+        "Autologous hematopoietic stem cell transplantation vs intravenous pulse cyclophosphamide",
+        "Autologous Hematopoietic Stem Cell Transplantation vs Intravenous Pulse Cyclophosphamide",
+        "Autologous Hematopoietic Stem Cell Transplantation vs Intravenous Pulse Cyclophosphamide",
+    ),
+    ("Mesenchymal stem versus stromal cells", "Mesenchymal Stem versus Stromal Cells",
+     "Mesenchymal Stem versus Stromal Cells"),
+    ("Cyclophosphamide once per month", "Cyclophosphamide Once per Month",
+     "Cyclophosphamide Once per Month"),
+    (
+        "Regulatory T cells in patients (SSc) before and after autologous SCT",
+        "Regulatory T Cells in Patients (SSc) before and after Autologous SCT",
+        "Regulatory T Cells in Patients (SSc) before and after Autologous SCT",
+    ),
+    # hyphenated compounds: both elements; Chicago not after a prefix like "non"
+    (
+        "Predictive factors for treatment-related mortality",
+        "Predictive Factors for Treatment-Related Mortality",
+        "Predictive Factors for Treatment-Related Mortality",
+    ),
+    (
+        "Autologous non-myeloablative haemopoietic stem-cell transplantation",
+        "Autologous Non-myeloablative Haemopoietic Stem-Cell Transplantation",
+        "Autologous Non-Myeloablative Haemopoietic Stem-Cell Transplantation",
+    ),
+    ("CD34-selected cells and single-cell RNA-sequencing", "CD34-Selected Cells and Single-Cell RNA-Sequencing",
+     "CD34-Selected Cells and Single-Cell RNA-Sequencing"),
+    ("Production of mesenchymal stem/stromal cells", "Production of Mesenchymal Stem/Stromal Cells",
+     "Production of Mesenchymal Stem/Stromal Cells"),
+    # the last word always capitalised, even a preposition; symbols left alone
+    ("What they are made of", "What They Are Made Of", "What They Are Made Of"),
+    ("The Let-7a-5p/TGF-βR1/Smad axis", "The Let-7a-5p/TGF-βR1/Smad Axis",
+     "The Let-7a-5p/TGF-βR1/Smad Axis"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("title", "chicago", "mla"), TITLE_CASE)
+def test_title_case(title, chicago, mla):
+    assert _title("chicago", title) == chicago
+    assert _title("mla", title) == mla
 
 
 def test_styles_are_parsed_once_and_then_fast():

@@ -16,6 +16,26 @@ gaps of citeproc-py 0.11 that show in our data (each one is tested):
   say so, so a placeholder author is added and rendered as "et al."; where the
   style shortens the list itself (Harvard, MLA) it disappears like any author;
 - Cite Them Right is a British guide: it is loaded with the en-GB locale.
+- title case (MLA, Chicago): citeproc-py capitalises only the first letter of
+  each space-separated word and knows only CSL's short stop-word list, giving
+  "Vs", "Per", "Before", "Treatment-related", "Stem/stromal". `_title_case`
+  replaces it (CMOS 18 §8.159-161, MLA 9 §2.90-91): every preposition, "vs" and
+  "versus" lower case, the last word capitalised, each element of a hyphenated
+  compound or a slash pair capitalised, except (Chicago only) after a prefix
+  that is not a word ("Non-myeloablative", "Anti-inflammatory");
+- APA 7 (§6.17) writes titles in sentence case with the first word of a
+  subtitle capitalised: "Morphea: The 2023 update";
+- supplements go to CSL's `supplement-number` for the styles that print it
+  (APA "9(Suppl. 1)", AMA "9(suppl 1)", MLA "vol. 9, supp. 1", Chicago "9
+  (supp. 1)"); Citing Medicine writes a volume supplement "9 Suppl 1:P77"
+  and an issue supplement "9(2 Suppl 1)"; Cite Them Right's style drops
+  `supplement-number`, so it gets "9(Suppl 1)";
+- article numbers (see `article_number`) go to CSL's `number`, which the styles
+  print where the pages go ("10:1108623") and APA as "Article 1108623"; Cite
+  Them Right's style drops `number`, so it gets them as pages without "p."
+  (its template: "Volume(Issue), page range or article number"); MLA's prints
+  `number` as an issue ("no. 3075" after "no. 19"), so there the page label
+  becomes MLA's label for the location, "article 1108623", like "p."/"pp.".
 
 Parsed styles are cached for the life of the process (loading takes a few ms,
 formatting one item after that 4-20 ms; see bench/bench_cite.py).
@@ -52,6 +72,36 @@ _keepalive: dict[
 ] = {}  # every element of each cached style (see _patch_citeproc)  # style path -> name of the file actually loaded (a parent)
 _lock = threading.RLock()
 _patched = False
+
+# styles (file stems) whose CSL handles `supplement-number` / `number` for articles
+SUPPLEMENT_NUMBER_STYLES = {
+    "apa",
+    "american-medical-association",
+    "modern-language-association",
+    "chicago-author-date",
+}
+ARTICLE_NUMBER_STYLES = {
+    "apa",
+    "american-medical-association",
+    "chicago-author-date",
+    "nlm-citation-sequence",
+}
+# styles whose CSL prints an article number given as `number` as an issue ("no.")
+# or not at all: it goes in as a page, and the page label is replaced
+_ARTICLE_LABEL = {"harvard-cite-them-right": "", "modern-language-association": "article "}
+_SUPPLEMENT = re.compile(r"^(?:suppl(?:ement)?|supp|s)\.?\s*(\w+)$", re.IGNORECASE)
+# Journals that number articles instead of paging them (BioMed Central, Frontiers,
+# MDPI, PLOS, Cochrane, Nature's and eLife's online journals). Our own list: nothing
+# in a reference string tells an article number ("30") from a single page ("254").
+_ARTICLE_NUMBER_JOURNALS = re.compile(
+    r"^(?:BMC\b|Front\b|PLoS\b|Sci Rep$|Nat Commun$|Commun Biol$|eLife$|Cells$|"
+    r"Int J Mol Sci$|J Clin Med$|Nutrients$|Cancers(?: \(Basel\))?$|Biomedicines$|"
+    r"Molecules$|Int J Environ Res Public Health$|Arthritis Res Ther$|"
+    r"Stem Cell Res Ther$|J Transl Med$|Cochrane Database Syst Rev$|Trials$|"
+    r"Genome Biol$|Crit Care$|Respir Res$|J Neuroinflammation$|Mol Cancer$|"
+    r"J Hematol Oncol$|J Exp Clin Cancer Res$|Orphanet J Rare Dis$)",
+    re.IGNORECASE,
+)
 
 _PLACEHOLDER_RE = re.compile(
     r"\s*[,;]?\s*(?:(?:&|and|und|et|y)\s+)?" + ET_AL_PLACEHOLDER + r"\.?", re.IGNORECASE
@@ -95,11 +145,92 @@ def _patch_citeproc() -> None:
 
         return wrapper
 
+    original_case = model.TextCased.case
+
+    def case(self, text, language=None):
+        if self.get("text-case") != "title" or language != "en":
+            return original_case(self, text, language)
+        return _title_case(text, prefix_rule=_root_stem(self).startswith("chicago"))
+
+    model.TextCased.case = case
     model.CitationStylesElement.get_macro = memo(model.CitationStylesElement.get_macro, True)
     model.CitationStylesElement.get_layout = memo(model.CitationStylesElement.get_layout)
     model.Parent.calls_variable = memo(model.Parent.calls_variable)
     model.Text.calls_variable = memo(model.Text.calls_variable)
     _patched = True
+
+
+# Title case (our own: citeproc-py's is CSL's minimum, see the module doc).
+# CSL's stop words plus the prepositions CMOS 18 §8.159 and MLA 9 §2.91 also
+# lower-case, whatever their length.
+MINOR_WORDS = frozenset(
+    "a an and as at but by down for from in into nor of on onto or over so the till to up "
+    "via with yet about above across after against along amid among around before behind "
+    "below beneath beside besides between beyond despite during except inside near outside "
+    "per through throughout toward towards under underneath unlike until upon versus vs vs. "
+    "v v. within without".split()
+)
+# CMOS 18 §8.161 rule 3: the element after a prefix that is not a word stays lower case
+PREFIXES = frozenset(
+    "anti bi co counter de extra hyper hypo inter intra macro micro mid mini multi neo non "
+    "post pre pro pseudo re semi sub super trans tri ultra un".split()
+)
+_root_stems: dict[int, str] = {}  # id of a cached style's root element -> its file stem
+_WORD_PARTS = re.compile(r"([-/\u2010\u2011])")
+_CORE = re.compile(r"^(\W*)(.*?)(\W*)$", re.DOTALL)
+
+
+def _root_stem(element) -> str:
+    return _root_stems.get(id(element.get_root()), "")
+
+
+def _cap(word: str) -> str:
+    return word[:1].upper() + word[1:]
+
+
+def _title_word(word: str, *, force: bool, prefix_rule: bool) -> str:
+    """One space-separated word: "treatment-related" -> "Treatment-Related"."""
+    parts = _WORD_PARTS.split(word)
+    out: list[str] = []
+    prev = ""
+    for i, part in enumerate(parts):
+        if i % 2:  # a separator
+            out.append(part)
+            continue
+        lead, core, tail = _CORE.match(part).groups()
+        if core.islower():
+            key = core.lower()
+            if i == 0:
+                up = force or key not in MINOR_WORDS
+            elif parts[i - 1] == "/":
+                up = key not in MINOR_WORDS
+            else:
+                up = key not in MINOR_WORDS and not (prefix_rule and prev.lower() in PREFIXES)
+            if up:
+                core = _cap(core)
+        out.append(lead + core + tail)
+        prev = core
+    return "".join(out)
+
+
+def _title_case(text, *, prefix_rule: bool = False) -> str:
+    """Title case a citeproc-py string: first and last words and the first word
+    after a colon or full stop always capitalised, minor words lower case."""
+    from citeproc.string import NoCase
+
+    words = list(text.words())
+    output = []
+    prev = ":"
+    for i, word in enumerate(words):
+        if isinstance(word, NoCase):
+            output.append(word)
+        else:
+            force = prev in (":", ".", "?", "!") or i == len(words) - 1
+            output.append(
+                word.__class__(_title_word(str(word), force=force, prefix_rule=prefix_rule))
+            )
+        prev = str(word)[-1:]
+    return " ".join(output)
 
 
 def _parent_id(text: str) -> str:
@@ -160,6 +291,7 @@ def load_style(path: str | Path):
             raise ParseError("the style has no bibliography", file=str(path))
         _strip_citation_number(style)
         _keepalive[key] = list(style.root.iter())
+        _root_stems[id(style.root)] = real.stem
         _stems[key] = real.stem
         _cache[key] = style
         return style
@@ -184,17 +316,55 @@ def _punctuation_in_quote(style) -> bool:
         return False
 
 
-def render_data(work: Work) -> dict:
-    """The CSL item given to citeproc-py: numbers as numbers, the et-al placeholder."""
+def article_number(work: Work) -> bool:
+    """True when `work.pages` is an article number rather than a page.
+
+    One locator, no range, and either an e-locator ("e0173487"), a Cochrane
+    review number ("CD011819"), five digits or more (no journal volume has
+    100,000 pages: "1108623", "10023"), or any number in a journal known to
+    number its articles ("Arthritis Res Ther, 2019, 21(1):30").
+    """
+    page = work.pages.strip()
+    if not page or re.search(r"[-\u2010-\u2015,+ ]", page):
+        return False
+    if re.fullmatch(r"e\d{3,}|CD\d{6}|\d{5,}", page):
+        return True
+    return page.isdigit() and bool(_ARTICLE_NUMBER_JOURNALS.match(work.journal.strip()))
+
+
+def _capitalise_subtitle(title: str) -> str:
+    """APA 7 §6.17: "Morphea: the 2023 update" -> "Morphea: The 2023 update"."""
+    return re.sub(r"(: +)([a-z])", lambda m: m.group(1) + m.group(2).upper(), title)
+
+
+def render_data(work: Work, stem: str = "") -> dict:
+    """The CSL item given to citeproc-py for the style file `stem`: numbers as
+    numbers, supplements and article numbers where that style wants them, the
+    et-al placeholder."""
     d = to_csl(work, id="item")
     d["type"] = RENDER_TYPES.get(d["type"], d["type"])
     d.pop("custom", None)
     if "volume" in d:
         d["volume"] = number(d["volume"])
-    if "issue" in d:
+    supplement = _SUPPLEMENT.match(work.supplement.strip())
+    if supplement and stem in SUPPLEMENT_NUMBER_STYLES:
+        d["supplement-number"] = supplement.group(1)
+        if work.issue.strip():
+            d["issue"] = number(work.issue)
+        else:
+            d.pop("issue", None)
+    elif "issue" in d:
         d["issue"] = " ".join(number(x) for x in d["issue"].split(" ", 1))
     if "page" in d:
         d["page"] = pages(d["page"])
+        if (
+            stem in ARTICLE_NUMBER_STYLES
+            and d["type"] == "article-journal"
+            and article_number(work)
+        ):
+            d["number"] = d.pop("page")
+    if stem == "apa" and "title" in d:
+        d["title"] = _capitalise_subtitle(d["title"])
     if work.et_al and d.get("author"):
         d["author"] = [*d["author"], {"literal": ET_AL_PLACEHOLDER}]
     return d
@@ -251,7 +421,8 @@ def format_work(work: Work, path: str | Path) -> str:
     from citeproc.source.json import CiteProcJSON
 
     style = load_style(path)
-    data = render_data(work)
+    stem = _stems.get(str(path), Path(path).stem)
+    data = render_data(work, stem)
     with _lock:
         try:
             with warnings.catch_warnings():
@@ -270,9 +441,17 @@ def format_work(work: Work, path: str | Path) -> str:
     text = _two_literal_authors(text, data.get("author", []))
     if not data.get("author") and work.title.strip():
         text = _drop_repeated_title(text, work.title.strip())
-    if _stems.get(str(path), p.stem) in NLM_FIXES:
+    if stem in NLM_FIXES:
         text = re.sub(r":(\w+)–(\w+)", r":\1-\2", text)
         text = _NLM_DATE.sub(lambda m: " ".join(g for g in m.groups() if g), text)
+        if work.supplement.strip() and not work.issue.strip() and data.get("volume"):
+            # Citing Medicine: a volume supplement is "2011;9 Suppl 1:P77"
+            text = text.replace(
+                f";{data['volume']}({data['issue']}):", f";{data['volume']} {data['issue']}:", 1
+            )
+    if stem in _ARTICLE_LABEL and "page" in data and article_number(work):
+        label = _ARTICLE_LABEL[stem]
+        text = re.sub(rf"\bpp?\. (?={re.escape(data['page'])}\b)", label, text, count=1)
     if not text:  # a work with next to no data: better the GB/T line than nothing
         from tui.cite.gbt7714 import format_work as gbt
 
