@@ -9,7 +9,7 @@ import shutil
 import time
 
 import pytest
-from test_cite_data import EDGE_CASES, REF1, REF2, REF3, REF13, REF22, REL1
+from test_cite_data import EDGE_CASES, REF1, REF2, REF3, REF13, REF22, REL1, REVIEW, REVIEW_WORK
 
 from tui.cite import CSL_FILES, check_style, format_citation
 from tui.cite.csl import ET_AL_PLACEHOLDER, load_style
@@ -342,3 +342,67 @@ def test_preload_parses_the_style_ahead(tmp_path):
     preload("gbt7714")  # nothing to parse: no error
     with pytest.raises(NotFound):
         preload("nope")
+
+
+def test_mla_and_chicago_keep_given_names_in_full():
+    work = Work(authors=["Smith, John A", "Doe, Jane"], title="A title", journal="J", year=2020)
+    # MLA 9 and CMOS 18 give names as the source does; APA and Cite Them Right: initials
+    assert format_citation(work, "mla").startswith("Smith, John A., and Jane Doe.")
+    assert format_citation(work, "chicago").startswith("Smith, John A., and Jane Doe. 2020.")
+    assert format_citation(work, "apa").startswith("Smith, J. A., & Doe, J. (2020).")
+    assert format_citation(work, "harvard").startswith("Smith, J.A. and Doe, J. (2020)")
+
+
+DOI = "10.16138/j.1673-6087.2025.04.15"
+T = "干细胞治疗硬皮病研究进展"
+J = "内科理论与实践"
+# the shipped review itself (Review.as_work(): its Chinese title, byline and journal)
+REVIEW_EXPECTED = {
+    "gbt7714": f"林瑞莲, 马丽丽, 陈佳. {T}[J]. {J}, 2025, 20(4): 340-344. DOI:{DOI}.",
+    "printed": f"林瑞莲, 马丽丽, 陈佳. {T}[J]. {J}, 2025, 20(04): 340-344.",
+    "apa": f"林瑞莲, 马丽丽, & 陈佳. (2025). {T}. {J}, 20(4), 340–344. https://doi.org/{DOI}",
+    "vancouver": f"林瑞莲, 马丽丽, 陈佳. {T}. {J}. 2025;20(4):340-4. doi:{DOI}",
+    "ama": f"林瑞莲, 马丽丽, 陈佳. {T}. {J}. 2025;20(4):340-344. doi:{DOI}",
+    "mla": f"林瑞莲, et al. “{T}.” {J}, vol. 20, no. 4, 2025, pp. 340–44, https://doi.org/{DOI}.",
+    "chicago": f"林瑞莲, 马丽丽, and 陈佳. 2025. “{T}.” {J} 20 (4): 340–44. https://doi.org/{DOI}.",
+    "harvard": f"林瑞莲, 马丽丽 and 陈佳 (2025) ‘{T}’, {J}, 20(4), pp. 340–344. "
+    f"Available at: https://doi.org/{DOI}.",
+}
+TE = "Advances in stem cell therapy for scleroderma"
+JE = "Journal of Internal Medicine Concepts & Practice"
+# the same review known only by its English metadata (pinyin byline "LIN Ruilian")
+REVIEW_EN_EXPECTED = {
+    "gbt7714": f"LIN Ruilian, MA Lili, CHEN Jia. {TE}[J]. {JE}, 2025, 20(4): 340-344. DOI:{DOI}.",
+    "apa": f"Lin, R., Ma, L., & Chen, J. (2025). {TE}. {JE}, 20(4), 340–344. https://doi.org/{DOI}",
+    "vancouver": f"Lin R, Ma L, Chen J. {TE}. {JE}. 2025;20(4):340-4. doi:{DOI}",
+    "ama": f"Lin R, Ma L, Chen J. {TE}. {JE}. 2025;20(4):340-344. doi:{DOI}",
+    "mla": "Lin, Ruilian, et al. “Advances in Stem Cell Therapy for Scleroderma.” "
+    f"{JE}, vol. 20, no. 4, 2025, pp. 340–44, https://doi.org/{DOI}.",
+    "chicago": "Lin, Ruilian, Lili Ma, and Jia Chen. 2025. “Advances in Stem Cell Therapy for "
+    f"Scleroderma.” {JE} 20 (4): 340–44. https://doi.org/{DOI}.",
+    "harvard": f"Lin, R., Ma, L. and Chen, J. (2025) ‘{TE}’, {JE}, 20(4), pp. 340–344. "
+    f"Available at: https://doi.org/{DOI}.",
+}
+
+
+@pytest.mark.parametrize("style", sorted(REVIEW_EXPECTED))
+def test_the_review_itself_in_every_style(style):
+    assert format_citation(REVIEW_WORK, style) == REVIEW_EXPECTED[style]
+
+
+@pytest.mark.parametrize("style", sorted(REVIEW_EN_EXPECTED))
+def test_an_english_review_itself_in_every_style(style):
+    from dataclasses import replace
+
+    review = replace(REVIEW, title_zh="", authors_zh=[], journal_zh="", citation_zh="")
+    assert format_citation(review.as_work(), style) == REVIEW_EN_EXPECTED[style]
+
+
+def test_the_review_itself_as_records():
+    from tui.cite import format_bibliography
+
+    bib = format_bibliography([REVIEW_WORK], "bibtex")
+    assert bib.startswith("@article{lin2025,") and f"doi = {{{DOI}}}" in bib
+    assert "author = {{林瑞莲} and {马丽丽} and {陈佳}}" in bib
+    ris = format_bibliography([REVIEW_WORK], "ris")
+    assert "TY  - JOUR" in ris and f"DO  - {DOI}" in ris and "AU  - 林瑞莲" in ris

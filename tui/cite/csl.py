@@ -16,6 +16,8 @@ gaps of citeproc-py 0.11 that show in our data (each one is tested):
   say so, so a placeholder author is added and rendered as "et al."; where the
   style shortens the list itself (Harvard, MLA) it disappears like any author;
 - Cite Them Right is a British guide: it is loaded with the en-GB locale.
+- citeproc-py ignores `initialize="false"` on a name, so MLA and Chicago (which
+  print given names in full) turned "Lin, Ruilian" into "Lin, R."; patched;
 - title case (MLA, Chicago): citeproc-py capitalises only the first letter of
   each space-separated word and knows only CSL's short stop-word list, giving
   "Vs", "Per", "Before", "Treatment-related", "Stem/stromal". `_title_case`
@@ -153,6 +155,21 @@ def _patch_citeproc() -> None:
         return _title_case(text, prefix_rule=_root_stem(self).startswith("chicago"))
 
     model.TextCased.case = case
+
+    original_initialize = model.Name.initialize
+
+    def initialize(self, given, mark, context):
+        if self.get("initialize", "true").lower() != "false":
+            return original_initialize(self, given, mark, context)
+        # CSL 1.0.1 `initialize="false"`: full given names stay, only initials
+        # already there get the style's punctuation ("John A" -> "John A.")
+        point = mark.strip()
+        return " ".join(
+            w[0] + point if re.fullmatch(r"[^\W\d_]\.?", w) and w[0].isupper() else w
+            for w in given.split()
+        )
+
+    model.Name.initialize = initialize
     model.CitationStylesElement.get_macro = memo(model.CitationStylesElement.get_macro, True)
     model.CitationStylesElement.get_layout = memo(model.CitationStylesElement.get_layout)
     model.Parent.calls_variable = memo(model.Parent.calls_variable)
