@@ -698,3 +698,36 @@ async def test_big_lists_are_indexed_in_the_background(library, monkeypatch):
         await set_filter(pilot, "Sullivan")
         assert [screen.refs.works[i].n for i in screen.refs.rows] == [16]
         assert "1 of 58 match" in str(screen.filter_info.render())
+
+
+async def test_library_opened_after_the_first_paint(db, library):
+    library.set_status([library.resolve("ref3")], "read")
+    library.close()
+    opened: list[Library] = []
+
+    def opener() -> Library:
+        opened.append(Library(db))
+        return opened[-1]
+
+    app = ReadingListApp(opener)
+    shown: list[bool] = []
+    app.library_shown = lambda: shown.append(True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await settle(pilot)
+        assert app.library is opened[0]
+        assert app.sub_title == "1/58 read"
+        assert app.main.refs.border_title == "References 1/43"
+        assert shown == [True]
+    opened[0].close()
+
+
+def test_run_app_raises_when_the_library_cannot_be_opened():
+    from tui.app.app import run_app
+    from tui.errors import StoreError
+
+    def opener():
+        raise StoreError("db.json is damaged")
+
+    with pytest.raises(StoreError, match="damaged"):
+        run_app(opener, None, headless=True, size=(80, 24))

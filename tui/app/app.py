@@ -23,7 +23,6 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
-from textual.worker import get_current_worker
 
 from tui.app.widgets.panes import DetailPane, ReviewPane, work_text, work_url
 from tui.app.widgets.worklist import WorkList
@@ -180,7 +179,8 @@ class ReadingListCommands(Provider):
         for name, description in style_catalogue().items():
             out.append((f"Citation style: {name}", description, partial(screen.set_style, name)))
         try:
-            reviews = app.library.reviews()  # type: ignore[attr-defined]
+            library = app.library  # type: ignore[attr-defined]
+            reviews = library.reviews() if library is not None else []
         except ReadingListError:
             reviews = []
         if len(reviews) > 1:
@@ -250,6 +250,8 @@ class MainScreen(Screen):
         self.filter_text = ""
         self.last_pane = "references"
         self._painted = False
+        self._formatting = False  # a citation is being formatted in a thread
+        self._wanted: tuple[Work, str] | None = None  # the latest citation asked for
         self._generation = 0  # bumped whenever the lists are loaded again
         self._indexing: int | None = None  # the generation whose index is being built
         self.refs = WorkList("reference", "References", id="references")
@@ -291,6 +293,17 @@ class MainScreen(Screen):
     def on_mount(self) -> None:
         self.call_after_refresh(self._first_paint_done)
         app: ReadingListApp = self.app  # type: ignore[assignment]
+        if app.library is None:  # opened in a thread: paint first, fill the lists after
+            self.refs.empty_text = "Opening the library…"
+            self.rels.display = False
+            self.review_pane.show(None, True, "Opening the library…")
+            self.open_library(app.opener)
+            return
+        self.start()
+
+    def start(self) -> None:
+        """Show the library: the remembered (or requested) review, filter and pane."""
+        app: ReadingListApp = self.app  # type: ignore[assignment]
         self.filter_text = app.initial_filter
         self.load_review(app.initial_review)
         if self.filter_text:
@@ -299,6 +312,24 @@ class MainScreen(Screen):
         pane = app.initial_pane if app.initial_pane in PANES else "references"
         self.focus_pane(pane)
         self.set_interval(2.0, self.check_external_changes)
+        self.call_after_refresh(app.library_shown)
+
+    @work(thread=True, group="open")
+    def open_library(self, opener: Callable[[], Library]) -> None:
+        try:
+            library = opener()
+        except ReadingListError as err:
+            self.app.call_from_thread(self.app.fail, err)  # type: ignore[attr-defined]
+            return
+        gc.freeze()  # see tui/app/__init__.py
+        self.app.call_from_thread(self._library_opened, library)
+
+    def _library_opened(self, library: Library) -> None:
+        app: ReadingListApp = self.app  # type: ignore[assignment]
+        app.set_library(library)
+        if self.filter_input.value:  # typed while the library was opening
+            app.initial_filter = self.filter_input.value
+        self.start()
 
     def _first_paint_done(self) -> None:
         self._painted = True
@@ -572,21 +603,33 @@ class MainScreen(Screen):
         self.detail.show(work_text(w, self.state_of(w), style, citation, w.id in self.selection))
         if citation is None:
             if self._painted:
-                self.format_for_detail(w, style)
+                self.request_citation(w, style)
             else:  # the first screen paints before citeproc & co. are imported
-                self.call_after_refresh(self.format_for_detail, w, style)
+                self.call_after_refresh(self.request_citation, w, style)
 
-    @work(thread=True, exclusive=True, group="citation")
+    def request_citation(self, w: Work, style: str) -> None:
+        """Format in a thread, one at a time; while one runs, only the latest request
+        waits (holding a cursor key down formats the row it stops on, not every row).
+        Nothing is cancelled, so waiting for workers never sees a cancelled one."""
+        self._wanted = (w, style)
+        if not self._formatting:
+            self._formatting = True
+            self.format_for_detail(w, style)
+
+    @work(thread=True, group="citation")
     def format_for_detail(self, w: Work, style: str) -> None:
         try:
             text = format_citation(w, style)
         except Exception as err:  # the detail pane says why instead of crashing
             text = f"(cannot format in {style}: {err})"
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._citation_ready, w, style, text)
+        self.app.call_from_thread(self._citation_ready, w, style, text)
 
     def _citation_ready(self, w: Work, style: str, text: str) -> None:
         self.citations[(w.id, style)] = text
+        self._formatting = False
+        wanted = self._wanted
+        if wanted is not None and (wanted[0].id, wanted[1]) not in self.citations:
+            self.request_citation(*wanted)
         current = self.active.highlighted
         if current is not None and current.id == w.id:
             self.show_detail()
@@ -850,6 +893,8 @@ class MainScreen(Screen):
     def action_switch_review(self) -> None:
         from tui.app.screens.dialogs import ReviewScreen
 
+        if self.app.library is None:  # type: ignore[attr-defined]
+            return
         reviews = self.library.reviews()
         if len(reviews) < 2:
             self.notify("This database holds one review.")
@@ -893,15 +938,42 @@ class ReadingListApp(App):
     COMMANDS = App.COMMANDS | {ReadingListCommands}
     COMMAND_PALETTE_BINDING = "ctrl+p"
 
-    def __init__(self, library: Library, review: str | None = None) -> None:
+    def __init__(self, library: Library | Callable[[], Library], review: str | None = None) -> None:
+        """`library` is an open Library, or a function that opens one: then the first
+        screen paints at once and the library is opened in a thread meanwhile."""
         super().__init__()
-        self.library = library
-        self.style_name: str = str(library.get_pref("app.style", DEFAULT_STYLE) or DEFAULT_STYLE)
-        self.initial_filter: str = str(library.get_pref("app.filter", "") or "")
-        self.initial_pane: str = str(library.get_pref("app.pane", "references") or "references")
-        self.initial_review = self._pick_review(review)
-        self._saved_theme = library.get_pref("app.theme")
+        self.requested_review = review
+        self.style_name: str = DEFAULT_STYLE
+        self.initial_filter = ""
+        self.initial_pane = "references"
+        self.initial_review: str | None = None
+        self.error: ReadingListError | None = None
+        self.opener: Callable[[], Library] | None = None
+        self.library: Library | None = None
+        if callable(library) and not hasattr(library, "works"):
+            self.opener = library
+        else:
+            self.set_library(library)  # type: ignore[arg-type]
         self.main = MainScreen()
+
+    def set_library(self, library: Library) -> None:
+        """Use `library` and the preferences it remembers."""
+        self.library = library
+        self.style_name = str(library.get_pref("app.style", DEFAULT_STYLE) or DEFAULT_STYLE)
+        self.initial_filter = str(library.get_pref("app.filter", "") or "")
+        self.initial_pane = str(library.get_pref("app.pane", "references") or "references")
+        self.initial_review = self._pick_review(self.requested_review)
+        theme = library.get_pref("app.theme")
+        if theme and theme in self.available_themes:
+            self.theme = theme
+
+    def library_shown(self) -> None:
+        """Called once the library's lists are on screen (a hook for benchmarks)."""
+
+    def fail(self, error: ReadingListError) -> None:
+        """The library could not be opened: leave; run_app raises the error."""
+        self.error = error
+        self.exit(return_code=error.exit_code)
 
     def _pick_review(self, review: str | None) -> str | None:
         keys = [r.key for r in self.library.reviews()]
@@ -916,16 +988,17 @@ class ReadingListApp(App):
         return self.main
 
     def on_mount(self) -> None:
-        if self._saved_theme and self._saved_theme in self.available_themes:
-            self.theme = self._saved_theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
 
     def _theme_changed(self, theme) -> None:
-        self.main.save_pref("app.theme", theme.name)
+        if self.library is not None and self.library.get_pref("app.theme") != theme.name:
+            self.main.save_pref("app.theme", theme.name)
 
     def save_session(self) -> None:
         """Remember the review, pane and filter for the next start."""
         main = self.main
+        if self.library is None:
+            return
         values = {
             "app.review": main.review.key if main.review else None,
             "app.pane": main.last_pane,
@@ -940,7 +1013,7 @@ class ReadingListApp(App):
 
 
 def run_app(
-    library: Library,
+    library: Library | Callable[[], Library],
     review: str | None,
     *,
     headless: bool = False,
@@ -948,12 +1021,21 @@ def run_app(
 ) -> None:
     """Open the app on `library`, on review `review` (else the last or default one).
 
+    `library` may also be a function that opens one (say `lambda: Library(path)`):
+    the first screen then paints before a big library has loaded, and the library is
+    closed here at the end; a ReadingListError from opening it is raised here.
     `headless` and `size` are for benchmarks: run without a terminal.
     """
     gc.freeze()  # see tui/app/__init__.py: the loaded library is not garbage
     app = ReadingListApp(library, review)
-    app.run(headless=headless, size=size)
-    app.save_session()
+    try:
+        app.run(headless=headless, size=size)
+        app.save_session()
+    finally:
+        if app.opener is not None and app.library is not None:
+            app.library.close()
+    if app.error is not None:
+        raise app.error
 
 
 __all__ = ["ReadingListApp", "run_app"]

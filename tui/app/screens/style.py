@@ -12,7 +12,6 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
 
 from tui.model import Work
 from tui.text import inert
@@ -36,6 +35,7 @@ class StyleScreen(ModalScreen[str | None]):
         self.work = work
         self.formatter = formatter
         self.previews: dict[str, str] = {}
+        self.formatting = False
 
     def compose(self) -> ComposeResult:
         options = []
@@ -76,23 +76,24 @@ class StyleScreen(ModalScreen[str | None]):
             preview.update(head + Text(self.previews[style]))
             return
         preview.update(head + Text("formatting…", style="dim"))
-        self._format(style)
+        if not self.formatting:  # one thread at a time; the latest request waits
+            self.formatting = True
+            self._format(style)
 
-    @work(thread=True, exclusive=True, group="style-preview")
+    @work(thread=True, group="style-preview")
     def _format(self, style: str) -> None:
         try:
             text = inert(self.formatter(self.work, style))
         except Exception as err:  # a style that cannot format this work says why
             text = f"(cannot format in {style}: {inert(str(err), keep_newlines=False)})"
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._formatted, style, text)
+        self.app.call_from_thread(self._formatted, style, text)
 
     def _formatted(self, style: str, text: str) -> None:
         self.previews[style] = text
-        options = self.query_one(OptionList)
-        option = options.highlighted_option
-        if option is not None and option.id == style:
-            self._preview(style)
+        self.formatting = False
+        option = self.query_one(OptionList).highlighted_option
+        if option is not None and option.id:
+            self._preview(option.id)
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:

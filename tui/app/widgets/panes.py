@@ -210,10 +210,10 @@ class ReviewPane(VerticalScroll, can_focus=True):
     def compose(self):
         yield self.body
 
-    def show(self, review: Review | None, collapsed: bool) -> None:
+    def show(self, review: Review | None, collapsed: bool, empty: str = "") -> None:
         self.set_class(collapsed, "-collapsed")
         if review is None:
-            self.body.update(Text("No review in this database.", style="italic"))
+            self.body.update(Text(empty or "No review in this database.", style="italic"))
         elif collapsed:
             self.body.update(review_summary(review))
         else:
