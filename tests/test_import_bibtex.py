@@ -486,3 +486,19 @@ def test_crossref_fills_what_the_paper_lacks():
     assert (p1.year, p1.publisher, p1.place, p1.editors) == (2020, "ACM", "Berlin", ["Ed I"])
     assert conf.title == "Proceedings of Conf" and conf.journal == ""
     assert p2.warnings and "missing" in p2.warnings[0]
+
+
+def test_entrysubtype_newspaper_database_archive_and_pii():
+    text = r"""
+@article{a, title = {A newspaper article}, journaltitle = {People's Daily},
+  entrysubtype = {newspaper}, date = {2013-01-12}}
+@article{b, title = {A journal article}, journal = {J}}
+@dataset{c, title = {A database}, entrysubtype = {database}}
+@dataset{d, title = {A data set}}
+@misc{e, title = {An archive}, entrysubtype = {archive}}
+@collection{f, title = {A compilation}}
+@article{g, title = {With a PII}, journal = {Cytotherapy}, pii = {S1465-3249(19)30841-2}}
+"""
+    _, works = parse_bibtex(text, source="t.bib")
+    assert [w.type for w in works] == ["N", "J", "DB", "DS", "A", "G", "J"]
+    assert works[6].pii == "S1465-3249(19)30841-2" and "pii" not in works[6].extra

@@ -298,3 +298,35 @@ def test_round_trip_through_our_csl_json_export():
     for a, b in zip(_sample_works(), back, strict=True):
         for f in FIELDS:
             assert getattr(b, f) == getattr(a, f), f
+
+
+def test_custom_et_al_and_pii_are_read_back():
+    # what tui.cite.csljson writes for "Jerjen R, Nikpour M, Krieg T, et al." and for
+    # reference 25's PII; an unknown key of "custom" stays in extra
+    items = [
+        {
+            "id": "jerjen2022systemic",
+            "type": "article-journal",
+            "title": "Systemic sclerosis in adults",
+            "author": [{"family": "Jerjen", "given": "R."}, {"family": "Nikpour", "given": "M."}],
+            "custom": {"et_al": True, "pii": "S1465-3249(19)30841-2", "colour": "red"},
+        },
+        {"id": "b", "type": "article-journal", "title": "B", "custom": {"et_al": False}},
+    ]
+    _, (a, b) = parse_csljson(json.dumps(items), source="c.json")
+    assert a.et_al is True and a.authors == ["Jerjen R", "Nikpour M"]
+    assert a.pii == "S1465-3249(19)30841-2"
+    assert a.extra["custom"] == {"colour": "red"}
+    assert b.et_al is False and b.pii == "" and "custom" not in b.extra
+
+
+def test_database_archive_and_collection_types():
+    items = [
+        {"id": "a", "type": "dataset", "title": "A data set"},
+        {"id": "b", "type": "dataset", "genre": "database", "title": "A database"},
+        {"id": "c", "type": "manuscript", "genre": "archive", "title": "An archive"},
+        {"id": "d", "type": "collection", "title": "A collection"},
+        {"id": "e", "type": "manuscript", "title": "A manuscript"},
+    ]
+    _, works = parse_csljson(json.dumps(items), source="t.json")
+    assert [w.type for w in works] == ["DS", "DB", "A", "G", "Z"]

@@ -327,3 +327,20 @@ def test_round_trip_through_our_ris_export():
     _, back = parse_ris(text, source="export.ris")
     for a, b in zip(_sample_works(), back, strict=True):
         _same(a, b)
+
+
+def test_dataset_database_edited_book_and_archive_types():
+    text = (
+        "TY  - DATA\nTI  - A data set\nER  - \n"
+        "TY  - DBASE\nTI  - A database\nER  - \n"
+        "TY  - EDBOOK\nTI  - An edited volume\nER  - \n"
+        "TY  - GEN\nTI  - An archive\nM3  - archive\nER  - \n"
+        "TY  - GEN\nTI  - Something\nER  - \n"
+    )
+    _, works = parse_ris(text, source="t.ris")
+    assert [w.type for w in works] == ["DS", "DB", "G", "A", "Z"]
+
+
+def test_id_is_the_key():
+    _, (w,) = parse_ris("TY  - JOUR\nID  - teske2024recent\nTI  - T\nER  - \n", source="k.ris")
+    assert w.key == "teske2024recent"

@@ -190,7 +190,7 @@ def _records(works: list[Work], style: str) -> str:
     if style == "ris":
         from tui.cite.ris import format_ris
 
-        return format_ris(works)
+        return format_ris(works, keys)
     from tui.cite.csljson import format_csljson
 
     return format_csljson(works, keys)

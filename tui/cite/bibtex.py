@@ -9,7 +9,12 @@ Decisions:
   ("De Luca, D. A.") so BibTeX styles abbreviate them right; et al. in the source
   becomes " and others", BibTeX's own way to say it.
 - Page ranges use "--"; a supplement goes to `number` ("Suppl 1", or "2 Suppl 1").
-- PMID in `pmid` (what Zotero and JabRef write), language in `language` ("en", "zh").
+- PMID in `pmid` (what Zotero and JabRef write), language in `language` ("en", "zh"),
+  a PII printed where a DOI belongs in `pii`.
+- Types come back unchanged through tui.sources.bibtex: G (汇编) is BibLaTeX's
+  @collection, DS @dataset; N, DB and A share @article, @dataset and @misc
+  with J, DS and Z and say which they are in `entrysubtype` (BibLaTeX's field
+  for that: "newspaper", "database", "archive").
 - `&`, `%`, `$`, `#` and `_` are escaped in text fields; doi and url are left verbatim.
 """
 
@@ -22,18 +27,22 @@ from tui.model import Work
 
 ENTRY_TYPES = {
     "J": "article",
-    "N": "article",
+    "N": "article",  # entrysubtype = {newspaper}, BibLaTeX's way
     "M": "book",
-    "G": "book",
+    "G": "collection",
     "C": "inproceedings",
     "D": "phdthesis",
     "R": "techreport",
     "P": "patent",
     "S": "standard",
     "EB": "online",
-    "DB": "dataset",
+    "DS": "dataset",
+    "DB": "dataset",  # entrysubtype = {database}
     "CP": "software",
+    "A": "misc",  # entrysubtype = {archive}
 }
+# GB/T 7714 codes that share an entry type with another: told apart by entrysubtype
+ENTRY_SUBTYPES = {"N": "newspaper", "DB": "database", "A": "archive"}
 _ESCAPE = re.compile(r"(?<!\\)([&%$#_])")
 _KEY_BAD = re.compile(r"[\s,{}()\"'#%~\\=]+")
 
@@ -73,6 +82,9 @@ def entry_type(work: Work) -> str:
 def fields_of(work: Work) -> list[tuple[str, str]]:
     t = entry_type(work)
     f: list[tuple[str, str]] = []
+    subtype = ENTRY_SUBTYPES.get((work.type or "").upper().partition("/")[0])
+    if subtype:
+        f.append(("entrysubtype", subtype))
     if work.authors:
         f.append(("author", bib_names(work.authors, work.et_al)))
     if work.editors:
@@ -103,6 +115,8 @@ def fields_of(work: Work) -> list[tuple[str, str]]:
         f.append(("doi", work.doi.strip()))
     if work.pmid:
         f.append(("pmid", work.pmid.strip()))
+    if work.pii:
+        f.append(("pii", work.pii.strip()))
     if work.url:
         f.append(("url", work.url.strip()))
     if work.accessed:

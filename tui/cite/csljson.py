@@ -12,7 +12,11 @@ Decisions:
   numbers for display.
 - `et al.` in the source has no CSL variable: the known authors are listed and
   `"custom": {"et_al": true}` (CSL-JSON 1.0.2's place for data without a
-  variable) keeps the fact, so the file reads back the same.
+  variable) keeps the fact, so the file reads back the same; so does
+  `"custom": {"pii": …}` for a publisher item identifier printed as a DOI.
+- Types come back unchanged through tui.sources.csljson: G is `collection`,
+  DS `dataset`, DB `dataset` with `genre` "database", A `manuscript` with
+  `genre` "archive" (CSL has neither a database nor an archive type).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from tui.model import Work, has_cjk
 CSL_TYPES = {
     "J": "article-journal",
     "M": "book",
-    "G": "book",
+    "G": "collection",
     "C": "paper-conference",
     "D": "thesis",
     "R": "report",
@@ -34,13 +38,17 @@ CSL_TYPES = {
     "P": "patent",
     "S": "standard",
     "EB": "webpage",
-    "DB": "dataset",
+    "DS": "dataset",
+    "DB": "dataset",  # with "genre": "database" (CSL has no database type)
     "CP": "software",
-    "A": "manuscript",
+    "A": "manuscript",  # with "genre": "archive" (GB/T 7714's 档案)
     "Z": "document",
 }
+# GB/T 7714 codes whose CSL type they share with another code: told apart by `genre`
+CSL_GENRES = {"DB": "database", "A": "archive"}
 # citeproc-py 0.11 predates CSL 1.0.2 types; render these as their nearest 1.0.1 type
 RENDER_TYPES = {
+    "collection": "book",
     "standard": "report",
     "software": "book",
     "document": "article",
@@ -120,8 +128,16 @@ def to_csl(work: Work, *, id: str | None = None) -> dict:
         acc = date_parts(work.accessed)
         if acc:
             d["accessed"] = acc
+    genre = CSL_GENRES.get((work.type or "").upper().partition("/")[0])
+    if genre:
+        d["genre"] = genre
+    custom = {}
     if work.et_al:
-        d["custom"] = {"et_al": True}
+        custom["et_al"] = True
+    if work.pii:
+        custom["pii"] = work.pii.strip()
+    if custom:
+        d["custom"] = custom
     lang = work.lang or ("zh" if work.is_chinese else "")
     if work.is_chinese and lang == "en":
         lang = "zh"

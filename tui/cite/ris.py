@@ -5,13 +5,18 @@ Decisions:
   record): most readers accept them, some (older EndNote, several converters)
   do not, and the RIS specification has none.
 - AU one per author as "Family, Given" (initials with points), CJK names as written.
+- ID: the citation key, unique within the output (the same key as BibTeX's).
 - Journal in both T2 (what Zotero and EndNote read as the journal) and JO
   (the abbreviation field): our journal names are usually the abbreviations.
 - Pages split into SP/EP ("e91-e104" -> SP e91, EP e104; "CD011819" -> SP only).
 - A supplement goes to IS ("Suppl 1", or "2 Suppl 1").
 - PMID as AN (accession number) with DB "PubMed", so it is not taken for another
   database's number; that is how EndNote's PubMed connection writes it.
-- et al. in the source: RIS has no way to say it; the known authors are listed.
+- et al. in the source: RIS has no way to say it; the known authors are listed
+  and the fact is lost (documented loss: a .ris file reads back without et_al).
+  So is a PII printed where a DOI belongs (RIS has no field for it).
+- Types come back unchanged through tui.sources.ris: DS is DATA, DB DBASE,
+  G (汇编) EDBOOK, A (档案) GEN with M3 "archive".
 """
 
 from __future__ import annotations
@@ -34,7 +39,8 @@ RIS_TYPES = {
     "P": "PAT",
     "S": "STAND",
     "EB": "ELEC",
-    "DB": "DATA",
+    "DS": "DATA",
+    "DB": "DBASE",
     "CP": "COMP",
     "A": "GEN",
     "Z": "GEN",
@@ -63,6 +69,8 @@ def ris_type(work: Work) -> str:
 
 def to_ris(work: Work) -> dict:
     r: dict = {"type_of_reference": ris_type(work)}
+    if (work.type or "").upper().partition("/")[0] == "A":
+        r["type_of_work"] = "archive"
     authors = [ris_name(a) for a in work.authors if a.strip(" ,;")]
     if authors:
         r["authors"] = authors
@@ -108,5 +116,12 @@ def to_ris(work: Work) -> dict:
     return r
 
 
-def format_ris(works: list[Work]) -> str:
-    return _Writer().formats([to_ris(w) for w in works]).strip("\n")
+def format_ris(works: list[Work], keys: list[str] | None = None) -> str:
+    """The records; with `keys`, each gets its citation key as ID (read back as the key)."""
+    records = [to_ris(w) for w in works]
+    if keys is not None:
+        records = [
+            {"type_of_reference": r.pop("type_of_reference"), "id": key, **r}
+            for r, key in zip(records, keys, strict=True)
+        ]
+    return _Writer().formats(records).strip("\n")

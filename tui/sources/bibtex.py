@@ -70,6 +70,14 @@ BIBTEX_TYPES = {
     "misc": "Z",
 }
 
+# (entry type, entrysubtype) -> GB/T 7714 type code: BibLaTeX's newspaper article,
+# and the subtypes tui.cite.bibtex writes for a database and an archive
+_SUBTYPES = {
+    ("article", "newspaper"): "N",
+    ("dataset", "database"): "DB",
+    ("misc", "archive"): "A",
+}
+
 # entry types whose container is a book or proceedings named in `booktitle`
 _IN_BOOK = {"inbook", "incollection", "inproceedings", "conference", "bookinbook", "inreference"}
 
@@ -104,6 +112,7 @@ _CONSUMED = {
     "pages",
     "doi",
     "pmid",
+    "pii",
     "url",
     "publisher",
     "school",
@@ -115,7 +124,7 @@ _CONSUMED = {
     "urldate",
 }
 # fields whose text is an identifier or address, not prose: never LaTeX-decoded
-_VERBATIM = {"doi", "url", "file", "eprint", "pmid", "pmcid", "isbn", "issn", "urldate"}
+_VERBATIM = {"doi", "url", "file", "eprint", "pmid", "pmcid", "pii", "isbn", "issn", "urldate"}
 
 
 def parse_bibtex(text: str, *, source: str = "") -> tuple[Review, list[Work]]:
@@ -379,7 +388,10 @@ def _work(entry, fields: dict[str, str], notes: list[str]) -> Work:
     if not url and "\\url" in fields.get("howpublished", ""):
         url = _verbatim(re.search(r"\\url\{([^}]*)\}", fields["howpublished"]).group(1))
     type_code = BIBTEX_TYPES.get(etype, "Z")
-    if etype in ("misc", "unpublished") and url:
+    subtype = fields.get("entrysubtype", "").strip("{} ").lower()
+    if (etype, subtype) in _SUBTYPES:  # how our exporter (and BibLaTeX) says N, DB, A
+        type_code = _SUBTYPES[(etype, subtype)]
+    elif etype in ("misc", "unpublished") and url:
         type_code = "EB"
 
     authors, authors_full, et_al = _names(fields.get("author", ""))
@@ -438,6 +450,7 @@ def _work(entry, fields: dict[str, str], notes: list[str]) -> Work:
         pages=clean_pages(text("pages")),
         doi=clean_doi(_verbatim(fields.get("doi", ""))),
         pmid=pmid,
+        pii=_verbatim(fields.get("pii", "")),
         url=url,
         accessed=accessed,
         publisher=publisher,

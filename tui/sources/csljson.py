@@ -79,7 +79,10 @@ _CONTAINED = {
     "article",
 }
 _MARKUP = re.compile(r"</?(?:i|b|sup|sub|sc|span)(?:\s[^>]*)?>", re.I)
+# (CSL type, genre) -> GB/T 7714 type code, as tui.cite.csljson writes them
+_GENRES = {("dataset", "database"): "DB", ("manuscript", "archive"): "A"}
 _CONSUMED = {
+    "custom",
     "id",
     "citation-key",
     "type",
@@ -322,8 +325,19 @@ def _work(item, raw: str, where: str, source: str) -> Work:
     url = _text(item.get("URL"))
 
     type_code = CSL_TYPES.get(ctype, "Z")
-    if type_code == "Z" and url:
+    genre = _text(item.get("genre")).lower()
+    if (ctype, genre) in _GENRES:  # how tui.cite.csljson writes a database, an archive
+        type_code = _GENRES[(ctype, genre)]
+    elif type_code == "Z" and url:
         type_code = "EB"
+    # "custom" (CSL-JSON 1.0.2) holds what has no CSL variable: our exporter's
+    # et_al and pii; anything else in it stays in extra
+    custom = dict(item["custom"]) if isinstance(item.get("custom"), dict) else {}
+    if custom.get("et_al") is True:
+        et_al = True
+    pii = custom.pop("pii", "")
+    pii = pii.strip() if isinstance(pii, str) else ""
+    custom.pop("et_al", None)
     journal = ""
     if ctype in _CONTAINED or ctype not in CSL_TYPES:
         journal = _text(item.get("container-title"))
@@ -349,6 +363,8 @@ def _work(item, raw: str, where: str, source: str) -> Work:
                 extra[k] = v
         else:
             extra[k] = v
+    if custom:
+        extra["custom"] = custom
     if ctype not in _CONTAINED and ctype in CSL_TYPES and item.get("container-title"):
         extra["container-title"] = _text(item.get("container-title"))
     if authors_full:
@@ -374,6 +390,7 @@ def _work(item, raw: str, where: str, source: str) -> Work:
         pages=clean_pages(_text(item.get("page"))),
         doi=clean_doi(_text(item.get("DOI"))),
         pmid=pmid,
+        pii=pii,
         url=url,
         accessed=_iso(accessed),
         publisher=_text(item.get("publisher")),

@@ -39,7 +39,7 @@ RIS_TYPES = {
     "SER": "J",
     "BOOK": "M",
     "EBOOK": "M",
-    "EDBOOK": "M",
+    "EDBOOK": "G",  # an edited volume: GB/T 7714's 汇编
     "CHAP": "M",
     "ECHAP": "M",
     "CLSWK": "M",
@@ -346,7 +346,9 @@ def _work(rec: _Record, source: str) -> Work:
 
     issue, supplement = split_supplement(_first(d, "number"))
     type_code = RIS_TYPES.get(ty, "Z")
-    if type_code == "Z" and urls:
+    if ty == "GEN" and _first(d, "type_of_work").lower() == "archive":
+        type_code = "A"  # how tui.cite.ris writes GB/T 7714's 档案
+    elif type_code == "Z" and urls:
         type_code = "EB"
     return Work(
         key=_first(d, "id"),
