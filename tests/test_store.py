@@ -441,7 +441,9 @@ def damage_cases() -> list:
         pytest.param(b"this is not JSON at all", "not valid JSON", id="not-json"),
         pytest.param(b'[{"key": "lin2025"}]', "JSON array", id="list"),
         pytest.param(text.replace(b'"format":1', b'"format":99'), "newer", id="format-99"),
-        pytest.param(b'{"reviews": {"x": {"key": "x"}}}', "no format version", id="no-meta"),
+        # no format version, and not a format-0 file either (a review without a key)
+        pytest.param(b'{"reviews": {"1": {"title": "x"}}}', "no format version", id="no-meta"),
+        pytest.param(b'{"notes": {"1": {"text": "x"}}}', "no format version", id="other-tinydb"),
         pytest.param(
             text.replace(b"library", b"state"), "not a readinglist library", id="wrong-schema"
         ),
@@ -876,3 +878,91 @@ def test_busy_lock_is_a_clear_error(path: Path, monkeypatch) -> None:
     finally:
         holder.communicate(b"", timeout=30)
     assert lib.reviews() == [] and not path.exists()
+
+
+# --- format versions and failed writes -------------------------------------------
+
+
+def write_format0(path: Path) -> None:
+    """A format-0 database written by TinyDB itself (its JSONStorage, counting ids)."""
+    from tinydb import TinyDB
+
+    with TinyDB(path) as db:  # TinyDB's default storage: plain JSON, ids "1", "2", ...
+        db.table("reviews").insert({"key": "old2019", "title_en": "An old review", "year": 2019})
+        db.table("reviews").insert({"key": "second", "title_en": "Second"})
+        db.table("works").insert({"review": "old2019", "kind": "reference", "n": 2, "title": "B"})
+        db.table("works").insert(
+            {"review": "old2019", "kind": "reference", "n": 1, "title": "A", "doi": "10.9/A"}
+        )
+        db.table("works").insert({"review": "second", "kind": "related", "n": 1, "title": "R"})
+        db.insert({"ident": "doi:10.9/a", "status": "read", "changed": "2020-01-01T00:00:00"})
+        db.insert({"ident": "id:second/rel1", "status": "unread", "note": "look at fig 2"})
+        db.table("prefs").insert({"name": "style", "value": "apa"})
+
+
+def test_format0_file_is_converted_and_the_original_kept(path: Path) -> None:
+    write_format0(path)
+    original = path.read_bytes()
+    lib = Library(path)  # would import the shipped review if it saw an empty library
+    assert [r.key for r in lib.reviews()] == ["old2019", "second"]
+    assert [w.title for w in lib.works("old2019")] == ["A", "B"]  # ordered by number
+    assert lib.state(lib.resolve("old2019/ref1")).status == "read"
+    assert lib.state(lib.resolve("second/rel1")).note == "look at fig 2"
+    assert lib.get_pref("style") == "apa"
+    assert path.with_name("library.json.format0").read_bytes() == original
+    assert on_disk(path)["meta"]["db"]["format"] == FORMAT_VERSION
+    assert on_disk(state_path_for(path))["meta"]["db"]["format"] == FORMAT_VERSION
+    assert "format 0" in lib.notices[0] and "library.json.format0" in lib.notices[0]
+    again = Library(path)
+    assert again.notices == [] and len(again.works()) == 3
+    assert again.state(again.resolve("old2019/ref1")).status == "read"
+
+
+def test_format0_file_that_cannot_be_converted_is_left_alone(path: Path) -> None:
+    from tinydb import TinyDB
+
+    with TinyDB(path) as db:
+        db.table("reviews").insert({"key": "r"})
+        db.table("works").insert({"review": "elsewhere", "kind": "reference", "n": 1})
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="format 0") as err:
+        Library(path)
+    assert str(path) in str(err.value)
+    assert path.read_bytes() == before
+    assert not path.with_name("library.json.format0").exists()
+    assert not state_path_for(path).exists()
+
+
+def test_save_error_is_set_while_writes_fail(lib: Library, path: Path, monkeypatch) -> None:
+    assert lib.save_error is None
+    lib.set_status([lib.resolve("ref1")], "read")
+    before = state_path_for(path).read_bytes()
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(StoreError):
+        lib.set_status([lib.resolve("ref2")], "read")
+    assert lib.save_error is not None and "No space left" in lib.save_error
+    assert "library.state.json" in lib.save_error
+    # memory keeps what was saved; the file is the one before
+    assert lib.state(lib.resolve("ref1")).status == "read"
+    assert lib.state(lib.resolve("ref2")).status == "unread"
+    assert state_path_for(path).read_bytes() == before
+    with pytest.raises(ReadingListError):
+        lib.set_status([lib.resolve("ref2")], "done")  # a user error is not a disk error
+    assert "No space left" in lib.save_error
+    monkeypatch.undo()
+    lib.set_status([lib.resolve("ref2")], "read")
+    assert lib.save_error is None
+    assert Library(path, import_shipped=False).state(lib.resolve("ref2")).status == "read"
+
+
+def test_review_keys_never_hold_control_characters(lib: Library) -> None:
+    key, _ = lib.import_review(
+        review("\x1b]52;c;ZXZpbA==\x07ev\u202eil\x9b31m", title_zh="乙", title_en="", doi=""),
+        [ref(1, "x")],
+    )
+    assert key == "]52;c;ZXZpbA==evil31m"
+    assert lib.resolve(f"{key}/ref1").id == f"{key}/ref1"

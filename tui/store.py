@@ -18,6 +18,22 @@ Every read-modify-write holds ``PATH.lock`` (filelock) and first re-reads what
 another process has written, so two processes never silently lose each other's
 changes; `reload_if_changed()` (a few stat calls) lets a long-running app notice
 them. Works are loaded once and kept in memory as `Work` objects.
+
+When a write fails (full disk, read-only folder, damaged file, busy lock) the
+method raises StoreError, the file on disk and the objects in memory stay as they
+were, and `Library.save_error` holds the reason until a write succeeds again: an
+app shows "changes are not being saved" while it is set.
+
+Format versions: both files store ``meta.db.format`` (FORMAT_VERSION). Format 0
+is what came before the version was stored: ONE plain TinyDB file as TinyDB's own
+JSONStorage writes it, with TinyDB's counting document ids ("1", "2", ...):
+``reviews`` (each document has its ``key``), ``works`` (each has ``review``,
+``kind``, ``n``) and the reading state in TinyDB's ``_default`` table (or a
+``state`` table): ``{"ident": "doi:...", "status": "read", "changed": ..., "note":
+..., "tags": [...]}``; optionally ``prefs`` documents ``{"name": ..., "value": ...}``.
+Opening such a file converts it (`migrate_format0`): the original is kept as
+``PATH.format0`` and the two files of format 1 are written. A file of a newer
+format than this version reads is refused and left untouched.
 """
 
 from __future__ import annotations
@@ -25,7 +41,9 @@ from __future__ import annotations
 import contextlib
 import copy
 import gc
+import os
 import re
+import shutil
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -38,6 +56,7 @@ from tinydb.table import Document
 from tui.errors import NotFound, ReadingListError, StoreError
 from tui.model import KIND_PREFIX, KINDS, PREFIX_KIND, ReadStatus, Review, State, Work, fold
 from tui.storage import AppendLog, KeyedDB, ensure_parent, file_signature, open_db
+from tui.text import inert
 
 FORMAT_VERSION = 1
 LIBRARY_SCHEMA = "readinglist library"
@@ -50,7 +69,7 @@ COMPACT_ABOVE = 1024 * 1024
 _META_ID = "db"
 _STATUSES = tuple(s.value for s in ReadStatus)
 
-__all__ = ["FORMAT_VERSION", "Library", "state_path_for"]
+__all__ = ["FORMAT_VERSION", "Library", "migrate_format0", "state_path_for"]
 
 
 def state_path_for(path: Path) -> Path:
@@ -106,6 +125,11 @@ class Library:
         self._by_review: dict[str, list[Work]] = {}
         self._states: dict[str, State] = {}
         self._prefs: dict[str, Any] = {}
+        # Why the last write failed (None once a write succeeds): see the module doc.
+        self.save_error: str | None = None
+        # Things the user should hear about once (e.g. a file was converted).
+        self.notices: list[str] = []
+        self._migrate_if_old()
         self._sync_main()
         self._sync_side()
         if import_shipped and not self._reviews:
@@ -351,7 +375,8 @@ class Library:
         return None
 
     def _new_key(self, review: Review) -> str:
-        base = review.key.strip().replace("/", "-").replace(" ", "-")
+        # A key is printed as it is (ids, messages): no control characters in it.
+        base = inert(review.key, keep_newlines=False).strip().replace("/", "-").replace(" ", "-")
         if not base:
             base = _slug(review.title_en) or _slug(review.journal_en) or "review"
         key, i = base, 1
@@ -607,8 +632,56 @@ class Library:
             ) from None
         try:
             yield
+        except StoreError as exc:
+            self.save_error = str(exc)
+            raise
+        else:
+            self.save_error = None
         finally:
             self._lock.release()
+
+    # --- older formats ---------------------------------------------------------
+
+    def _migrate_if_old(self) -> None:
+        """Convert a format-0 file (see the module doc) to the current format."""
+        data = self._main.storage.read()
+        if not data or _META_ID in data.get("meta", {}) or not any(data.values()):
+            return
+        if not _looks_like_format0(data):
+            return  # _load_main explains what is wrong with it
+        with self._locked():
+            self._main.storage.invalidate()
+            data = self._main.storage.read()
+            if not data or _META_ID in data.get("meta", {}):
+                return  # another process converted it meanwhile
+            main, side = migrate_format0(data, self.path)
+            kept = self.path.with_name(self.path.name + ".format0")
+            n = 1
+            while kept.exists():
+                n += 1
+                kept = self.path.with_name(f"{self.path.name}.format0.{n}")
+            try:
+                try:
+                    os.link(self.path, kept)
+                except OSError:
+                    shutil.copy2(self.path, kept)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot convert {self.path} from format 0: cannot keep a copy as "
+                    f"{kept.name}: {exc.strerror or exc}; the file was left untouched"
+                ) from None
+            old_side = self._side.storage.read() or {}
+            if _META_ID not in old_side.get("meta", {}):
+                # The state file is written first: a crash before the main file is
+                # converted leaves the old main file, and converting again keeps
+                # the state file written the first time.
+                self._side.storage.write(side)
+            self._main.storage.write(main)
+            self._main.storage.release()
+            self.notices.append(
+                f"{self.path} was converted from format 0 to format {FORMAT_VERSION}; "
+                f"the original is kept as {kept.name}"
+            )
 
     # --- loading -------------------------------------------------------------
 
@@ -731,6 +804,73 @@ class Library:
                     doc_id=_META_ID,
                 )
             )
+
+
+_FORMAT0_TABLES = {"_default", "reviews", "works", "state", "prefs"}
+
+
+def _looks_like_format0(data: dict) -> bool:
+    """A plain TinyDB file of reviews and works (see the module doc)."""
+    if "meta" in data or not set(data) <= _FORMAT0_TABLES:
+        return False
+    if not (data.get("reviews") or data.get("works")):
+        return False
+    works = data.get("works", {}).values()
+    reviews = data.get("reviews", {}).values()
+    return all(isinstance(d.get("key"), str) for d in reviews) and all(
+        {"review", "kind", "n"} <= d.keys() for d in works
+    )
+
+
+def migrate_format0(data: dict, path: Path) -> tuple[dict, dict]:
+    """A format-0 database (see the module doc) as the (main, state) files of format 1.
+
+    Raises StoreError naming `path` when a document cannot be read.
+    """
+    now = _now()
+    main: dict[str, dict] = {
+        "meta": {_META_ID: {"format": FORMAT_VERSION, "schema": LIBRARY_SCHEMA, "created": now}},
+        "reviews": {},
+        "works": {},
+    }
+    side: dict[str, dict] = {
+        "meta": {_META_ID: {"format": FORMAT_VERSION, "schema": STATE_SCHEMA, "created": now}},
+        "state": {},
+        "prefs": {},
+    }
+
+    def order(item: tuple[str, Any]) -> tuple:
+        return (0, int(item[0])) if item[0].isdigit() else (1, item[0])
+
+    try:
+        for seq, (_, doc) in enumerate(sorted(data.get("reviews", {}).items(), key=order), 1):
+            r = Review.from_dict(doc)
+            rdoc = r.to_dict()
+            rdoc["seq"] = seq
+            main["reviews"][r.key] = rdoc
+        for _, doc in sorted(data.get("works", {}).items(), key=order):
+            w = _make_work(doc)
+            if not isinstance(w.n, int) or isinstance(w.n, bool) or w.review not in main["reviews"]:
+                raise ValueError(f"work {w.review}/{w.kind}{w.n}")
+            main["works"][w.id] = _work_doc(w)
+        for table in ("_default", "state"):
+            for doc_id, doc in sorted(data.get(table, {}).items(), key=order):
+                ident = doc.get("ident")
+                if not isinstance(ident, str):
+                    raise ValueError(f"state document {doc_id} has no ident")
+                st = _parse_state(ident, doc)
+                if not st.is_default:
+                    side["state"][ident] = _state_doc(st)
+        for doc_id, doc in data.get("prefs", {}).items():
+            if not isinstance(doc.get("name"), str) or "value" not in doc:
+                raise ValueError(f"pref {doc_id} has no name or value")
+            side["prefs"][doc["name"]] = {"value": doc["value"]}
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise StoreError(
+            f"{path} is an old (format 0) database that cannot be converted ({exc}); "
+            f"it was left untouched"
+        ) from None
+    return main, side
 
 
 def _check_meta(data: dict, path: Path, schema: str) -> None:
