@@ -731,3 +731,20 @@ def test_run_app_raises_when_the_library_cannot_be_opened():
 
     with pytest.raises(StoreError, match="damaged"):
         run_app(opener, None, headless=True, size=(80, 24))
+
+
+async def test_palette_shows_review_titles_literally(library):
+    from textual.command import CommandPalette
+
+    add_markup_review(library)
+    app = ReadingListApp(library, "lin2025")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "Review A")
+        await settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
+        options = app.screen.query_one(OptionList)
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any("A [bold]review[/bold] title" in p for p in prompts), prompts
+        await pilot.press("escape")

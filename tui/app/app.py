@@ -21,6 +21,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
+from textual.markup import escape as escape_markup
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
@@ -203,7 +204,9 @@ class ReadingListCommands(Provider):
         for title, help_text, command in self._commands():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), command, text=title, help=help_text)
+                # highlight() reads markup: escape, so a title's "[J]" stays text
+                shown = matcher.highlight(escape_markup(title))
+                yield Hit(score, shown, command, text=title, help=help_text)
 
 
 class MainScreen(Screen):
