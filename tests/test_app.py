@@ -748,3 +748,43 @@ async def test_palette_shows_review_titles_literally(library):
         prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert any("A [bold]review[/bold] title" in p for p in prompts), prompts
         await pilot.press("escape")
+
+
+async def test_a_mark_that_cannot_be_saved_is_not_shown(library, monkeypatch):
+    from tui.errors import StoreError
+
+    def broken(works, status):
+        raise StoreError("cannot write db.json: disk full")
+
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(library, "set_status", broken)
+        await pilot.press("space")
+        await settle(pilot)
+        assert "✓" not in row_text(app.main.refs, 0)
+        assert app.sub_title == "0/58 read"
+        assert "cannot write db.json: disk full" in notifications(app)
+        assert app.main.undo_stack == []
+
+
+async def test_click_opens_the_collapsed_review(library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        assert screen.review_pane.has_class("-collapsed")
+        await pilot.click("#review")
+        await pilot.pause()
+        assert not screen.review_pane.has_class("-collapsed")
+        assert "Abstract" in screen.review_pane.body.content.plain
+
+
+def test_only_web_links_are_opened():
+    from tui.app.widgets.panes import doi_url, work_url
+
+    assert work_url(Work(url="javascript:alert(1)")) == ""
+    assert work_url(Work(url="file:///etc/passwd")) == ""
+    assert work_url(Work(url="https://example.org/paper")) == "https://example.org/paper"
+    assert work_url(Work(pmid="9014919")) == "https://pubmed.ncbi.nlm.nih.gov/9014919/"
+    assert doi_url("10.1000/a<b>") == "https://doi.org/10.1000/a%3Cb%3E"

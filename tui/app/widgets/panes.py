@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import quote
 
 from rich.style import Style
 from rich.text import Text
@@ -18,11 +19,17 @@ LABEL_WIDTH = 10
 
 
 def doi_url(doi: str) -> str:
-    return "https://doi.org/" + doi.strip()
+    return "https://doi.org/" + quote(clean(doi).strip(), safe="/:;()._-")
 
 
 def pubmed_url(pmid: str) -> str:
-    return f"https://pubmed.ncbi.nlm.nih.gov/{pmid.strip()}/"
+    return f"https://pubmed.ncbi.nlm.nih.gov/{quote(clean(pmid).strip())}/"
+
+
+def web_url(url: str) -> str:
+    """The URL if it is http(s) and free of control characters, else "" (never file:, javascript:…)."""
+    url = clean(url).strip()
+    return url if url.lower().startswith(("https://", "http://")) and " " not in url else ""
 
 
 def work_url(work: Work) -> str:
@@ -31,7 +38,7 @@ def work_url(work: Work) -> str:
         return doi_url(work.doi)
     if work.pmid:
         return pubmed_url(work.pmid)
-    return work.url
+    return web_url(work.url)
 
 
 def clean(text: str) -> str:
@@ -177,7 +184,8 @@ def work_text(
     if work.pii:
         lines.append(field_line("PII", clean(work.pii)))
     if work.url and not work.doi:
-        lines.append(field_line("URL", link(clean(work.url), work.url)))
+        url = web_url(work.url)
+        lines.append(field_line("URL", link(clean(work.url), url) if url else clean(work.url)))
     status = Text(state.status, style="bold")
     if state.changed:
         status.append(f"  since {when(state.changed)}", style=DIM)
@@ -201,7 +209,14 @@ def work_text(
 
 
 class ReviewPane(VerticalScroll, can_focus=True):
-    """The review's own fields; collapsed to a single line on request or on short screens."""
+    """The review's own fields; collapsed to a single line on request or on short screens.
+
+    A click on the collapsed line opens it (the same as `i`).
+    """
+
+    def on_click(self) -> None:
+        if self.has_class("-collapsed"):
+            self.screen.action_toggle_review()  # type: ignore[attr-defined]
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
