@@ -111,6 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("stats", help="counts and reading progress per review")
     sub.add_parser("styles", help="the citation styles and their credits")
+
+    s = sub.add_parser(
+        "doctor", help="check the database files; --recover writes what is left to a new file"
+    )
+    s.add_argument(
+        "--recover", action="store_true", help="recover into a new file (the old ones are kept)"
+    )
+    s.add_argument("--into", metavar="FILE", help="the new file (default: beside the old one)")
     return p
 
 
@@ -439,6 +447,25 @@ def cmd_styles(args, lib=None) -> int:
     return 0
 
 
+def cmd_doctor(args, lib=None) -> int:
+    """Never opens the library (it may be damaged): exit 0 healthy, 1 problems found."""
+    from tui.doctor import diagnose, recover
+    from tui.paths import default_db_path
+
+    path = Path(args.db).expanduser() if args.db else default_db_path()
+    diagnosis = diagnose(path)
+    for line in diagnosis.lines():
+        _out(inert(line).replace("\n", " "))
+    if not args.recover:
+        return 0 if diagnosis.healthy else 1
+    if diagnosis.healthy and not args.into:
+        _out("nothing to recover")
+        return 0
+    for line in recover(path, args.into).lines():
+        _out(inert(line).replace("\n", " "))
+    return 0
+
+
 COMMANDS = {
     "import": cmd_import,
     "reviews": cmd_reviews,
@@ -450,14 +477,15 @@ COMMANDS = {
     "export": cmd_export,
     "stats": cmd_stats,
     "styles": cmd_styles,
+    "doctor": cmd_doctor,
 }
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "styles":
-            return cmd_styles(args)
+        if args.command in ("styles", "doctor"):  # doctor: the library may not open
+            return COMMANDS[args.command](args)
         lib = _open_library(args)
         try:
             if args.command is None:

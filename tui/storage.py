@@ -10,7 +10,8 @@ writes, so this one is our own code (on top of TinyDB's ``Storage`` interface):
   size, mtime, ctime) changes, i.e. when another process replaced it;
 * writes go to a temporary file in the same directory, are flushed and fsynced,
   the current file is kept as ``<name>.bak`` (a hard link, so it costs nothing),
-  then ``os.replace`` swaps the new file in and the directory is fsynced;
+  then ``os.replace`` swaps the new file in and the directory is fsynced; a new
+  file's first version is copied to ``<name>.bak``, so there always is a backup;
 * ``batch()`` collects any number of TinyDB operations into one write;
 * a file that is not what we wrote (truncated, not JSON, wrong shape) raises
   StoreError naming the file, and is never written over.
@@ -147,7 +148,8 @@ class OrjsonStorage(Storage):
         try:
             data = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
-            truncated = exc.pos >= len(raw.rstrip())  # it ended in the middle of a value
+            # it ended in the middle of a value (orjson points at the value's start)
+            truncated = exc.pos >= len(raw.rstrip()) or "unexpected end of data" in str(exc)
             what = "is truncated" if truncated else "is not valid JSON"
             hint = ""
             if self.backup_path.exists():
@@ -227,13 +229,33 @@ class OrjsonStorage(Storage):
                 fh.write(payload)
                 fh.flush()
                 os.fsync(fh.fileno())
+            first = not self.path.exists()
             self._keep_backup()
             os.replace(tmp, self.path)
+            if first and not self.backup_path.exists():
+                self._first_backup(payload)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
         _fsync_dir(directory)
+
+    def _first_backup(self, payload: bytes) -> None:
+        """A new file's first version is its own backup (a copy, not a link, so
+        damage done to the file in place does not reach it): without this, a file
+        written once, like a library after its first import, would have none.
+        A failure here loses nothing, so it is not an error.
+        """
+        tmp = self.backup_path.with_name(f".{self.backup_path.name}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(payload)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.backup_path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
     def _keep_backup(self) -> None:
         """Keep the current (last good) file as <name>.bak before replacing it.

@@ -111,6 +111,15 @@ class Library:
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         if self.path.is_dir():
             raise StoreError(f"{self.path} is a folder; give the path of a database file")
+        for file in (self.path, self.state_path):
+            backup = file.with_name(file.name + ".bak")
+            if not file.exists() and backup.is_file() and backup.stat().st_size:
+                # Starting afresh would soon write over the backup: the only copy left.
+                raise StoreError(
+                    f"{file} is missing but its backup {backup.name} is there; "
+                    f"run `readinglist doctor --recover`, or move the backup away "
+                    f"to start afresh"
+                )
         self._lock = FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT)
         self._main: KeyedDB = open_db(self.path)
         self._side: KeyedDB = open_db(self.state_path)

@@ -1,0 +1,509 @@
+"""`readinglist doctor`: check the database files and recover what can be recovered.
+
+`diagnose(path)` looks at every file of a library (see `tui.store`): the library
+file, the state file, the change log and the two ``.bak`` backups of the last good
+versions, and says what is wrong with each, without writing anything.
+
+`recover(path)` builds a NEW library from the best of what is there and never
+touches the old files:
+
+* bibliography (reviews, works): the library file if it is sound; otherwise its
+  ``.bak`` as the base, with every document that can still be read from the
+  damaged file laid over it (they are newer);
+* reading state: the state file if sound, otherwise its ``.bak`` plus what can be
+  read from the damaged file; then the change log's complete entries on top
+  (unless the state file says it has absorbed that log already).
+
+Reading documents out of a damaged JSON file ("salvage") is our own code: JSON
+libraries parse a whole document or nothing. Every salvaged document is checked
+with the same rules the store uses when it loads a file, so nothing the store
+would refuse ends up in the new file. The new files are then opened with
+`Library` to prove they load.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from tui import store
+from tui.errors import StoreError
+from tui.model import Review
+from tui.storage import AppendLog, OrjsonStorage
+from tui.store import (
+    FORMAT_VERSION,
+    LIBRARY_SCHEMA,
+    STATE_SCHEMA,
+    Library,
+    migrate_format0,
+    state_path_for,
+)
+
+__all__ = ["Diagnosis", "FileReport", "Recovery", "diagnose", "recover", "salvage_documents"]
+
+_META = "db"
+_TABLES = ("meta", "reviews", "works", "state", "prefs", "_default")
+
+
+@dataclass
+class FileReport:
+    """What one file of the library holds, or what is wrong with it."""
+
+    path: Path
+    role: str  # "library", "state", "change log", "library backup", "state backup"
+    exists: bool
+    problem: str = ""  # one line; "" when the file is sound
+    note: str = ""  # something worth saying that is not damage
+    counts: dict[str, int] = field(default_factory=dict)
+    data: dict | None = field(default=None, repr=False)  # parsed tables when sound
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+    def line(self) -> str:
+        name = self.path.name
+        if not self.exists:
+            return f"{self.role:<15} {name}: not there"
+        if self.problem:
+            return f"{self.role:<15} {name}: DAMAGED: {self.problem}"
+        what = ", ".join(f"{n} {k}" for k, n in self.counts.items()) or "empty"
+        extra = f" ({self.note})" if self.note else ""
+        return f"{self.role:<15} {name}: ok, {what}{extra}"
+
+
+@dataclass
+class Diagnosis:
+    path: Path
+    files: list[FileReport]
+    leftovers: list[Path] = field(default_factory=list)  # temporary files of a crash
+
+    @property
+    def healthy(self) -> bool:
+        """True when the library opens with everything it holds."""
+        return not self.problems()
+
+    def problems(self) -> list[str]:
+        out = [f"{f.path.name}: {f.problem}" for f in self.files[:3] if f.exists and f.problem]
+        for file, backup in ((self.files[0], self.files[3]), (self.files[1], self.files[4])):
+            if not file.exists and backup.exists and backup.path.stat().st_size:
+                out.append(
+                    f"{file.path.name} is missing but its backup {backup.path.name} is there"
+                )
+        return out
+
+    def lines(self) -> list[str]:
+        out = [f"database {self.path}"]
+        out += ["  " + f.line() for f in self.files]
+        for p in self.leftovers:
+            out.append(f"  leftover        {p.name}: a temporary file left by a crash (harmless)")
+        if self.healthy:
+            out.append("no problems found")
+        else:
+            out.append(
+                "problems found; `readinglist doctor --recover` writes what can be "
+                "recovered into a new file and keeps these files as they are"
+            )
+        return out
+
+
+@dataclass
+class Recovery:
+    into: Path
+    state_into: Path
+    sources: list[str]
+    reviews: int
+    works: int
+    states: int
+    dropped: list[str]
+
+    def lines(self) -> list[str]:
+        out = [
+            f"recovered {self.reviews} reviews, {self.works} works and {self.states} "
+            f"reading states into {self.into} (and {self.state_into.name})",
+            "from: " + "; ".join(self.sources),
+        ]
+        if self.dropped:
+            shown = "; ".join(self.dropped[:5])
+            more = f" and {len(self.dropped) - 5} more" if len(self.dropped) > 5 else ""
+            out.append(f"could not recover: {shown}{more}")
+        out.append("the old files were not changed")
+        out.append(f"to check it: readinglist --db '{self.into}' stats")
+        out.append(
+            f"to use it: move the old files away, then rename {self.into.name} and "
+            f"{self.state_into.name} to the old names (or always pass --db)"
+        )
+        return out
+
+
+# ----------------------------------------------------------------------- diagnose
+
+
+def _files(path: Path) -> tuple[Path, Path, Path, Path, Path]:
+    side = state_path_for(path)
+    log = side.with_suffix(".log")
+    return (
+        path,
+        side,
+        log,
+        path.with_name(path.name + ".bak"),
+        side.with_name(side.name + ".bak"),
+    )
+
+
+def diagnose(path: str | Path) -> Diagnosis:
+    """Check every file of the library at `path`; writes nothing."""
+    path = Path(path).expanduser().absolute()
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder; give the path of a database file")
+    main, side, log, main_bak, side_bak = _files(path)
+    files = [
+        _check_tables(main, "library", LIBRARY_SCHEMA),
+        _check_tables(side, "state", STATE_SCHEMA),
+        _check_log(log),
+        _check_tables(main_bak, "library backup", LIBRARY_SCHEMA),
+        _check_tables(side_bak, "state backup", STATE_SCHEMA),
+    ]
+    leftovers: list[Path] = []
+    if path.parent.is_dir():
+        for p in sorted(path.parent.iterdir()):
+            if p.name.endswith(".tmp") and p.name.startswith(
+                (f".{main.name}.", f".{side.name}.", f".{main_bak.name}.", f".{side_bak.name}.")
+            ):
+                leftovers.append(p)
+    return Diagnosis(path, files, leftovers)
+
+
+def _read_tables(path: Path) -> dict:
+    """The parsed file, or StoreError with the storage's own one-line message."""
+    return OrjsonStorage(path).read() or {}
+
+
+def _check_tables(path: Path, role: str, schema: str) -> FileReport:
+    report = FileReport(path, role, exists=path.exists())
+    if not report.exists:
+        return report
+    try:
+        data = _read_tables(path)
+        if schema == LIBRARY_SCHEMA and store._looks_like_format0(data):
+            main, side = migrate_format0(data, path)
+            report.note = "format 0; it is converted when readinglist opens it"
+            report.counts = {
+                "reviews": len(main["reviews"]),
+                "works": len(main["works"]),
+                "states": len(side["state"]),
+            }
+            report.data = main
+            return report
+        store._check_meta(data, path, schema)
+    except StoreError as exc:
+        report.problem = _short(str(exc), path)
+        return report
+    bad: list[str] = []
+    docs = _valid_docs(data, schema, bad)
+    if schema == LIBRARY_SCHEMA:
+        report.counts = {"reviews": len(docs["reviews"]), "works": len(docs["works"])}
+    else:
+        report.counts = {"states": len(docs["state"]), "prefs": len(docs["prefs"])}
+    if bad:
+        report.problem = f"{len(bad)} unreadable documents ({bad[0]})"
+    report.data = data
+    return report
+
+
+def _short(message: str, path: Path) -> str:
+    """A store message without the file name in front (the report shows it) and the
+    'left untouched' tail (doctor never touches anything)."""
+    message = message.removeprefix(str(path)).strip()
+    for tail in ("; it was left untouched", "; the file was left untouched"):
+        message = message.replace(tail, "")
+    return re.sub(r"; the last good version is \S+$", "", message)
+
+
+def _check_log(path: Path) -> FileReport:
+    report = FileReport(path, "change log", exists=path.exists())
+    if not report.exists:
+        return report
+    try:
+        entries, _ = AppendLog(path).read_new()
+    except StoreError as exc:
+        report.problem = _short(str(exc), path)
+        return report
+    report.counts = {"changes": len(entries)}
+    try:
+        if not path.read_bytes().endswith(b"\n"):
+            report.note = "its last line was cut off by a crash and is ignored"
+    except OSError:
+        pass
+    return report
+
+
+def _valid_docs(data: dict, schema: str, bad: list[str]) -> dict[str, dict]:
+    """The documents of each table that the store would accept; the rest named in `bad`."""
+    if schema == LIBRARY_SCHEMA:
+        reviews = {k: d for k, d in data.get("reviews", {}).items() if _ok_review(k, d, bad)}
+        works = {k: d for k, d in data.get("works", {}).items() if _ok_work(k, d, reviews, bad)}
+        return {"reviews": reviews, "works": works}
+    states = {k: d for k, d in data.get("state", {}).items() if _ok_state(k, d, bad)}
+    prefs = {k: d for k, d in data.get("prefs", {}).items() if _ok_pref(k, d, bad)}
+    return {"state": states, "prefs": prefs}
+
+
+def _ok_review(key: str, doc: Any, bad: list[str]) -> bool:
+    try:
+        if not isinstance(doc, dict) or doc.get("key", key) != key:
+            raise ValueError("not a review")
+        r = Review.from_dict(doc)
+        if not isinstance(r.title_zh, str) or not isinstance(r.title_en, str):
+            raise ValueError("title is not text")
+        return True
+    except (TypeError, ValueError, AttributeError) as exc:
+        bad.append(f"review '{key}': {exc}")
+        return False
+
+
+def _ok_work(key: str, doc: Any, reviews: dict, bad: list[str]) -> bool:
+    try:
+        if not isinstance(doc, dict):
+            raise ValueError("not an object")
+        w = store._make_work(doc)
+        if not isinstance(w.n, int) or isinstance(w.n, bool):
+            raise ValueError("no number")
+        if w.review not in reviews:
+            raise ValueError(f"its review '{w.review}' is missing")
+        if w.id != key:
+            raise ValueError(f"stored under the wrong id (it is {w.id})")
+        return True
+    except (TypeError, ValueError, AttributeError) as exc:
+        bad.append(f"work '{key}': {exc}")
+        return False
+
+
+def _ok_state(ident: str, doc: Any, bad: list[str]) -> bool:
+    try:
+        store._parse_state(ident, doc)
+        if "status" not in doc:
+            raise ValueError(f"'{ident}' has no status")
+        return True
+    except (TypeError, ValueError, AttributeError) as exc:
+        bad.append(f"state: {exc}")
+        return False
+
+
+def _ok_pref(name: str, doc: Any, bad: list[str]) -> bool:
+    if isinstance(doc, dict) and set(doc) == {"value"}:
+        return True
+    bad.append(f"pref '{name}' is not {{\"value\": ...}}")
+    return False
+
+
+# ----------------------------------------------------------------------- salvage
+
+_KEY = re.compile(r'"((?:[^"\\\n]|\\.){0,2000})"\s*:\s*\{')
+
+
+def salvage_documents(raw: bytes) -> dict[str, dict[str, Any]]:
+    """Every ``"id": {...}`` object that can still be parsed out of a damaged file,
+    by table ({table: {id: document}}). Unchecked: callers validate the documents.
+
+    Walks the text: an object that parses whole is taken (a table or a document)
+    and skipped over; one that does not (cut off, or with garbage inside) is
+    entered, so the objects inside it are tried one by one.
+    """
+    text = raw.decode("utf-8", errors="replace")
+    decoder = json.JSONDecoder()
+    out: dict[str, dict[str, Any]] = {}
+    table: str | None = None
+    pos = 0
+    while True:
+        m = _KEY.search(text, pos)
+        if m is None:
+            break
+        try:
+            name = json.loads(f'"{m[1]}"')
+        except ValueError:
+            pos = m.end()
+            continue
+        brace = m.end() - 1
+        try:
+            value, end = decoder.raw_decode(text, brace)
+        except ValueError:
+            if name in _TABLES:
+                table = name
+            pos = brace + 1
+            continue
+        if (
+            name in _TABLES
+            and isinstance(value, dict)
+            and all(isinstance(d, dict) for d in value.values())
+        ):
+            # a whole table; "meta" is recognised but never salvaged
+            out.setdefault(name, {}).update(value)
+            table = None
+        elif table is not None:
+            out.setdefault(table, {})[name] = value
+        pos = end
+    return out
+
+
+# ----------------------------------------------------------------------- recover
+
+
+def _default_into(path: Path) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    stem, suffix = (path.stem, path.suffix) if path.suffix else (path.name, "")
+    n = 1
+    while True:
+        tail = f"-{n}" if n > 1 else ""
+        into = path.with_name(f"{stem}.recovered-{stamp}{tail}{suffix}")
+        if not into.exists() and not state_path_for(into).exists():
+            return into
+        n += 1
+
+
+def _docs_of(report: FileReport, schema: str, sources: list[str]) -> dict[str, dict] | None:
+    """Documents from one file: all valid ones if it parses, else the salvaged ones."""
+    if not report.exists:
+        return None
+    if report.data is not None:
+        data = report.data
+        how = "as it is" if report.ok else "its readable documents"
+    else:
+        try:
+            raw = report.path.read_bytes()
+        except OSError:
+            return None
+        data = salvage_documents(raw)
+        how = "salvaged documents"
+    docs = _valid_docs(data, schema, [])
+    if any(docs.values()):
+        sources.append(f"{report.path.name} ({how})")
+    return docs
+
+
+def _merge(base: dict[str, dict] | None, top: dict[str, dict] | None) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for part in (base, top):
+        for table, docs in (part or {}).items():
+            out.setdefault(table, {}).update(docs)
+    return out
+
+
+def _log_entries(path: Path) -> tuple[str, list[dict]]:
+    """The log's token and every complete, well-formed entry (bad lines skipped)."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return "", []
+    token, entries = "", []
+    lines = raw[: raw.rfind(b"\n") + 1].splitlines()
+    for i, line in enumerate(lines):
+        try:
+            item = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue
+        if not isinstance(item, dict):
+            continue
+        if i == 0 and isinstance(item.get("log"), str):
+            token = item["log"]
+        elif item.get("t") in ("s", "p") and isinstance(item.get("id"), str) and "v" in item:
+            entries.append(item)
+    return token, entries
+
+
+def recover(path: str | Path, into: str | Path | None = None) -> Recovery:
+    """Write what can be recovered of the library at `path` into a new library.
+
+    The new library goes to `into` (default: ``<name>.recovered-<time>.json`` beside
+    the old one) plus its state file; the old files are never changed. Raises
+    StoreError when `into` exists or nothing at all can be recovered.
+    """
+    diagnosis = diagnose(path)
+    path = diagnosis.path
+    main, side, log, main_bak, side_bak = diagnosis.files
+    target = Path(into).expanduser().absolute() if into else _default_into(path)
+    target_side = state_path_for(target)
+    for p in (target, target_side):
+        if p.exists():
+            raise StoreError(f"{p} exists already; give a new file name to recover into")
+    sources: list[str] = []
+    dropped: list[str] = []
+
+    # The bibliography: a format-0 file is converted; otherwise backup, then newer docs.
+    format0_side: dict | None = None
+    if main.ok and main.data is not None and store._looks_like_format0(main.data):
+        converted, format0_side = migrate_format0(main.data, main.path)
+        lib_docs = {"reviews": converted["reviews"], "works": converted["works"]}
+        sources.append(f"{main.path.name} (format 0, converted)")
+    elif main.ok and main.exists:
+        lib_docs = _docs_of(main, LIBRARY_SCHEMA, sources) or {}
+    else:
+        lib_docs = _merge(
+            _docs_of(main_bak, LIBRARY_SCHEMA, sources), _docs_of(main, LIBRARY_SCHEMA, sources)
+        )
+    lib_docs = _valid_docs(lib_docs, LIBRARY_SCHEMA, dropped)  # works of lost reviews go
+
+    # The reading state: backup, then the state file, then the change log.
+    if format0_side is not None and not side.exists:
+        state_docs = {"state": format0_side["state"], "prefs": format0_side["prefs"]}
+    elif side.ok and side.exists:
+        state_docs = _docs_of(side, STATE_SCHEMA, sources) or {}
+    else:
+        state_docs = _merge(
+            _docs_of(side_bak, STATE_SCHEMA, sources), _docs_of(side, STATE_SCHEMA, sources)
+        )
+    state_docs = _valid_docs(state_docs, STATE_SCHEMA, dropped)
+    token, entries = _log_entries(log.path) if log.exists else ("", [])
+    absorbed = ((side.data or {}).get("meta", {}).get(_META) or {}).get("absorbed")
+    if entries and not (token and token == absorbed):
+        store._apply_entries(state_docs, entries)
+        state_docs = _valid_docs(state_docs, STATE_SCHEMA, dropped)
+        sources.append(f"{log.path.name} ({len(entries)} changes)")
+
+    if not any(lib_docs.values()) and not any(state_docs.values()):
+        raise StoreError(f"nothing could be recovered from {path} or its backups")
+
+    seqs = sorted(
+        lib_docs["reviews"].items(),
+        key=lambda kv: kv[1].get("seq") if isinstance(kv[1].get("seq"), int) else 1 << 30,
+    )
+    reviews = {}
+    for i, (key, doc) in enumerate(seqs, 1):
+        doc = dict(doc)
+        doc["key"], doc["seq"] = key, i
+        reviews[key] = doc
+    now = datetime.now().astimezone().isoformat(timespec="seconds")
+
+    def meta(schema: str) -> dict:
+        m: dict[str, Any] = {"format": FORMAT_VERSION, "schema": schema, "created": now}
+        m["recovered_from"] = str(path)
+        return {_META: m}
+
+    side_meta = meta(STATE_SCHEMA)
+    if token:
+        side_meta[_META]["absorbed"] = token  # that log is in here: never replay it
+    # State first: a library file without its state file would look complete.
+    OrjsonStorage(target_side).write(
+        {"meta": side_meta, "state": state_docs["state"], "prefs": state_docs["prefs"]}
+    )
+    OrjsonStorage(target).write(
+        {"meta": meta(LIBRARY_SCHEMA), "reviews": reviews, "works": lib_docs["works"]}
+    )
+    check = Library(target, import_shipped=False)  # proves it loads
+    result = Recovery(
+        into=target,
+        state_into=target_side,
+        sources=sources or ["nothing usable"],
+        reviews=len(check.reviews()),
+        works=len(check.works()),
+        states=len(check.states()),
+        dropped=dropped,
+    )
+    check.close()
+    return result
