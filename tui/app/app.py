@@ -803,6 +803,8 @@ class MainScreen(Screen):
             return
         style = self.app.style_name  # type: ignore[attr-defined]
         what = f"bibliography of {len(works)} works in {style}"
+        if len(works) > 200:  # CSL styles take about 10 ms a work: say it is under way
+            self.notify(f"Formatting {len(works):,} works in {style}…", markup=False)
         self.copy_worker(works, style, "bibliography", what)
 
     def action_copy_doi(self) -> None:
