@@ -199,7 +199,7 @@ def _check_tables(path: Path, role: str, schema: str) -> FileReport:
                 "works": len(main["works"]),
                 "states": len(side["state"]),
             }
-            report.data = main
+            report.data = data  # as it is: recover() converts it
             return report
         store._check_meta(data, path, schema)
     except StoreError as exc:
