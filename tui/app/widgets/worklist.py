@@ -241,7 +241,7 @@ class WorkList(ScrollView, can_focus=True):
         fixed = 1 + self._number_width + 1 + 2  # selection, number, space, mark + space
         authors = max(12, min(22, width // 4))
         year = 5
-        journal = min(24, width // 5) if width >= 90 else 0
+        journal = min(24, max(10, width // 6)) if width >= 70 else 0
         title = width - fixed - (authors + 1) - year - (journal + 1 if journal else 0)
         if title < 12:  # very narrow: drop the journal, then shrink authors
             journal = 0
