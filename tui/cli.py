@@ -466,6 +466,22 @@ def cmd_doctor(args, lib=None) -> int:
     return 0
 
 
+def _open_app(args) -> int:
+    """Open the app. Without --review the first screen paints while the library loads."""
+    from tui.app.app import run_app
+
+    if args.review:  # an unknown review is a user error before the screen opens
+        lib = _open_library(args)
+        try:
+            lib.get_review(args.review)
+            run_app(lib, args.review)
+        finally:
+            lib.close()
+    else:
+        run_app(lambda: _open_library(args), None)
+    return 0
+
+
 COMMANDS = {
     "import": cmd_import,
     "reviews": cmd_reviews,
@@ -486,16 +502,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command in ("styles", "doctor"):  # doctor: the library may not open
             return COMMANDS[args.command](args)
+        if args.command is None:
+            return _open_app(args)
         lib = _open_library(args)
         try:
-            if args.command is None:
-                from tui.app.app import run_app
-
-                key = args.review
-                if key:
-                    lib.get_review(key)
-                run_app(lib, key)
-                return 0
             return COMMANDS[args.command](args, lib)
         finally:
             lib.close()
