@@ -11,7 +11,11 @@ gaps of citeproc-py 0.11 that show in our data (each one is tested):
 - looking up a macro is an XPath search over the whole style each time, which
   makes Chicago's large style take ~60 ms per item; that and two other pure
   look-ups are memoised per style element (a small patch of citeproc's element
-  classes, `_patch_citeproc`), bringing Chicago to ~10 ms;
+  classes, `_patch_citeproc`), bringing Chicago to ~10 ms; so are locale terms,
+  locale options and date formats (XPath searches too), an `<if type>`'s split
+  attribute and each item's reference, which halves the time again (profiled
+  with cProfile: the per-item cost is rendering, not setting up a
+  CitationStylesBibliography, which takes microseconds);
 - `et al.` in the source with only the first authors known: CSL has no way to
   say so, so a placeholder author is added and rendered as "et al."; where the
   style shortens the list itself (Harvard, MLA) it disappears like any author;
@@ -40,7 +44,7 @@ gaps of citeproc-py 0.11 that show in our data (each one is tested):
   becomes MLA's label for the location, "article 1108623", like "p."/"pp.".
 
 Parsed styles are cached for the life of the process (loading takes a few ms,
-formatting one item after that 4-20 ms; see bench/bench_cite.py).
+formatting one item after that 1.5-4 ms; see bench/bench_cite.py).
 """
 
 from __future__ import annotations
@@ -174,6 +178,56 @@ def _patch_citeproc() -> None:
     model.CitationStylesElement.get_layout = memo(model.CitationStylesElement.get_layout)
     model.Parent.calls_variable = memo(model.Parent.calls_variable)
     model.Text.calls_variable = memo(model.Text.calls_variable)
+    # more pure look-ups: locale options and date formats (per style and name),
+    # "is this date inside a locale" and a names element's substitute (per element)
+    model.CitationStylesElement.get_locale_option = memo(
+        model.CitationStylesElement.get_locale_option, True
+    )
+    model.CitationStylesElement.get_date = memo(model.CitationStylesElement.get_date, True)
+    model.Date.is_locale_date = memo(model.Date.is_locale_date)
+    model.Names.substitute = memo(model.Names.substitute)
+
+    # the locale term look-up is an XPath search each time (a third of the calls
+    # to lxml while rendering); it depends on the style and the arguments only
+    get_term = model.CitationStylesElement.get_term
+    terms: dict[tuple, tuple[object, object]] = {}
+
+    def cached_term(self, name, form=None, fallback_locale=True, zero_padded=False):
+        root = self.get_root()
+        key = (id(root), name, form, fallback_locale, zero_padded)
+        entry = terms.get(key)
+        if entry is None or entry[0] is not root:
+            term = get_term(self, name, form, fallback_locale, zero_padded)
+            entry = terms[key] = (root, term)
+        return entry[1]
+
+    model.CitationStylesElement.get_term = cached_term
+
+    # <if type="…">: the attribute split once per element, not once per test
+    types: dict[int, tuple[object, list[str]]] = {}
+
+    def _type(self, item):
+        entry = types.get(id(self))
+        if entry is None or entry[0] is not self:
+            entry = types[id(self)] = (self, [t.lower() for t in self.get("type").split()])
+        kind = item.reference.type
+        return [t == kind for t in entry[1]]
+
+    model.If._type = _type
+
+    # item.reference walks item -> citation -> bibliography -> source each time
+    # (hundreds of times per item): keep it on the item
+    from citeproc.source import CitationItem
+
+    def reference(self):
+        try:
+            return dict.__getitem__(self, "_tui_reference")
+        except KeyError:
+            ref = self.bibliography.source[self.key]
+            dict.__setitem__(self, "_tui_reference", ref)
+            return ref
+
+    CitationItem.reference = property(reference)
     _patched = True
 
 
