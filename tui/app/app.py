@@ -254,6 +254,7 @@ class MainScreen(Screen):
         self.last_pane = "references"
         self._painted = False
         self._formatting = False  # a citation is being formatted in a thread
+        self._detail_pending = False  # the detail pane will follow the cursor
         self._wanted: tuple[Work, str] | None = None  # the latest citation asked for
         self._generation = 0  # bumped whenever the lists are loaded again
         self._indexing: int | None = None  # the generation whose index is being built
@@ -589,8 +590,15 @@ class MainScreen(Screen):
 
     @on(WorkList.Highlighted)
     def _highlighted(self, event: WorkList.Highlighted) -> None:
-        if event.worklist is self.active:
-            self.show_detail()
+        # the list repaints first; the details follow a frame later, once for a burst
+        # of moves (a held cursor key, a filter being typed)
+        if event.worklist is self.active and not self._detail_pending:
+            self._detail_pending = True
+            self.call_after_refresh(self._flush_detail)
+
+    def _flush_detail(self) -> None:
+        self._detail_pending = False
+        self.show_detail()
 
     def state_of(self, w: Work) -> State:
         return self.states.get(w.ident) or State()

@@ -119,6 +119,7 @@ class WorkList(ScrollView, can_focus=True):
         self.empty_text = "Nothing here."
         self._number_width = 2
         self._last_posted: str | None = ""
+        self._style_cache: dict[tuple, tuple] = {}
 
     # --- model -------------------------------------------------------------------
 
@@ -262,29 +263,49 @@ class WorkList(ScrollView, can_focus=True):
         work = self.works[self.rows[index]]
         return self._render_row(work, index == self.cursor, width, base)
 
+    def _row_styles(self, base: Style, status: str, selected: bool, cursor: bool) -> tuple:
+        """(row, number, mark, year, journal) styles; cached, as every row asks."""
+        key = (base, status, selected, cursor, cursor and self.has_focus, self.app.theme)
+        styles = self._style_cache.get(key)
+        if styles is None:
+            get = self.get_component_rich_style
+            row = base
+            if status == "read":
+                row = row + get("worklist--read-row")
+            if selected:
+                row = row + get("worklist--selected")
+            if cursor:
+                row = row + get(
+                    "worklist--cursor" if self.has_focus else "worklist--cursor-blurred"
+                )
+            mark = row + get(f"worklist--{status}") if status in ("read", "reading") else row
+            styles = (
+                row,
+                row + get("worklist--number"),
+                mark,
+                row + get("worklist--year"),
+                row + get("worklist--journal"),
+            )
+            if len(self._style_cache) > 64:
+                self._style_cache.clear()
+            self._style_cache[key] = styles
+        return styles
+
+    def notify_style_update(self) -> None:
+        self._style_cache.clear()
+        super().notify_style_update()
+
     def _render_row(self, work: Work, is_cursor: bool, width: int, base: Style) -> Strip:
         state = self.states.get(work.ident, _DEFAULT_STATE)
         status = state.status
-        row_style = base
-        if status == "read":
-            row_style = row_style + self.get_component_rich_style("worklist--read-row")
-        if work.id in self.selected:
-            row_style = row_style + self.get_component_rich_style("worklist--selected")
-        if is_cursor:
-            row_style = row_style + self.get_component_rich_style(
-                "worklist--cursor" if self.has_focus else "worklist--cursor-blurred"
-            )
-        number_style = row_style + self.get_component_rich_style("worklist--number")
-        mark_style = row_style
-        if status in ("read", "reading"):
-            mark_style = row_style + self.get_component_rich_style(f"worklist--{status}")
-        year_style = row_style + self.get_component_rich_style("worklist--year")
-        journal_style = row_style + self.get_component_rich_style("worklist--journal")
+        selected = work.id in self.selected
+        row_style, number_style, mark_style, year_style, journal_style = self._row_styles(
+            base, status, selected, is_cursor
+        )
 
         authors_w, year_w, title_w, journal_w = self._columns(width)
-        selected = "*" if work.id in self.selected else " "
         segments = [
-            Segment(selected, row_style),
+            Segment("*" if selected else " ", row_style),
             Segment(str(work.n).rjust(self._number_width) + " ", number_style),
             Segment(MARKS.get(status, " "), mark_style),
             Segment(" ", row_style),
