@@ -172,8 +172,11 @@ def work_text(
     if numbers:
         lines.append(field_line("Year", numbers))
     for label, value in (
+        ("Editors", ", ".join(work.editors)),
         ("Publisher", ", ".join(x for x in (work.place, work.publisher) if x)),
         ("Edition", work.edition),
+        ("Medium", work.medium),
+        ("Accessed", work.accessed),
     ):
         if value:
             lines.append(field_line(label, clean(value)))
@@ -186,6 +189,13 @@ def work_text(
     if work.url and not work.doi:
         url = web_url(work.url)
         lines.append(field_line("URL", link(clean(work.url), url) if url else clean(work.url)))
+    for label, value in (("Key", work.key), ("Language", work.lang)):
+        if value:
+            lines.append(field_line(label, clean(value)))
+    for name, value in sorted(work.extra.items()):
+        if value not in ("", None, [], {}):
+            shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+            lines.append(field_line(clean(str(name)).capitalize()[: LABEL_WIDTH - 1], clean(shown)))
     status = Text(state.status, style="bold")
     if state.changed:
         status.append(f"  since {when(state.changed)}", style=DIM)
