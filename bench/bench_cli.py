@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> list[Timing]:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     ap.add_argument("--runs", type=int, default=5, help="runs per command (median)")
     ap.add_argument("--big-runs", type=int, default=3, help="runs at 100,000 works and more")
-    ap.add_argument("--json", action="store_true", help="also print the results as JSON")
+    ap.add_argument("--json", metavar="FILE", type=Path, help="also write the results as JSON")
     args = ap.parse_args(argv)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus, {time.strftime('%Y-%m-%d')}")
     timings = floor(args.runs)
@@ -221,7 +221,7 @@ def main(argv: list[str] | None = None) -> list[Timing]:
     print()
     print(table(timings))
     if args.json:
-        print(json.dumps([t.as_dict() for t in timings], indent=2))
+        args.json.write_text(json.dumps([t.as_dict() for t in timings], indent=2) + "\n")
     return timings
 
 

@@ -111,16 +111,17 @@ def parse_app(report: str) -> dict[tuple[str, int], float]:
     return found
 
 
-def parse_cli(report: str) -> dict[tuple[str, int], float]:
-    start = report.find("\n[")
-    if start < 0:
-        return {}
-    found = {}
-    for row in json.loads(report[start:]):
-        name = _CLI_NAMES.get(row["measure"])
-        if name and row["size"]:
-            found[(name, row["size"])] = row["median_s"]
-    return found
+def parse_cli(path: Path) -> tuple[dict[tuple[str, int], float], dict[tuple[str, int], float]]:
+    """bench_cli's --json file -> ({(measure, size): median s}, {(measure, size): CPU s})."""
+    found: dict[tuple[str, int], float] = {}
+    cpu: dict[tuple[str, int], float] = {}
+    if path.exists():
+        for row in json.loads(path.read_text()):
+            name = _CLI_NAMES.get(row["measure"])
+            if name and row["size"]:
+                found[(name, row["size"])] = row["median_s"]
+                cpu[(name, row["size"])] = row["cpu_median_s"]
+    return found, cpu
 
 
 def machine() -> str:
@@ -156,7 +157,14 @@ def _fmt(value: float | None, unit: str) -> str:
     return f"{value:.2f}"
 
 
-def table(results: dict[tuple[str, int], float], sizes: list[int], md: bool) -> str:
+def table(
+    results: dict[tuple[str, int], float],
+    sizes: list[int],
+    md: bool,
+    cpu: dict[tuple[str, int], float] | None = None,
+) -> str:
+    """One row per measure; a CLI figure also shows its CPU time (user + sys)."""
+    cpu = cpu or {}
     head = ["measure", *(f"{n:,} works" for n in sizes), "target 10,000", "target 100,000", ""]
     rows = []
     for measure, (unit, targets) in TARGETS.items():
@@ -166,7 +174,10 @@ def table(results: dict[tuple[str, int], float], sizes: list[int], md: bool) -> 
         verdicts = []
         for n in sizes:
             value = results.get((measure, n))
-            cells.append(_fmt(value, unit))
+            cell = _fmt(value, unit)
+            if (measure, n) in cpu:
+                cell += f" (cpu {cpu[(measure, n)]:.2f})"
+            cells.append(cell)
             target = targets.get(n)
             if value is not None and target is not None:
                 verdicts.append("met" if value <= target else f"MISSED at {n:,}")
@@ -192,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     sizes = [str(n) for n in args.sizes]
     results: dict[tuple[str, int], float] = {}
+    cpu: dict[tuple[str, int], float] = {}
     started = time.time()
     if "app" in args.only:
         report = stream(
@@ -199,11 +211,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         results.update(parse_app(report))
     if "cli" in args.only:
-        report = stream(
+        saved = OUT / "bench_cli.json"
+        saved.unlink(missing_ok=True)
+        stream(
             ["-m", "bench.bench_cli", "--sizes", *sizes, "--runs", str(args.runs),
-             "--big-runs", str(max(1, args.runs // 2)), "--json"]
+             "--big-runs", str(max(1, args.runs // 2)), "--json", str(saved)]
         )  # fmt: skip
-        results.update(parse_cli(report))
+        found, cpu = parse_cli(saved)
+        results.update(found)
     if "query" in args.only:
         stream(["-m", "bench.bench_query", *sizes])
     if "store" in args.only:
@@ -213,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nall benchmarks took {time.time() - started:.0f} s")
     print(machine())
     print()
-    print(table(results, args.sizes, args.md))
+    print(table(results, args.sizes, args.md, cpu))
     return 0
 
 
