@@ -635,7 +635,7 @@ async def test_switch_review(library):
         assert isinstance(app.screen, ReviewScreen)
         options = app.screen.query_one(OptionList)
         ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
-        assert set(ids) == {"lin2025", key}
+        assert set(ids) == {"*", "lin2025", key}  # "*": all works
         for _ in range(ids.index(key) - ids.index("lin2025")):
             await pilot.press("down")
         if ids.index(key) < ids.index("lin2025"):
@@ -788,3 +788,24 @@ def test_only_web_links_are_opened():
     assert work_url(Work(url="https://example.org/paper")) == "https://example.org/paper"
     assert work_url(Work(pmid="9014919")) == "https://pubmed.ncbi.nlm.nih.gov/9014919/"
     assert doi_url("10.1000/a<b>") == "https://doi.org/10.1000/a%3Cb%3E"
+
+
+async def test_all_works_of_the_library(library):
+    key = add_markup_review(library)
+    app = ReadingListApp(library, "lin2025")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        await pilot.press("R", "home", "enter")  # "All works" comes first
+        await settle(pilot)
+        assert screen.review_key == "*"
+        assert app.title == "All works"
+        assert screen.refs.border_title == "References 0/45"  # 43 + the 2 of the other review
+        assert screen.rels.border_title == "Related 0/15"
+        await set_filter(pilot, "Sullivan")
+        await pilot.press("enter", "space")
+        assert library.state(library.resolve("ref16", review="lin2025")).status == "read"
+        assert app.sub_title == "1/60 read"
+        assert key in {w.review for w in screen.refs.works}
+        await pilot.press("q")
+    assert library.get_pref("app.review") == "*"

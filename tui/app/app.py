@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 DEFAULT_STYLE = "gbt7714"
 PANES = ("references", "related", "detail", "review")
 SHORT_SCREEN = 32  # below this many lines the review pane starts collapsed
-INDEX_IN_BACKGROUND = 5000  # lists at least this long are indexed in a thread
+INDEX_IN_BACKGROUND = 5000
+ALL_WORKS = "*"  # the review key that shows every work of the library  # lists at least this long are indexed in a thread
 
 KEY_HELP: list[tuple[str, list[tuple[str, str]]]] = [
     (
@@ -185,6 +186,13 @@ class ReadingListCommands(Provider):
         except ReadingListError:
             reviews = []
         if len(reviews) > 1:
+            out.append(
+                (
+                    "Review: All works",
+                    "Every work of every review and collection",
+                    partial(screen.open_review, ALL_WORKS),
+                )
+            )
             for review in reviews:
                 out.append(
                     (
@@ -243,6 +251,7 @@ class MainScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.review: Review | None = None
+        self.review_key: str | None = None  # a review's key, or ALL_WORKS
         self.states: dict[str, State] = {}
         self.selection: dict[str, Work] = {}
         self.indexes: dict[str, object] = {}
@@ -342,14 +351,19 @@ class MainScreen(Screen):
     def load_review(self, key: str | None) -> None:
         """Show review `key` (or nothing when the database has none)."""
         lib = self.library
-        self.review = lib.get_review(key) if key else None
+        self.review_key = key
+        self.review = lib.get_review(key) if key and key != ALL_WORKS else None
         self.selection.clear()
         self.indexes.clear()
         self._generation += 1
         self.undo_stack.clear()
         self.states = lib.states()
-        refs = lib.works(review=key, kind="reference") if key else []
-        rels = lib.works(review=key, kind="related") if key else []
+        if key == ALL_WORKS:
+            refs = lib.works(kind="reference")
+            rels = lib.works(kind="related")
+        else:
+            refs = lib.works(review=key, kind="reference") if key else []
+            rels = lib.works(review=key, kind="related") if key else []
         self.refs.selected = self.selection
         self.rels.selected = self.selection
         self.refs.set_works(refs, self.states)
@@ -366,8 +380,8 @@ class MainScreen(Screen):
     def reload(self) -> None:
         """The database changed on disk (another readinglist): show it, keep the places."""
         keep = {wl.kind: (wl.highlighted.id if wl.highlighted else None) for wl in self.lists}
-        key = self.review.key if self.review else None
-        known = {r.key for r in self.library.reviews()}
+        key = self.review_key
+        known = {r.key for r in self.library.reviews()} | {ALL_WORKS}
         if key not in known:
             key = self.library.default_review_key()
         undo = list(self.undo_stack)
@@ -395,8 +409,19 @@ class MainScreen(Screen):
         collapsed = self.review_collapsed
         if collapsed is None:
             collapsed = self.app.size.height < SHORT_SCREEN
-        self.review_pane.show(self.review, collapsed)
+        if self.review_key == ALL_WORKS:
+            self.review_pane.show(None, collapsed, self.all_works_summary())
+        else:
+            self.review_pane.show(self.review, collapsed)
         self.review_pane.border_title = "Review" + (" (i: more)" if collapsed else " (i: less)")
+
+    def all_works_summary(self) -> str:
+        reviews = len(self.library.reviews())
+        total = len(self.refs.works) + len(self.rels.works)
+        return (
+            f"All works: {total:,} works of {reviews} reviews and collections "
+            "(R to open one review)"
+        )
 
     def on_resize(self, event: events.Resize) -> None:
         if self.review_collapsed is None:
@@ -408,7 +433,9 @@ class MainScreen(Screen):
         app = self.app
         total_read = sum(self.read_counts.values())
         total = len(self.refs.works) + len(self.rels.works)
-        if self.review is not None:
+        if self.review_key == ALL_WORKS:
+            app.title = "All works"
+        elif self.review is not None:
             app.title = inert(self.review.short_title, keep_newlines=False)
         else:
             app.title = "readinglist"
@@ -913,7 +940,8 @@ class MainScreen(Screen):
             self.notify("This database holds one review.")
             return
         counts = {r.key: len(self.library.works(review=r.key)) for r in reviews}
-        current = self.review.key if self.review else None
+        counts[ALL_WORKS] = sum(counts.values())
+        current = self.review_key
         self.app.push_screen(ReviewScreen(reviews, current, counts), self._review_chosen)
 
     def _review_chosen(self, key: str | None) -> None:
@@ -993,7 +1021,7 @@ class ReadingListApp(App):
         if review and review in keys:
             return review
         last = self.library.get_pref("app.review")
-        if last in keys:
+        if last in keys or (last == ALL_WORKS and len(keys) > 1):
             return last
         return self.library.default_review_key() if keys else None
 
@@ -1013,7 +1041,7 @@ class ReadingListApp(App):
         if self.library is None:
             return
         values = {
-            "app.review": main.review.key if main.review else None,
+            "app.review": main.review_key,
             "app.pane": main.last_pane,
             "app.filter": main.filter_text,
         }

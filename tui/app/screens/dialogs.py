@@ -100,7 +100,16 @@ class ReviewScreen(ModalScreen[str | None]):
         self.counts = counts
 
     def compose(self) -> ComposeResult:
-        options = []
+        options = [
+            Option(
+                Text.assemble(
+                    ("● " if self.current == "*" else "  ", "bold"),
+                    ("All works", "bold"),
+                    (f"  {self.counts.get('*', 0)} works of every review", "dim"),
+                ),
+                id="*",
+            )
+        ]
         for review in self.reviews:
             prompt = Text.assemble(
                 ("● " if review.key == self.current else "  ", "bold"),
@@ -117,7 +126,9 @@ class ReviewScreen(ModalScreen[str | None]):
         options = self.query_one(OptionList)
         for i, review in enumerate(self.reviews):
             if review.key == self.current:
-                options.highlighted = i
+                options.highlighted = i + 1  # after "All works"
+        if self.current == "*":
+            options.highlighted = 0
         options.focus()
 
     @on(OptionList.OptionSelected)

@@ -189,7 +189,7 @@ def work_text(
     if work.url and not work.doi:
         url = web_url(work.url)
         lines.append(field_line("URL", link(clean(work.url), url) if url else clean(work.url)))
-    for label, value in (("Key", work.key), ("Language", work.lang)):
+    for label, value in (("Review", work.review), ("Key", work.key), ("Language", work.lang)):
         if value:
             lines.append(field_line(label, clean(value)))
     for name, value in sorted(work.extra.items()):
