@@ -626,19 +626,25 @@ class Library:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        ensure_parent(self.path)
+        """Hold the lock for one read-modify-write; a StoreError on the way (lock,
+        damaged file, failed write) is kept in `save_error` until a write succeeds."""
         try:
-            self._lock.acquire()
-        except Timeout:
-            raise StoreError(
-                f"{self.path} is busy: another readinglist process holds {self.lock_path.name} "
-                f"(waited {LOCK_TIMEOUT:g} s); try again"
-            ) from None
-        except OSError as exc:
-            raise StoreError(
-                f"cannot write {self.path}: cannot create the lock file "
-                f"{self.lock_path.name}: {exc.strerror or exc}"
-            ) from None
+            ensure_parent(self.path)
+            try:
+                self._lock.acquire()
+            except Timeout:
+                raise StoreError(
+                    f"{self.path} is busy: another readinglist process holds "
+                    f"{self.lock_path.name} (waited {LOCK_TIMEOUT:g} s); try again"
+                ) from None
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot write {self.path}: cannot create the lock file "
+                    f"{self.lock_path.name}: {exc.strerror or exc}"
+                ) from None
+        except StoreError as exc:
+            self.save_error = str(exc)
+            raise
         try:
             yield
         except StoreError as exc:
