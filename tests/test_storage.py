@@ -124,6 +124,8 @@ def test_release_drops_data_and_rereads_without_new_generation(tmp_path: Path) -
     "content, words",
     [
         (b'{"a": {"1": {"v": 1}', "truncated"),
+        (b'{"a": {"1": {"v": "a long str', "truncated"),  # cut inside a string
+        (b'{"a": {"1": {"v": 12', "truncated"),  # inside a number
         (b"hello, I am not JSON", "not valid JSON"),
         (b"[1, 2, 3]", "JSON array"),
         (b'{"a": [1, 2]}', "table 'a'"),
@@ -177,3 +179,59 @@ def test_folder_that_cannot_be_created_is_a_store_error(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(StoreError, match="cannot"):
         OrjsonStorage(blocker / "sub" / "db.json").write({})
+
+
+def test_write_is_fsynced_renamed_then_the_folder_fsynced(tmp_path: Path, monkeypatch) -> None:
+    """The order that makes a write durable: data on disk before the rename, and the
+    rename itself on disk (the folder's fsync) before the write is reported done."""
+    path = tmp_path / "db.json"
+    db = open_db(path)
+    db.table("a").insert(Document({"v": 1}, doc_id="1"))
+    events: list[tuple] = []
+    names: dict[int, str] = {}
+    real_open, real_fsync, real_replace = os.open, os.fsync, os.replace
+
+    def spy_open(file, flags, *args, **kw):
+        fd = real_open(file, flags, *args, **kw)
+        names[fd] = "folder" if Path(file) == tmp_path else Path(file).name
+        return fd
+
+    def spy_fsync(fd):
+        events.append(("fsync", names.get(fd, "tmp")))
+        return real_fsync(fd)
+
+    def spy_replace(src, dst):
+        events.append(("replace", Path(src).name, Path(dst).name))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "open", spy_open)
+    monkeypatch.setattr(os, "fsync", spy_fsync)
+    monkeypatch.setattr(os, "replace", spy_replace)
+    db.table("a").insert(Document({"v": 2}, doc_id="2"))
+    monkeypatch.undo()
+    main = [e for e in events if e[0] == "fsync" or e[2] == "db.json"]
+    assert main[0][0] == "fsync" and main[0][1].endswith(".tmp")  # the new data first
+    assert main[1][0] == "replace" and main[1][1].endswith(".tmp")
+    assert main[2] == ("fsync", "folder")  # then the rename is made durable
+
+
+def test_first_version_is_its_own_backup(tmp_path: Path) -> None:
+    """A file written once (a library after its first import) has a backup too, and
+    it is a copy: damage done to the file in place does not reach it."""
+    path = tmp_path / "db.json"
+    db = open_db(path)
+    db.table("a").insert(Document({"v": 1}, doc_id="1"))
+    backup = tmp_path / "db.json.bak"
+    assert backup.read_bytes() == path.read_bytes()
+    assert os.stat(backup).st_ino != os.stat(path).st_ino
+    with open(path, "r+b") as fh:  # damaged in place (an editor, a sync tool)
+        fh.truncate(5)
+    assert orjson.loads(backup.read_bytes()) == {"a": {"1": {"v": 1}}}
+
+
+def test_first_write_keeps_an_older_backup(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    backup = tmp_path / "db.json.bak"
+    backup.write_bytes(b'{"a": {"1": {"v": "old"}}}')
+    open_db(path).table("a").insert(Document({"v": 1}, doc_id="1"))
+    assert backup.read_bytes() == b'{"a": {"1": {"v": "old"}}}'
