@@ -181,22 +181,12 @@ def test_json_output_keeps_the_data_and_escapes_c0(db: Path, capsys) -> None:
 JSON_COMMANDS = [["list", "--kind", "all", "--json"], ["review", "--json"], ["reviews", "--json"]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.py: json.dumps(ensure_ascii=False) leaves DEL, C1 (\\x9b is CSI) and bidi "
-    "controls raw; escape them as \\uXXXX after dumping (same JSON value)",
-)
 @pytest.mark.parametrize("argv", JSON_COMMANDS, ids=[a[0] for a in JSON_COMMANDS])
 def test_json_output_has_no_raw_controls(db: Path, capsys, argv) -> None:
     code, out, _ = run(capsys, db, *argv)
     assert code == 0 and leaks(out) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.py prints review keys and work ids without inert(); the store no longer "
-    "creates such keys, but a hand-edited or older file can hold one",
-)
 @pytest.mark.parametrize("argv", [["reviews"], ["review"], ["stats"], ["mark", "ref1", "read"]])
 def test_hostile_key_in_an_old_file_is_inert(tmp_path: Path, capsys, argv) -> None:
     path = tmp_path / "library.json"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -144,12 +145,23 @@ def _review_key(args, lib) -> str:
     return key
 
 
+# json leaves DEL, C1 and bidi controls raw; escaped as \uXXXX the value is the same
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _json(value) -> str:
+    """JSON for a terminal or a pipe: readable UTF-8 with no raw control characters."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+
+
 def _out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
+    """Every line of output passes inert(): keys, ids and file names from data too."""
+    sys.stdout.write(inert(text) + "\n")
 
 
 def _err(text: str) -> None:
-    sys.stderr.write(f"readinglist: {text}\n")
+    sys.stderr.write(f"readinglist: {inert(text, keep_newlines=False)}\n")
 
 
 def _is_tty() -> bool:
@@ -245,7 +257,7 @@ def cmd_reviews(args, lib) -> int:
                     "counts": _counts(lib, r.key),
                 }
             )
-        _out(json.dumps(rows, ensure_ascii=False, indent=2))
+        _out(_json(rows))
         return 0
     current = lib.default_review_key()
     for r in reviews:
@@ -287,7 +299,7 @@ def cmd_review(args, lib) -> int:
     key = args.key or _review_key(args, lib)
     review = lib.get_review(key)
     if args.json:
-        _out(json.dumps(review.to_dict(), ensure_ascii=False, indent=2))
+        _out(_json(review.to_dict()))
         return 0
     _out(f"{'Key':<14} {review.key}")
     for field, label in REVIEW_LABELS:
@@ -318,7 +330,7 @@ def cmd_list(args, lib) -> int:
     works = _select(args, lib, review)
     if args.json:
         rows = [_work_json(w, lib.state(w)) for w in works]
-        _out(json.dumps(rows, ensure_ascii=False, indent=2))
+        _out(_json(rows))
         return 0
     width = shutil.get_terminal_size((120, 24)).columns if _is_tty() else 0
     for w in works:
