@@ -357,6 +357,7 @@ class MainScreen(Screen):
         self.indexes.clear()
         self._generation += 1
         self.undo_stack.clear()
+        self.citations.clear()  # a re-import may have changed the works
         self.states = lib.states()
         if key == ALL_WORKS:
             refs = lib.works(kind="reference")
