@@ -966,3 +966,28 @@ def test_review_keys_never_hold_control_characters(lib: Library) -> None:
     )
     assert key == "]52;c;ZXZpbA==evil31m"
     assert lib.resolve(f"{key}/ref1").id == f"{key}/ref1"
+
+
+def test_file_damaged_under_an_open_library_is_reported_once(lib: Library, path: Path) -> None:
+    """An app polls reload_if_changed every few seconds: one message, not one per poll."""
+    lib.set_status([lib.resolve("ref1")], "read")
+    good = path.read_bytes()
+    broken = path.with_name("broken")
+    broken.write_bytes(good[:40])
+    os.replace(broken, path)  # another program breaks the file
+    with pytest.raises(StoreError, match="truncated"):
+        lib.reload_if_changed()
+    assert lib.save_error is not None and "truncated" in lib.save_error
+    assert lib.reload_if_changed() is False  # said once
+    assert lib.state(lib.resolve("ref1")).status == "read"  # memory keeps what it had
+    assert len(lib.works()) == 4
+    with pytest.raises(StoreError):
+        lib.import_review(review(), small_works())  # never written over
+    assert path.read_bytes() == good[:40]
+    fixed = path.with_name("fixed")
+    fixed.write_bytes(good)
+    os.replace(fixed, path)
+    assert lib.reload_if_changed() is True
+    assert lib.save_error is None
+    lib.set_status([lib.resolve("ref2")], "read")
+    assert Library(path, import_shipped=False).state(lib.resolve("ref2")).status == "read"

@@ -138,6 +138,7 @@ class Library:
         self.save_error: str | None = None
         # Things the user should hear about once (e.g. a file was converted).
         self.notices: list[str] = []
+        self._unreadable: tuple | None = None  # file versions reload_if_changed could not read
         self._migrate_if_old()
         self._sync_main()
         self._sync_side()
@@ -616,13 +617,34 @@ class Library:
     # --- other processes -----------------------------------------------------
 
     def reload_if_changed(self) -> bool:
-        """Pick up what another process wrote; True when anything was reloaded."""
-        changed = False
-        if self._main.storage.changed_on_disk():
-            changed |= self._sync_main()
-        if self._side.storage.changed_on_disk() or self._log.changed_on_disk():
-            changed |= self._sync_side()
+        """Pick up what another process wrote; True when anything was reloaded.
+
+        A file that became unreadable raises StoreError once (the library keeps
+        what it had in memory, and `save_error` says that changes cannot be saved);
+        asking again while the files stay as they are returns False, so an app
+        polling every few seconds shows the message once. Once the files are
+        readable again they are loaded and `save_error` is cleared.
+        """
+        try:
+            changed = False
+            if self._main.storage.changed_on_disk():
+                changed |= self._sync_main()
+            if self._side.storage.changed_on_disk() or self._log.changed_on_disk():
+                changed |= self._sync_side()
+        except StoreError as exc:
+            seen = self._signatures()
+            if seen == self._unreadable:
+                return False
+            self._unreadable = seen
+            self.save_error = str(exc)
+            raise
+        if self._unreadable is not None:
+            self._unreadable = None
+            self.save_error = None
         return changed
+
+    def _signatures(self) -> tuple:
+        return tuple(file_signature(p) for p in (self.path, self.state_path, self.log_path))
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
