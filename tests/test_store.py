@@ -991,3 +991,20 @@ def test_file_damaged_under_an_open_library_is_reported_once(lib: Library, path:
     assert lib.save_error is None
     lib.set_status([lib.resolve("ref2")], "read")
     assert Library(path, import_shipped=False).state(lib.resolve("ref2")).status == "read"
+
+
+def test_temporary_files_left_by_a_killed_writer_are_removed(lib: Library, path: Path) -> None:
+    folder = path.parent
+    left = [
+        folder / ".library.json.0123456789ab.tmp",
+        folder / ".library.state.json.ba9876543210.tmp",
+        folder / ".library.json.bak.4242.tmp",
+    ]
+    keep = [folder / ".other.json.0123.tmp", folder / "library.json.tmp", folder / "notes.tmp"]
+    for p in left + keep:
+        p.write_bytes(b"half a file")
+    again = Library(path, import_shipped=False)
+    assert all(p.exists() for p in left)  # opening to read changes nothing
+    again.set_status([again.resolve("ref1")], "read")
+    assert not any(p.exists() for p in left)
+    assert all(p.read_bytes() == b"half a file" for p in keep)

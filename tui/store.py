@@ -139,6 +139,7 @@ class Library:
         # Things the user should hear about once (e.g. a file was converted).
         self.notices: list[str] = []
         self._unreadable: tuple | None = None  # file versions reload_if_changed could not read
+        self._swept = False  # leftover temporary files removed (at the first write)
         self._migrate_if_old()
         self._sync_main()
         self._sync_side()
@@ -668,6 +669,8 @@ class Library:
             self.save_error = str(exc)
             raise
         try:
+            if not self._swept:
+                self._sweep_leftovers()
             yield
         except StoreError as exc:
             self.save_error = str(exc)
@@ -676,6 +679,18 @@ class Library:
             self.save_error = None
         finally:
             self._lock.release()
+
+    def _sweep_leftovers(self) -> None:
+        """Remove temporary files a killed writer left behind (lock held: every
+        writer of these files holds it while its temporary file exists)."""
+        self._swept = True
+        names = (self.path.name, self.state_path.name)
+        prefixes = tuple(f".{n}." for n in names) + tuple(f".{n}.bak." for n in names)
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(self.path.parent):
+                if entry.name.endswith(".tmp") and entry.name.startswith(prefixes):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
 
     # --- older formats ---------------------------------------------------------
 
