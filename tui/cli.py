@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import sys
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 from tui import __version__
 from tui.errors import NotFound, ReadingListError
 from tui.model import KIND_PREFIX, ReadStatus, Work
-from tui.text import cell_width, fit, inert
+from tui.text import UNSAFE_IN_JSON, cell_width, fit, inert
 
 KIND_CHOICES = {
     "references": ("reference",),
@@ -145,14 +144,11 @@ def _review_key(args, lib) -> str:
     return key
 
 
-# json leaves DEL, C1 and bidi controls raw; escaped as \uXXXX the value is the same
-_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
 def _json(value) -> str:
     """JSON for a terminal or a pipe: readable UTF-8 with no raw control characters."""
     text = json.dumps(value, ensure_ascii=False, indent=2)
-    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+    # json leaves DEL, C1 and bidi controls raw; escaped as \uXXXX the value is the same
+    return UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
 
 
 def _out(text: str = "") -> None:
@@ -179,7 +175,7 @@ def _work_json(work: Work, state) -> dict:
 
 
 def _first_authors(work: Work) -> str:
-    """"Teske N, Fett N" for two, "Sullivan KM et al." (or "金诗炜 等") for more."""
+    """ "Teske N, Fett N" for two, "Sullivan KM et al." (or "金诗炜 等") for more."""
     names = work.authors
     if not names:
         return ""

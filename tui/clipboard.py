@@ -14,10 +14,11 @@ Never raises. No Textual here.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from tui.text import inert
 
 NO_CLIPBOARD = (
     "No clipboard available (install xclip/wl-clipboard or use a terminal with OSC 52); "
@@ -28,10 +29,6 @@ TERMINAL_OK = (
     "Sent to the terminal clipboard (OSC 52); "
     "if nothing pastes, enable it in the terminal (tmux: set -g set-clipboard on)"
 )
-
-# C0 controls but tab and newline, DEL, C1 controls, and the bidi controls that
-# can make a pasted citation read differently from what was shown
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass
@@ -44,8 +41,9 @@ class CopyResult:
 
 def clean(text: str) -> str:
     """The text without control characters (ESC, C0/C1 but \\n and \\t, bidi controls)."""
-    text = text.replace("\r\n", "\n")
-    return _CONTROL.sub("", text)
+    # the same set tui.text.inert removes for the terminal: a pasted citation must not
+    # read differently from what was shown
+    return inert(text.replace("\r\n", "\n"))
 
 
 def _over_ssh() -> bool:

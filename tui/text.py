@@ -7,7 +7,10 @@ import unicodedata
 
 # C0 controls except tab and newline, DEL, C1 controls, and the bidi controls
 # (LRE…RLO, LRI…PDI, LRM/RLM/ALM) that can reorder what a terminal shows.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_BIDI_DEL_C1 = "\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f{_BIDI_DEL_C1}]")
+# what json.dumps leaves raw (it escapes C0 itself)
+UNSAFE_IN_JSON = re.compile(f"[{_BIDI_DEL_C1}]")
 
 
 def inert(text: str, *, keep_newlines: bool = True) -> str:
