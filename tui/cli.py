@@ -130,7 +130,10 @@ def _open_library(args):
     from tui.store import Library
 
     path = Path(args.db).expanduser() if args.db else default_db_path()
-    return Library(path)
+    lib = Library(path)
+    for notice in getattr(lib, "notices", ()):  # e.g. an older file converted, original kept
+        _err(notice)
+    return lib
 
 
 def _review_key(args, lib) -> str:
