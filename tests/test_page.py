@@ -403,6 +403,39 @@ def test_importer_bug_on_bad_input_becomes_parse_error(tmp_path, monkeypatch):
     _one_line_error(f, "line 3: no TY tag")
 
 
+def test_parsers_run_without_the_cyclic_gc_which_comes_back_after(tmp_path, monkeypatch):
+    import gc
+    import types
+
+    seen = []
+
+    def parse_ris(text, *, source=""):
+        seen.append(gc.isenabled())
+        if "bad" in source:
+            raise ValueError("no TY tag")
+        return Review(key="r"), []
+
+    fake = types.ModuleType("tui.sources.ris")
+    fake.parse_ris = parse_ris
+    monkeypatch.setitem(sys.modules, "tui.sources.ris", fake)
+    good, bad = tmp_path / "good.ris", tmp_path / "bad.ris"
+    good.write_text("TY  - JOUR", encoding="utf-8")
+    bad.write_text("TY  - JOUR", encoding="utf-8")
+    assert gc.isenabled()
+    load_file(good)
+    assert gc.isenabled()
+    with pytest.raises(ParseError):
+        load_file(bad)
+    assert gc.isenabled()
+    assert seen == [False, False]
+    gc.disable()  # a caller that had it off keeps it off
+    try:
+        load_file(good)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_core_does_not_import_textual():
     code = "import sys, tui.sources, tui.sources.page, tui.sources.gbt, tui.sources.keys; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
