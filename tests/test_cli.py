@@ -249,7 +249,7 @@ def test_reimport_keeps_state_and_says_updated(db, capsys):
 
 def test_export_to_file_and_markdown(db, capsys, tmp_path):
     run(db, "mark", "ref1", "read", capsys=capsys)
-    target = tmp_path / "out" / "list.md"
+    target = tmp_path / "list.md"
     code, _, err = run(db, "export", "--format", "markdown", "-o", str(target), capsys=capsys)
     assert code == 0, err
     text = target.read_text(encoding="utf-8")
@@ -322,3 +322,45 @@ def test_hostile_text_never_reaches_the_terminal(db, capsys, tmp_path):
         code, out, _ = run(db, *args, capsys=capsys)
         assert code == 0
         assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+
+
+def test_filter_may_start_with_a_dash(db, capsys):
+    code, out, err = run(db, "list", "--filter", "-stem", "--json", capsys=capsys)
+    assert code == 0, err
+    rows = json.loads(out)
+    assert rows and all("stem" not in r["title"].lower() for r in rows)
+    assert len(rows) < 43
+
+
+def test_files_with_the_same_stem_are_separate_collections(db, capsys, tmp_path):
+    bib = tmp_path / "rt.bib"
+    bib.write_text("@article{a2020, author={Smith, John}, title={One}, journal={J}, year={2020}}\n")
+    ris = tmp_path / "rt.ris"
+    ris.write_text("TY  - JOUR\nAU  - Doe, Jane\nTI  - Two\nPY  - 2021\nER  - \n")
+    code, out, err = run(db, "import", str(bib), str(ris), capsys=capsys)
+    assert code == 0, err
+    assert [line.split("\t")[1] for line in out.splitlines()] == ["created", "created"]
+    code, out, _ = run(db, "import", str(bib), capsys=capsys)
+    assert out.split("\t")[1] == "updated"
+    _, out, _ = run(db, "reviews", "--json", capsys=capsys)
+    assert len(json.loads(out)) == 3
+
+
+def test_export_file_permissions_and_missing_folder(db, capsys, tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        target = tmp_path / "x.bib"
+        assert run(db, "export", "--format", "bibtex", "-o", str(target), capsys=capsys)[0] == 0
+        assert target.stat().st_mode & 0o777 == 0o644
+    finally:
+        os.umask(old)
+    code, _, err = run(db, "export", "-o", str(tmp_path / "nope" / "x.bib"), capsys=capsys)
+    assert code == 2 and "does not exist" in err
+    assert not (tmp_path / "nope").exists()
+
+
+def test_note_without_a_note_says_so(db, capsys):
+    code, out, err = run(db, "note", "ref1", capsys=capsys)
+    assert code == 0 and out == "" and "has no note" in err

@@ -391,7 +391,11 @@ def cmd_note(args, lib) -> int:
     review = getattr(args, "sub_review", None) or args.review
     work = lib.resolve(args.id, review or lib.default_review_key())
     if args.text is None:
-        _out(inert(lib.state(work).note))
+        note = lib.state(work).note
+        if note:
+            _out(note)
+        else:
+            _err(f"{work.id} has no note")
         return 0
     lib.set_note(work, args.text)
     _out(f"{work.id}\tnote {'cleared' if not args.text else 'saved'}")
@@ -421,8 +425,11 @@ def cmd_export(args, lib) -> int:
     if not text.endswith("\n"):
         text += "\n"
     if args.output:
-        _atomic_write(Path(args.output), text.encode("utf-8"))
-        _err(f"wrote {len(works)} works to {args.output}")
+        out = Path(args.output).expanduser()
+        if not out.parent.is_dir():
+            raise NotFound(f"cannot write {args.output}: folder {out.parent} does not exist")
+        _atomic_write(out, text.encode("utf-8"))
+        _err(f"wrote {len(works)} work{'s' if len(works) != 1 else ''} to {args.output}")
     else:
         sys.stdout.write(inert(text))
     return 0
@@ -508,8 +515,24 @@ COMMANDS = {
 }
 
 
+def _glue_dash_values(argv: list[str]) -> list[str]:
+    """`--filter -stem` means the query "-stem", not an option (argparse would refuse it)."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--filter" and i + 1 < len(argv) and argv[i + 1].startswith("-"):
+            out.append(f"--filter={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(a)
+        i += 1
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser().parse_args(_glue_dash_values(argv))
     try:
         if args.command in ("styles", "doctor"):  # doctor: the library may not open
             return COMMANDS[args.command](args)

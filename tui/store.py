@@ -378,6 +378,12 @@ class Library:
             if review.checksum and r.checksum == review.checksum:
                 return r
         for r in self._reviews.values():
+            if review.kind == "collection" or r.kind == "collection":
+                # a collection's title is its file's stem: rt.bib, rt.ris and rt.json are
+                # three collections; the same file imported again is one
+                if review.source and r.source == review.source and r.kind == review.kind:
+                    return r
+                continue
             theirs = {_norm(t) for t in (r.title_zh, r.title_en) if t.strip()}
             if titles & theirs:
                 return r
