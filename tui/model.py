@@ -25,20 +25,18 @@ class ReadStatus(str, Enum):
         return self.value
 
 
+_CJK = re.compile(
+    "[\u4e00-\u9fff\u3400-\u4dbf\u3040-\u30ff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002a6df]"
+)
+
+
 def has_cjk(text: str) -> bool:
-    """True when text holds CJK ideographs, kana or hangul."""
-    for ch in text:
-        o = ord(ch)
-        if (
-            0x4E00 <= o <= 0x9FFF
-            or 0x3400 <= o <= 0x4DBF
-            or 0x3040 <= o <= 0x30FF
-            or 0xAC00 <= o <= 0xD7AF
-            or 0x20000 <= o <= 0x2A6DF
-            or 0xF900 <= o <= 0xFAFF
-        ):
-            return True
-    return False
+    """True when text holds CJK ideographs, kana or hangul.
+
+    >>> has_cjk("Müller"), has_cjk("TGF-β"), has_cjk("干细胞"), has_cjk("한국")
+    (False, False, True, True)
+    """
+    return _CJK.search(text) is not None
 
 
 def fold(text: str) -> str:

@@ -39,7 +39,6 @@ format than this version reads is refused and left untouched.
 from __future__ import annotations
 
 import contextlib
-import copy
 import gc
 import os
 import re
@@ -702,7 +701,8 @@ class Library:
 
     def _migrate_if_old(self) -> None:
         """Convert a format-0 file (see the module doc) to the current format."""
-        data = self._main.storage.read()
+        with _gc_paused():  # the first read parses the whole file
+            data = self._main.storage.read()
         if not data or _META_ID in data.get("meta", {}) or not any(data.values()):
             return
         if not _looks_like_format0(data):
@@ -998,9 +998,18 @@ def _work_doc(w: Work) -> dict:
             if isinstance(value, list):
                 value = list(value)
             elif isinstance(value, dict):
-                value = copy.deepcopy(value)
+                value = _json_copy(value)
             doc[name] = value
     return doc
+
+
+def _json_copy(value):
+    """A copy of JSON-shaped data (dicts, lists, scalars); much cheaper than deepcopy."""
+    if isinstance(value, dict):
+        return {k: _json_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_copy(v) for v in value]
+    return value
 
 
 def _state_doc(st: State) -> dict:
