@@ -149,17 +149,21 @@ def _review_key(args, lib) -> str:
     return key
 
 
-def _json(value) -> str:
-    """JSON for a terminal or a pipe: readable UTF-8 with no raw control characters.
+def _print_json(value) -> None:
+    """Print JSON readable UTF-8 with no raw control characters.
 
     orjson gives the same text as json.dumps(ensure_ascii=False, indent=2) for this
-    data, several times faster; it escapes C0 controls itself, and DEL, C1 and bidi
-    controls are escaped here as \\uXXXX (the value is the same).
+    data, several times faster, and escapes C0 controls itself; DEL, C1 and bidi
+    controls are escaped here as \\uXXXX (the value is the same). So the text is safe
+    as it is and skips _out's inert() pass (150 MB at 100,000 works).
     """
     import orjson
 
     text = orjson.dumps(value, option=orjson.OPT_INDENT_2).decode("utf-8")
-    return UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+    if UNSAFE_IN_JSON.search(text):
+        text = UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+    sys.stdout.write(text)
+    sys.stdout.write("\n")
 
 
 def _out(text: str = "") -> None:
@@ -181,7 +185,8 @@ _WORK_FIELDS = tuple(f.name for f in dataclasses.fields(Work))
 def _work_json(work: Work, state) -> dict:
     # the fields themselves, not Work.to_dict(): asdict deep-copies everything, and the
     # row is serialised at once (half the time of `list --json` at 10,000 works)
-    d = {"id": work.id, "local_id": work.local_id}
+    local = f"{KIND_PREFIX.get(work.kind, work.kind)}{work.n}"
+    d = {"id": f"{work.review}/{local}", "local_id": local}
     for name in _WORK_FIELDS:
         d[name] = getattr(work, name)
     d["status"] = state.status
@@ -270,7 +275,7 @@ def cmd_reviews(args, lib) -> int:
                     "counts": _counts(lib, r.key),
                 }
             )
-        _out(_json(rows))
+        _print_json(rows)
         return 0
     current = lib.default_review_key()
     for r in reviews:
@@ -312,7 +317,7 @@ def cmd_review(args, lib) -> int:
     key = args.key or _review_key(args, lib)
     review = lib.get_review(key)
     if args.json:
-        _out(_json(review.to_dict()))
+        _print_json(review.to_dict())
         return 0
     _out(f"{'Key':<14} {review.key}")
     for field, label in REVIEW_LABELS:
@@ -343,7 +348,7 @@ def cmd_list(args, lib) -> int:
     works = _select(args, lib, review)
     if args.json:
         rows = [_work_json(w, lib.state(w)) for w in works]
-        _out(_json(rows))
+        _print_json(rows)
         return 0
     width = shutil.get_terminal_size((120, 24)).columns if _is_tty() else 0
     for w in works:
