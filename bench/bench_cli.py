@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -120,16 +121,16 @@ def bib_for(n: int, seed: int = 1) -> Path:
 
 
 def _fresh(db: Path) -> None:
-    """Remove a database and every side file the store keeps next to it."""
-    for p in db.parent.glob(db.name + "*"):
-        p.unlink()
+    """An empty folder for the database (the store keeps side files next to it)."""
+    shutil.rmtree(db.parent, ignore_errors=True)
+    db.parent.mkdir(parents=True)
 
 
 def bench_size(n: int, runs: int, log=print) -> list[Timing]:
     bib = bib_for(n)
     folder = OUT / f"cli-{n}"
     folder.mkdir(parents=True, exist_ok=True)
-    db = folder / "library.json"
+    db = folder / "db" / "library.json"
     out = folder / "stdout.txt"
     tui = ["-m", "tui", "--db", str(db)]
 
