@@ -10,6 +10,7 @@ workers, so the first screen paints about as fast as a bare Textual app.
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -144,6 +145,19 @@ def format_bibliography(works: list[Work], style: str) -> str:
     return fmt(works, style)
 
 
+_REVERSED = re.compile(r"bad (year range|number) '(\d+)\s*(?:\.\.|-)\s*(\d+)'")
+
+
+def filter_hint(error: str) -> str:
+    """One of Query.errors as the filter bar shows it: shorter, with a way out."""
+    m = _REVERSED.match(error)
+    if m and int(m[2]) > int(m[3]):
+        field = "year" if m[1] == "year range" else "n"
+        return f"reversed range: did you mean {field}:{m[3]}..{m[2]}?"
+    error = error.removesuffix(" in filter")
+    return error.replace(" in filter (", " (")
+
+
 def cite_credits() -> str:
     try:
         from tui.cite import credits
@@ -260,6 +274,7 @@ class MainScreen(Screen):
         self.citations: dict[tuple[str, str], str] = {}
         self.review_collapsed: bool | None = None  # None: by screen height
         self.filter_text = ""
+        self.filter_errors: list[str] = []  # what the filter could not use, one line each
         self.last_pane = "references"
         self._painted = False
         self._formatting = False  # a citation is being formatted in a thread
@@ -456,10 +471,18 @@ class MainScreen(Screen):
             return
         shown = len(self.refs.rows) + len(self.rels.rows)
         total = len(self.refs.works) + len(self.rels.works)
-        text = Text(f"{shown} of {total} match", style="bold")
-        describe = getattr(self, "_describe", "")
-        if describe:
-            text.append("  " + inert(describe, keep_newlines=False), style="dim")
+        problem = self.filter_errors[0] if self.filter_errors else ""
+        if problem:
+            # a dropped term would otherwise silently match everything
+            text = Text("⚠ " + inert(problem, keep_newlines=False), style="bold")
+            text.append(f"  {shown} of {total} shown", style="dim")
+            self.filter_info.set_class(True, "-error")
+        else:
+            text = Text(f"{shown} of {total} match", style="bold")
+            describe = getattr(self, "_describe", "")
+            if describe:
+                text.append("  " + inert(describe, keep_newlines=False), style="dim")
+            self.filter_info.set_class(False, "-error")
         self.filter_info.update(text)
 
     # --- filter ------------------------------------------------------------------
@@ -507,6 +530,7 @@ class MainScreen(Screen):
 
         self.filter_text = text
         query = parse(text)
+        self.filter_errors = [filter_hint(e) for e in query.errors]
         if query.is_empty:
             self._describe = ""
             for wl in self.lists:
