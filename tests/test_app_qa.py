@@ -57,3 +57,57 @@ async def test_a_term_the_filter_cannot_use_is_named(library):
         await set_filter(pilot, "Sullivan")
         assert not info.has_class("-error")
         assert "1 of 58 match" in str(info.content)
+
+
+# --- 2. source extras: reader's labels, no internals -----------------------------------
+
+
+def add_extras_review(lib: Library) -> str:
+    from tui.model import Review, Work
+
+    review = Review(key="extras2024", title_en="Imported", year=2024)
+    work = Work(
+        review="extras2024",
+        kind="reference",
+        n=1,
+        key="roe2020book",
+        authors=["Roe R"],
+        title="A book",
+        type="M",
+        year=2020,
+        extra={
+            "entry_type": "book",
+            "ris_type": "BOOK",
+            "id": "item-7",
+            "authors_full": [{"family": "Roe", "given": "Richard"}],
+            "isbn": "978-3-16-148410-0",
+            "month": 3,
+            "keywords": ["sclerosis", "stem cells"],
+            "abstract": "We review the books.",
+            "short_title": "Book",
+        },
+    )
+    key, _ = lib.import_review(review, [work])
+    return key
+
+
+async def test_detail_shows_source_fields_with_readers_labels(library):
+    key = add_extras_review(library)
+    app = ReadingListApp(library, key)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        detail = app.main.detail.body.content.plain
+        for shown in (
+            "ISBN",
+            "978-3-16-148410-0",
+            "Month",
+            "March",
+            "Keywords",
+            "sclerosis; stem cells",
+            "Abstract",
+            "We review the books.",
+            "Short title",
+        ):
+            assert shown in detail
+        for hidden in ("Authors_f", "Entry_typ", "Ris_type", "item-7", "Richard", "BOOK"):
+            assert hidden not in detail

@@ -73,6 +73,94 @@ def issue_line(year, volume: str, issue: str, pages: str, supplement: str = "") 
     return clean(out)
 
 
+# Source fields an importer keeps in Work.extra, with the label a reader knows them by.
+# Shown in this order; other extras follow under a label made from their name.
+EXTRA_LABELS = {
+    "month": "Month",
+    "date": "Date",
+    "isbn": "ISBN",
+    "issn": "ISSN",
+    "series": "Series",
+    "journal_abbrev": "Journal abbr.",
+    "short_title": "Short title",
+    "container-title": "In",
+    "booktitle": "In",
+    "article_number": "Article no.",
+    "type_of_work": "Type of work",
+    "school": "School",
+    "institution": "Institution",
+    "organization": "Organization",
+    "location": "Location",
+    "database": "Database",
+    "accession_number": "Accession no.",
+    "eprint": "E-print",
+    "archiveprefix": "Archive",
+    "primaryclass": "Class",
+    "pmcid": "PMCID",
+    "language": "Language",
+    "urls": "Other URLs",
+    "updated": "Updated",
+    "author_address": "Address",
+    "keywords": "Keywords",
+    "note": "Source note",
+    "notes": "Source notes",
+    "abstract": "Abstract",
+}
+# Importers' bookkeeping, meaningless to a reader: never shown.
+HIDDEN_EXTRAS = {
+    "id",
+    "authors_full",
+    "editors_full",
+    "entry_type",
+    "ris_type",
+    "csl_type",
+    "ris_other",
+    "custom",
+    "type",
+    "key",
+    "citation-key",
+    "citation-label",
+    "file",
+    "owner",
+    "timestamp",
+    "crossref",
+    "source",
+}
+MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+def extra_fields(extra: dict) -> list[tuple[str, str]]:
+    """(label, value) of the source extras a reader cares about, known ones first."""
+    names = [n for n in EXTRA_LABELS if n in extra]
+    names += sorted(
+        n
+        for n in extra
+        if isinstance(n, str)
+        and n not in EXTRA_LABELS
+        and n not in HIDDEN_EXTRAS
+        and not n.startswith("_")
+        and not n.endswith(("_full", "_type"))
+    )
+    out: list[tuple[str, str]] = []
+    for name in names:
+        value = extra[name]
+        if value in ("", None, [], {}) or isinstance(value, dict):
+            continue
+        if name == "month" and isinstance(value, int) and 1 <= value <= 12:
+            shown = MONTHS[value - 1]
+        elif isinstance(value, list):
+            sep = "; " if name in ("keywords", "notes") else ", "
+            shown = sep.join(str(v) for v in value if not isinstance(v, (dict, list)))
+        else:
+            shown = str(value)
+        label = EXTRA_LABELS.get(name) or clean(name).replace("_", " ").replace("-", " ")
+        if shown.strip():
+            out.append((label[:1].upper() + label[1:], shown))
+    return out
+
+
 def field_line(label: str, value: str | Text, style: Style | str = "") -> Text:
     """ "Label     value" with the label in bold; value stays plain text."""
     text = Text(label.ljust(LABEL_WIDTH), style=LABEL, end="")
@@ -192,10 +280,10 @@ def work_text(
     for label, value in (("Review", work.review), ("Key", work.key), ("Language", work.lang)):
         if value:
             lines.append(field_line(label, clean(value)))
-    for name, value in sorted(work.extra.items()):
-        if value not in ("", None, [], {}):
-            shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-            lines.append(field_line(clean(str(name)).capitalize()[: LABEL_WIDTH - 1], clean(shown)))
+    for label, value in extra_fields(work.extra):
+        lines.append(
+            field_line(label, inert(value).strip() if label == "Abstract" else clean(value))
+        )
     status = Text(state.status, style="bold")
     if state.changed:
         status.append(f"  since {when(state.changed)}", style=DIM)
