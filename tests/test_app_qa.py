@@ -111,3 +111,51 @@ async def test_detail_shows_source_fields_with_readers_labels(library):
             assert shown in detail
         for hidden in ("Authors_f", "Entry_typ", "Ris_type", "item-7", "Richard", "BOOK"):
             assert hidden not in detail
+
+
+# --- 9. wrapped values hang under the value column; year and volume apart ------------
+
+
+def render_lines(renderable, width: int) -> list[str]:
+    from rich.console import Console
+
+    console = Console(width=width, record=True, color_system=None, legacy_windows=False)
+    console.print(renderable)
+    return [line.rstrip() for line in console.export_text().splitlines()]
+
+
+def test_wrapped_values_hang_under_the_value_column():
+    from tui.app.widgets.panes import work_text
+    from tui.model import State, Work
+
+    work = Work(
+        review="lin2025",
+        n=16,
+        authors=["Sullivan KM", "Goldmuntz EA", "Keyes-Elstein L"],
+        et_al=True,
+        title="Myeloablative autologous stem-cell transplantation for severe scleroderma",
+        journal="N Engl J Med",
+        year=2018,
+        volume="378",
+        issue="1",
+        pages="35-47",
+    )
+    lines = render_lines(work_text(work, State(), "gbt7714", "x"), 40)
+    at = next(i for i, line in enumerate(lines) if line.startswith("Authors"))
+    column = lines[at].index("Sullivan")
+    assert column >= len("Authors ")
+    follow = lines[at + 1]
+    assert follow[:column].strip() == "" and follow[column:].strip(), lines
+    assert any(line.startswith("Year") and line.endswith("2018") for line in lines)
+    assert any(line.startswith("Volume") and "378, issue 1" in line for line in lines)
+    assert any(line.startswith("Pages") and line.endswith("35-47") for line in lines)
+
+
+def test_help_descriptions_hang_under_themselves():
+    from tui.app.app import KEY_HELP
+    from tui.app.screens.help import help_text
+
+    lines = render_lines(help_text(KEY_HELP, ""), 50)
+    at = next(i for i, line in enumerate(lines) if line.startswith("v  x"))
+    column = lines[at].index("select")
+    assert lines[at + 1][:column].strip() == "" and lines[at + 1][column:].strip()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
+
+from tui.app.widgets.panes import Fields
 
 FILTER_HELP = [
     ("words", "match anywhere (case- and accent-insensitive; all must match)"),
@@ -20,23 +21,21 @@ FILTER_HELP = [
 ]
 
 
-def help_text(sections: list[tuple[str, list[tuple[str, str]]]], credits: str) -> Text:
-    width = max((len(k) for _, rows in sections for k, _ in rows), default=8) + 2
-    out = Text()
+def help_text(sections: list[tuple[str, list[tuple[str, str]]]], credits: str) -> Fields:
+    """Keys and the filter language as rows whose descriptions wrap under themselves."""
+    out = Fields()
     for title, rows in sections:
-        out.append(title + "\n", style="bold underline")
+        out.text(title, style="bold underline")
         for keys, description in rows:
-            out.append(keys.ljust(width), style="bold")
-            out.append(description + "\n")
-        out.append("\n")
-    out.append("Filter language\n", style="bold underline")
-    fw = max(len(k) for k, _ in FILTER_HELP) + 2
+            out.row(keys, description)
+        out.text("")
+    out.text("Filter language", style="bold underline")
     for syntax, description in FILTER_HELP:
-        out.append(syntax.ljust(fw), style="bold")
-        out.append(description + "\n")
+        out.row(syntax, description)
     if credits:
-        out.append("\nCredits\n", style="bold underline")
-        out.append(credits.strip() + "\n")
+        out.text("")
+        out.text("Credits", style="bold underline")
+        out.text(credits.strip())
     return out
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import quote
 
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.style import Style
+from rich.table import Table
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -161,14 +164,73 @@ def extra_fields(extra: dict) -> list[tuple[str, str]]:
     return out
 
 
-def field_line(label: str, value: str | Text, style: Style | str = "") -> Text:
-    """ "Label     value" with the label in bold; value stays plain text."""
-    text = Text(label.ljust(LABEL_WIDTH), style=LABEL, end="")
-    if isinstance(value, Text):
-        text.append_text(value)
-    else:
-        text.append(value, style=style)
-    return text
+class Fields:
+    """Blocks of text and "label  value" rows whose values wrap under the value column.
+
+    Rows are laid out as a two-column rich Table grid (Rich wraps each cell, CJK
+    included), so a long author list or abstract hangs under its value instead of
+    running back under the label. `plain` is the same content as plain text.
+    """
+
+    def __init__(self) -> None:
+        self.parts: list[Text | tuple[str, Text]] = []
+
+    def text(self, text: Text | str, style: Style | str = "") -> None:
+        self.parts.append(text if isinstance(text, Text) else Text(text, style=style))
+
+    def row(self, label: str, value: str | Text, style: Style | str = "") -> None:
+        if not isinstance(value, Text):
+            value = Text(value, style=style)
+        self.parts.append((label, value))
+
+    @property
+    def label_width(self) -> int:
+        widths = [cell_len(p[0]) for p in self.parts if isinstance(p, tuple)]
+        return max([LABEL_WIDTH - 1, *widths])
+
+    @property
+    def plain(self) -> str:
+        width = self.label_width
+        lines = []
+        for part in self.parts:
+            if isinstance(part, tuple):
+                lines.append(part[0].ljust(width + 1) + part[1].plain)
+            else:
+                lines.append(part.plain)
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.plain
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = self.label_width
+        table: Table | None = None
+        for part in self.parts:
+            if isinstance(part, tuple):
+                if table is None:
+                    table = Table.grid(padding=(0, 1))
+                    table.add_column(width=width, no_wrap=True, style=LABEL)
+                    table.add_column(ratio=1, overflow="fold")
+                table.add_row(Text(part[0], style=LABEL), part[1])
+                continue
+            if table is not None:
+                yield table
+                table = None
+            yield part
+        if table is not None:
+            yield table
+
+
+def volume_text(volume: str, issue: str, supplement: str = "") -> tuple[str, str]:
+    """("Volume", "25, issue 2") for the detail pane, or ("", "") when there is none."""
+    parts = [clean(volume)] if volume else []
+    if issue:
+        parts.append(f"issue {clean(issue)}")
+    if supplement:
+        parts.append(clean(supplement))
+    if not parts:
+        return "", ""
+    return ("Volume" if volume else "Issue"), ", ".join(parts)
 
 
 def link(url_text: str, url: str) -> Text:
@@ -188,24 +250,24 @@ def review_summary(review: Review) -> Text:
     return Text.assemble(*parts, no_wrap=True, overflow="ellipsis", end="")
 
 
-def review_text(review: Review) -> Text:
+def review_text(review: Review) -> Fields:
     """Every field of the review, one per line, the abstract wrapped."""
-    lines: list[Text] = []
+    lines = Fields()
     if review.title_zh:
-        lines.append(Text(clean(review.title_zh), style="bold"))
+        lines.text(Text(clean(review.title_zh), style="bold"))
     if review.title_en:
-        lines.append(Text(clean(review.title_en), style="bold italic"))
+        lines.text(Text(clean(review.title_en), style="bold italic"))
     if review.authors_zh:
-        lines.append(field_line("Authors", clean(", ".join(review.authors_zh))))
+        lines.row("Authors", clean(", ".join(review.authors_zh)))
     if review.authors_en:
         label = "" if review.authors_zh else "Authors"
-        lines.append(field_line(label, clean(", ".join(review.authors_en))))
+        lines.row(label, clean(", ".join(review.authors_en)))
     journal = " / ".join(clean(j) for j in (review.journal_zh, review.journal_en) if j)
     numbers = issue_line(review.year, review.volume, review.issue, review.pages)
     if journal or numbers:
-        lines.append(field_line("Journal", ", ".join(x for x in (journal, numbers) if x)))
+        lines.row("Journal", ", ".join(x for x in (journal, numbers) if x))
     if review.doi:
-        lines.append(field_line("DOI", link(clean(review.doi), doi_url(review.doi))))
+        lines.row("DOI", link(clean(review.doi), doi_url(review.doi)))
     dates = "   ".join(
         f"{name} {clean(value)}"
         for name, value in (
@@ -216,31 +278,32 @@ def review_text(review: Review) -> Text:
         if value
     )
     if dates:
-        lines.append(field_line("Dates", dates))
+        lines.row("Dates", dates)
     if review.corresponding_author:
         who = clean(review.corresponding_author)
         if review.email:
             who += f" <{clean(review.email)}>"
-        lines.append(field_line("Contact", who))
+        lines.row("Contact", who)
     keywords = "; ".join(clean(k) for k in (review.keywords_zh or review.keywords_en))
     if keywords:
-        lines.append(field_line("Keywords", keywords))
+        lines.row("Keywords", keywords)
     for abstract in (review.abstract_zh, review.abstract_en):
         if abstract:
-            lines.append(Text(""))
-            lines.append(Text("Abstract", style=LABEL))
-            lines.append(Text(inert(abstract).strip()))
+            lines.text(Text(""))
+            lines.text(Text("Abstract", style=LABEL))
+            lines.text(Text(inert(abstract).strip()))
     cites = [c for c in (review.citation_zh, review.citation_en) if c]
     if cites:
-        lines.append(Text(""))
-        lines.append(Text("Cite this review as", style=LABEL))
-        lines.extend(Text(clean(c)) for c in cites)
-    return Text("\n").join(lines)
+        lines.text(Text(""))
+        lines.text(Text("Cite this review as", style=LABEL))
+        for c in cites:
+            lines.text(clean(c))
+    return lines
 
 
 def work_text(
     work: Work, state: State, style: str, citation: str | None, selected: bool = False
-) -> Text:
+) -> Fields:
     """Every field of one work, its links, reading state and citation."""
     kind = "Reference" if work.kind == "reference" else "Related article"
     head = Text.assemble(
@@ -248,17 +311,23 @@ def work_text(
         (f"  {work.local_id}  [{clean(work.type)}]", DIM),
         ("  selected" if selected else "", "bold"),
     )
-    lines: list[Text] = [head, Text(clean(work.title), style="bold")]
+    lines = Fields()
+    lines.text(head)
+    lines.text(clean(work.title), style="bold")
     if work.authors:
         names = ", ".join(clean(a) for a in work.authors)
         if work.et_al:
             names += ", 等" if work.is_chinese else ", et al."
-        lines.append(field_line("Authors", names))
+        lines.row("Authors", names)
     if work.journal:
-        lines.append(field_line("Journal", clean(work.journal)))
-    numbers = issue_line(work.year, work.volume, work.issue, work.pages, work.supplement)
+        lines.row("Journal", clean(work.journal))
+    if work.year:
+        lines.row("Year", str(work.year))
+    label, numbers = volume_text(work.volume, work.issue, work.supplement)
     if numbers:
-        lines.append(field_line("Year", numbers))
+        lines.row(label, numbers)
+    if work.pages:
+        lines.row("Pages", clean(work.pages))
     for label, value in (
         ("Editors", ", ".join(work.editors)),
         ("Publisher", ", ".join(x for x in (work.place, work.publisher) if x)),
@@ -267,43 +336,40 @@ def work_text(
         ("Accessed", work.accessed),
     ):
         if value:
-            lines.append(field_line(label, clean(value)))
+            lines.row(label, clean(value))
     if work.doi:
-        lines.append(field_line("DOI", link(clean(work.doi), doi_url(work.doi))))
+        lines.row("DOI", link(clean(work.doi), doi_url(work.doi)))
     if work.pmid:
-        lines.append(field_line("PMID", link(clean(work.pmid), pubmed_url(work.pmid))))
+        lines.row("PMID", link(clean(work.pmid), pubmed_url(work.pmid)))
     if work.pii:
-        lines.append(field_line("PII", clean(work.pii)))
+        lines.row("PII", clean(work.pii))
     if work.url and not work.doi:
         url = web_url(work.url)
-        lines.append(field_line("URL", link(clean(work.url), url) if url else clean(work.url)))
+        lines.row("URL", link(clean(work.url), url) if url else clean(work.url))
     for label, value in (("Review", work.review), ("Key", work.key), ("Language", work.lang)):
         if value:
-            lines.append(field_line(label, clean(value)))
+            lines.row(label, clean(value))
     for label, value in extra_fields(work.extra):
-        lines.append(
-            field_line(label, inert(value).strip() if label == "Abstract" else clean(value))
-        )
+        lines.row(label, inert(value).strip() if label == "Abstract" else clean(value))
     status = Text(state.status, style="bold")
     if state.changed:
         status.append(f"  since {when(state.changed)}", style=DIM)
-    lines.append(field_line("Status", status))
+    lines.row("Status", status)
     if state.note:
-        lines.append(field_line("Note", ""))
-        lines.append(Text(inert(state.note).rstrip()))
-    lines.append(Text(""))
-    lines.append(Text(f"Citation ({style})", style=LABEL))
+        lines.row("Note", inert(state.note).rstrip())
+    lines.text(Text(""))
+    lines.text(Text(f"Citation ({style})", style=LABEL))
     if citation is None:
-        lines.append(Text("formatting…", style=DIM))
+        lines.text(Text("formatting…", style=DIM))
     else:
-        lines.append(Text(inert(citation).rstrip()))
+        lines.text(Text(inert(citation).rstrip()))
     if work.raw:
-        lines.append(Text(""))
-        lines.append(Text("As printed", style=LABEL))
-        lines.append(Text(clean(work.raw)))
+        lines.text(Text(""))
+        lines.text(Text("As printed", style=LABEL))
+        lines.text(Text(clean(work.raw)))
     for warning in work.warnings:
-        lines.append(Text(f"! {clean(warning)}", style="italic"))
-    return Text("\n").join(lines)
+        lines.text(Text(f"! {clean(warning)}", style="italic"))
+    return lines
 
 
 class ReviewPane(VerticalScroll, can_focus=True):
@@ -343,5 +409,5 @@ class DetailPane(VerticalScroll, can_focus=True):
     def compose(self):
         yield self.body
 
-    def show(self, text: Text) -> None:
+    def show(self, text: Text | Fields) -> None:
         self.body.update(text)
