@@ -4,7 +4,7 @@ remembered filters, no browser, small screens, discoverability, header, save err
 from __future__ import annotations
 
 import pytest
-from test_app import FakeClipboard, screen_text, set_filter, settle
+from test_app import FakeClipboard, notifications, screen_text, set_filter, settle
 
 from tui.app.app import ReadingListApp
 from tui.store import Library
@@ -159,3 +159,58 @@ def test_help_descriptions_hang_under_themselves():
     at = next(i for i, line in enumerate(lines) if line.startswith("v  x"))
     column = lines[at].index("select")
     assert lines[at + 1][:column].strip() == "" and lines[at + 1][column:].strip()
+
+
+# --- 3. a filter is remembered per review; one that hides everything is dropped ---------
+
+
+async def test_each_review_keeps_its_own_filter(db, library):
+    from test_app import add_markup_review
+
+    other = add_markup_review(library)
+    app = ReadingListApp(library, "lin2025")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.main
+        await set_filter(pilot, "Sullivan")
+        await pilot.press("enter")
+        screen.open_review(other)
+        await settle(pilot)
+        assert screen.filter_input.value == "" and len(screen.refs.rows) == 2
+        assert app.focused is screen.refs
+        screen.open_review("lin2025")
+        await settle(pilot)
+        assert screen.filter_input.value == "Sullivan" and len(screen.refs.rows) == 1
+        screen.open_review(other)
+        await settle(pilot)
+        await pilot.press("q")
+    again = Library(db)
+    assert again.get_pref("app.filters") == {"lin2025": "Sullivan"}
+    app = ReadingListApp(again)  # reopens the other review: unfiltered
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.main.review_key == other and app.main.filter_text == ""
+    again.close()
+
+
+async def test_a_remembered_filter_that_matches_nothing_is_cleared(library):
+    library.set_pref("app.filters", {"lin2025": "zzznothing"})
+    library.set_pref("app.pane", "related")
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.main
+        assert screen.filter_text == "" and screen.filter_input.value == ""
+        assert len(screen.refs.rows) == 43
+        assert any("zzznothing" in m and "cleared" in m for m in notifications(app))
+        assert library.get_pref("app.filters") == {}
+
+
+async def test_focus_is_never_restored_to_an_empty_pane(library):
+    library.set_pref("app.filters", {"lin2025": "Sullivan"})  # no related article matches
+    library.set_pref("app.pane", "related")
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.main.filter_text == "Sullivan" and app.main.rels.rows == []
+        assert app.focused is app.main.refs

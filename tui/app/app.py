@@ -274,7 +274,8 @@ class MainScreen(Screen):
         self.citations: dict[tuple[str, str], str] = {}
         self.review_collapsed: bool | None = None  # None: by screen height
         self.filter_text = ""
-        self.filter_errors: list[str] = []  # what the filter could not use, one line each
+        self.filter_errors: list[str] = []
+        self._check_remembered = False  # the filter came from the last session  # what the filter could not use, one line each
         self.last_pane = "references"
         self._painted = False
         self._formatting = False  # a citation is being formatted in a thread
@@ -336,7 +337,9 @@ class MainScreen(Screen):
         self.load_review(app.initial_review)
         if self.filter_text:
             self.filter_input.value = self.filter_text
+            self._check_remembered = True
             self.apply_filter(self.filter_text)
+            self.drop_remembered_filter_if_empty()
         pane = app.initial_pane if app.initial_pane in PANES else "references"
         self.focus_pane(pane)
         self.set_interval(2.0, self.check_external_changes)
@@ -523,6 +526,7 @@ class MainScreen(Screen):
         self.indexes.update(built)
         if self.filter_text:
             self.apply_filter(self.filter_text)
+            self.drop_remembered_filter_if_empty()
 
     def apply_filter(self, text: str) -> None:
         """Narrow both lists to the works matching `text` (the query language)."""
@@ -545,6 +549,23 @@ class MainScreen(Screen):
                 wl.set_rows(self.indexes[wl.kind].filter(query, self.states), filtered=True)
         self.update_titles()
 
+    def drop_remembered_filter_if_empty(self) -> None:
+        """A filter remembered from last time that hides everything is a trap: clear it."""
+        if not self._check_remembered or len(self.indexes) < len(self.lists):
+            return  # (big lists: checked again once their index is built)
+        self._check_remembered = False
+        if self.filter_text and not self.refs.rows and not self.rels.rows:
+            self.notify(
+                f"The remembered filter {inert(self.filter_text, keep_newlines=False)!r} "
+                "matched nothing here, so it was cleared.",
+                title="Filter cleared",
+                markup=False,
+            )
+            self.action_clear_filter()
+            self.remember_filter()
+            if self.focused is not self.filter_input:
+                self.focus_pane(self.last_pane)
+
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self.apply_filter(event.value)
@@ -552,7 +573,14 @@ class MainScreen(Screen):
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
         self.action_focus_list()
-        self.save_pref("app.filter", self.filter_text)
+        self.remember_filter()
+
+    def remember_filter(self) -> None:
+        """Keep the filter for this review only: another review starts unfiltered."""
+        try:
+            self.app.remember_filter(self.review_key, self.filter_text)  # type: ignore[attr-defined]
+        except ReadingListError as err:
+            self.notify(str(err), title="Preference not saved", severity="warning", markup=False)
 
     def action_filter(self) -> None:
         self.filter_input.focus()
@@ -577,7 +605,7 @@ class MainScreen(Screen):
             self.refresh_lists()
         elif self.filter_text:
             self.action_clear_filter()
-            self.save_pref("app.filter", "")
+            self.remember_filter()
 
     # --- panes -------------------------------------------------------------------
 
@@ -597,8 +625,9 @@ class MainScreen(Screen):
         return self.active.id or "references"
 
     def focus_pane(self, name: str) -> None:
+        """Focus pane `name`, or the references when it is hidden or shows no row."""
         widget = self.pane_widget(name)
-        if not widget.display or (isinstance(widget, WorkList) and not widget.works):
+        if not widget.display or (isinstance(widget, WorkList) and not widget.rows):
             widget = self.refs
         widget.focus()
 
@@ -606,7 +635,8 @@ class MainScreen(Screen):
         visible = [
             name
             for name in PANES
-            if self.pane_widget(name).display and not (name == "related" and not self.rels.works)
+            if self.pane_widget(name).display
+            and not (name in ("references", "related") and not self.pane_widget(name).rows)
         ]
         current = self.current_pane() if self.focused is not self.filter_input else None
         if current is None:
@@ -974,9 +1004,13 @@ class MainScreen(Screen):
             self.open_review(key)
 
     def open_review(self, key: str) -> None:
+        self.remember_filter()
+        # each review keeps its own filter (one that suits this review may hide all of another)
+        self.filter_text = self.app.saved_filters.get(key, "")  # type: ignore[attr-defined]
+        self.filter_input.value = self.filter_text
         self.load_review(key)
         self.save_pref("app.review", key)
-        self.refs.focus()
+        self.focus_pane("references")
 
     # --- help, quit, prefs -------------------------------------------------------
 
@@ -1011,6 +1045,7 @@ class ReadingListApp(App):
         self.requested_review = review
         self.style_name: str = DEFAULT_STYLE
         self.initial_filter = ""
+        self.saved_filters: dict[str, str] = {}  # review key -> its remembered filter
         self.initial_pane = "references"
         self.initial_review: str | None = None
         self.error: ReadingListError | None = None
@@ -1026,9 +1061,16 @@ class ReadingListApp(App):
         """Use `library` and the preferences it remembers."""
         self.library = library
         self.style_name = str(library.get_pref("app.style", DEFAULT_STYLE) or DEFAULT_STYLE)
-        self.initial_filter = str(library.get_pref("app.filter", "") or "")
+        filters = library.get_pref("app.filters")
+        self.saved_filters: dict[str, str] = {
+            str(k): str(v) for k, v in (filters if isinstance(filters, dict) else {}).items() if v
+        }
         self.initial_pane = str(library.get_pref("app.pane", "references") or "references")
         self.initial_review = self._pick_review(self.requested_review)
+        old = library.get_pref("app.filter")  # before filters were kept per review
+        if old and not isinstance(filters, dict) and library.get_pref("app.review"):
+            self.saved_filters[str(library.get_pref("app.review"))] = str(old)
+        self.initial_filter = self.saved_filters.get(self.initial_review or "", "")
         theme = library.get_pref("app.theme")
         if theme and theme in self.available_themes:
             self.theme = theme
@@ -1060,16 +1102,29 @@ class ReadingListApp(App):
         if self.library is not None and self.library.get_pref("app.theme") != theme.name:
             self.main.save_pref("app.theme", theme.name)
 
+    def remember_filter(self, review: str | None, text: str) -> None:
+        """Keep `text` as the filter of `review` (pref app.filters: review key -> filter)."""
+        if review is None or self.library is None:
+            return
+        filters = dict(self.saved_filters)
+        if text:
+            filters[review] = text
+        else:
+            filters.pop(review, None)
+        if filters != self.saved_filters:
+            self.library.set_pref("app.filters", filters)
+            self.saved_filters = filters
+
     def save_session(self) -> None:
         """Remember the review, pane and filter for the next start."""
         main = self.main
         if self.library is None:
             return
-        values = {
-            "app.review": main.review_key,
-            "app.pane": main.last_pane,
-            "app.filter": main.filter_text,
-        }
+        values = {"app.review": main.review_key, "app.pane": main.last_pane}
+        try:
+            self.remember_filter(main.review_key, main.filter_text)
+        except ReadingListError:
+            pass  # nothing to save it to; the session still ends cleanly
         for name, value in values.items():
             try:
                 if self.library.get_pref(name) != value:
