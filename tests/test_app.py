@@ -440,6 +440,7 @@ async def test_open_doi_or_pubmed(library, monkeypatch):
     app = ReadingListApp(library)
     opened: list[str] = []
     monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
+    monkeypatch.setenv("BROWSER", "firefox")  # a browser is there (see test_app_qa for none)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("o")

@@ -214,3 +214,40 @@ async def test_focus_is_never_restored_to_an_empty_pane(library):
         await settle(pilot)
         assert app.main.filter_text == "Sullivan" and app.main.rels.rows == []
         assert app.focused is app.main.refs
+
+
+# --- 4. `o` without a browser says so, shows the link and copies it ------------------
+
+
+async def test_open_without_a_browser_shows_and_copies_the_link(library, clip, monkeypatch):
+    import webbrowser
+
+    for name in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+    app = ReadingListApp(library)
+    opened: list[str] = []
+    monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
+    url = "https://doi.org/10.1007/s40257-023-00831-2"
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert opened == []  # no text browser started inside the terminal
+        said = [m for m in notifications(app) if "Cannot open a browser" in m]
+        assert len(said) == 1 and "\n" not in said[0]
+        assert url in said[0] and "DISPLAY" in said[0]
+        assert "copied it to the system clipboard" in said[0]
+        assert clip.copied == [url]
+
+        # a browser that is configured but fails to start is reported the same way
+        def broken(url, **kw):
+            raise webbrowser.Error("could not locate runnable browser")
+
+        monkeypatch.setenv("BROWSER", "nonexistent-browser")
+        monkeypatch.setattr(app, "open_url", broken)
+        clip.method = "none"
+        await pilot.press("o")
+        await settle(pilot)
+        said = [m for m in notifications(app) if "could not locate runnable browser" in m]
+        assert said and url in said[0] and "no clipboard" in said[0]

@@ -10,7 +10,9 @@ workers, so the first screen paints about as fast as a bare Textual app.
 from __future__ import annotations
 
 import gc
+import os
 import re
+import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -156,6 +158,28 @@ def filter_hint(error: str) -> str:
         return f"reversed range: did you mean {field}:{m[3]}..{m[2]}?"
     error = error.removesuffix(" in filter")
     return error.replace(" in filter (", " (")
+
+
+def no_browser() -> str:
+    """Why no web browser can be opened here ("" when one probably can).
+
+    Textual's open_url calls webbrowser.open and ignores the result. On Linux without
+    a display, webbrowser would start a text browser (lynx, w3m) inside this very
+    terminal, or nothing at all; so there we only trust an explicit $BROWSER.
+    """
+    import webbrowser
+
+    if os.environ.get("BROWSER"):
+        return ""
+    if not sys.platform.startswith(("win", "darwin", "cygwin")):
+        wsl = "microsoft" in os.uname().release.lower()
+        if not wsl and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+            return "no graphical display here (DISPLAY is not set)"
+    try:
+        webbrowser.get()
+    except webbrowser.Error:
+        return "no web browser found"
+    return ""
 
 
 def cite_credits() -> str:
@@ -907,9 +931,13 @@ class MainScreen(Screen):
         self.copy_worker([w], "", "doi", f"DOI of {w.local_id}")
 
     @work(thread=True, group="copy")
-    def copy_worker(self, works: list[Work], style: str, mode: str, what: str) -> None:
+    def copy_worker(
+        self, works: list[Work], style: str, mode: str, what: str, text: str = "", intro: str = ""
+    ) -> None:
         try:
-            if mode == "doi":
+            if mode == "url":
+                pass  # `text` is the link itself
+            elif mode == "doi":
                 text = works[0].doi
             elif mode == "bibliography":
                 text = format_bibliography(works, style)
@@ -930,15 +958,19 @@ class MainScreen(Screen):
             self.app.call_from_thread(self.app.copy_to_clipboard, payload)
 
         result = clipboard.copy(text, terminal_copy=terminal_copy)
-        self.app.call_from_thread(self._copied, result, text, what)
+        self.app.call_from_thread(self._copied, result, text, what, intro)
 
-    def _copied(self, result, text: str, what: str) -> None:
+    def _copied(self, result, text: str, what: str, intro: str = "") -> None:
         from tui.app.screens.dialogs import CopyTextScreen
 
         where = {
             "system": "the system clipboard",
             "terminal": "the terminal clipboard (OSC 52)",
         }.get(result.method)
+        if intro:  # the link could not be opened: say where it went instead
+            where = f"copied it to {where}" if result.ok and where else "no clipboard to copy it to"
+            self.notify(f"{intro} ({where}).", title="No browser", severity="warning", markup=False)
+            return
         if result.ok and where:
             self.notify(f"Copied {what} to {where}.", title="Copied", markup=False)
             return
@@ -982,7 +1014,17 @@ class MainScreen(Screen):
         if not url:
             self.notify(f"{w.local_id} has no DOI, PMID or URL.", severity="warning", markup=False)
             return
-        self.app.open_url(url)
+        problem = no_browser()
+        if not problem:
+            try:
+                self.app.open_url(url)
+            except Exception as err:  # webbrowser.Error, OSError from a broken $BROWSER
+                problem = f"the browser could not be started ({err})"
+        if problem:
+            # say so in one line, with the URL, and put the URL on a clipboard
+            intro = f"Cannot open a browser: {problem}. The link is {url}"
+            self.copy_worker([w], "", "url", f"link of {w.local_id}", text=url, intro=intro)
+            return
         self.notify(f"Opening {url}", markup=False)
 
     def action_switch_review(self) -> None:
