@@ -41,7 +41,10 @@ gaps of citeproc-py 0.11 that show in our data (each one is tested):
   Them Right's style drops `number`, so it gets them as pages without "p."
   (its template: "Volume(Issue), page range or article number"); MLA's prints
   `number` as an issue ("no. 3075" after "no. 19"), so there the page label
-  becomes MLA's label for the location, "article 1108623", like "p."/"pp.".
+  becomes MLA's label for the location, "article 1108623", like "p."/"pp.";
+- page-range-format: citeproc-py's abbreviation drops digits of a second
+  number longer than the first (Vancouver "1-0" for 1-10, MLA "5–2" for
+  5-12); ours (tui.cite.pagerange, CSL 1.0.2 Appendix V) replaces it.
 
 Parsed styles are cached for the life of the process (loading takes a few ms,
 formatting one item after that 1.5-4 ms; see bench/bench_cite.py).
@@ -174,6 +177,15 @@ def _patch_citeproc() -> None:
         )
 
     model.Name.initialize = initialize
+
+    # page ranges: citeproc-py's abbreviation is wrong for a second number longer
+    # than the first ("1-0" for 1-10); ours follows CSL 1.0.2 (see pagerange.py)
+    from tui.cite.pagerange import last_page
+
+    def _format_last_page(self, first, last):
+        return last_page(first, last, self.get_root().get_option("page-range-format"))
+
+    model.FormatNumber._format_last_page = _format_last_page
     model.CitationStylesElement.get_macro = memo(model.CitationStylesElement.get_macro, True)
     model.CitationStylesElement.get_layout = memo(model.CitationStylesElement.get_layout)
     model.Parent.calls_variable = memo(model.Parent.calls_variable)
