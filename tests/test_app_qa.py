@@ -251,3 +251,42 @@ async def test_open_without_a_browser_shows_and_copies_the_link(library, clip, m
         await settle(pilot)
         said = [m for m in notifications(app) if "could not locate runnable browser" in m]
         assert said and url in said[0] and "no clipboard" in said[0]
+
+
+# --- 5. dialogs fit a 60x20 terminal -------------------------------------------------
+
+
+def inside(widget, screen_size) -> bool:
+    region = widget.region
+    width, height = screen_size
+    return (
+        region.width > 0
+        and region.height > 0
+        and region.x >= 0
+        and region.y >= 0
+        and region.right <= width
+        and region.bottom <= height
+    )
+
+
+async def test_dialogs_fit_a_small_terminal(library):
+    from textual.widgets import Button, OptionList, TextArea
+
+    small = (60, 20)
+    app = ReadingListApp(library)
+    async with app.run_test(size=small) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        dialog = app.screen
+        for widget in (dialog.query_one(TextArea), *dialog.query(Button)):
+            assert inside(widget, small), widget
+        assert dialog.query_one(TextArea).region.height >= 3
+        await pilot.press("escape")
+        await pilot.press("s")
+        await settle(pilot)
+        options = app.screen.query_one(OptionList)
+        box = app.screen.query_one("#style-preview-box")
+        assert inside(options, small) and inside(box, small)
+        assert box.region.height >= 3
+        assert "ref1 in" in screen_text(app)  # the preview's first line is on screen
