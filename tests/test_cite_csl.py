@@ -29,7 +29,8 @@ EXPECTED = {
     ),
     "vancouver": (
         "Teske N, Fett N. Recent advances in treatment of systemic sclerosis and morphea. "
-        "Am J Clin Dermatol. 2024;25(2):213-26. doi:10.1007/s40257-023-00831-2 PubMed PMID: 38087156.",
+        "Am J Clin Dermatol. 2024;25(2):213-26. doi: 10.1007/s40257-023-00831-2. "
+        "PubMed PMID: 38087156.",
         # more than 6 authors: the first 6, then et al.
         f"金诗炜, 潘萌萌, 许捷, 高山, 王焰, 刘元昉, et al. {Z}. 内科理论与实践. 2025;20(4):289-95.",
     ),
@@ -110,6 +111,23 @@ def test_et_al_in_the_source_with_three_known_authors():
     )
     assert format_citation(REF2, "mla").startswith("Jerjen, R., et al. “Systemic")
     assert format_citation(REF2, "harvard").startswith("Jerjen, R. et al. (2022)")
+
+
+def test_vancouver_ends_the_doi_before_the_pmid():
+    # Citing Medicine / PubMed's NLM form: "doi: 10.…." then "PubMed PMID: …."
+    work = Work(authors=["Ayano M", "Tsukamoto H", "Kohno K"], et_al=True,
+                title="Increased CD226 expression on CD8+ T cells",
+                journal="Arthritis Res Ther", year=2017, volume="19", issue="1", pages="165",
+                doi="10.1186/s13075-017-1373-2", pmid="28724445")  # fmt: skip
+    assert format_citation(work, "vancouver").endswith(
+        "Arthritis Res Ther. 2017;19(1):165. doi: 10.1186/s13075-017-1373-2. PubMed PMID: 28724445."
+    )
+    # a DOI without a PMID ends with its full stop too; AMA keeps "doi:10.…"
+    work.pmid = ""
+    assert format_citation(work, "vancouver").endswith(
+        "2017;19(1):165. doi: 10.1186/s13075-017-1373-2."
+    )
+    assert format_citation(work, "ama").endswith(". doi:10.1186/s13075-017-1373-2")
 
 
 def test_initials_of_de_luca_da():
@@ -361,7 +379,7 @@ REVIEW_EXPECTED = {
     "gbt7714": f"林瑞莲, 马丽丽, 陈佳. {T}[J]. {J}, 2025, 20(4): 340-344. DOI:{DOI}.",
     "printed": f"林瑞莲, 马丽丽, 陈佳. {T}[J]. {J}, 2025, 20(04): 340-344.",
     "apa": f"林瑞莲, 马丽丽, & 陈佳. (2025). {T}. {J}, 20(4), 340–344. https://doi.org/{DOI}",
-    "vancouver": f"林瑞莲, 马丽丽, 陈佳. {T}. {J}. 2025;20(4):340-4. doi:{DOI}",
+    "vancouver": f"林瑞莲, 马丽丽, 陈佳. {T}. {J}. 2025;20(4):340-4. doi: {DOI}.",
     "ama": f"林瑞莲, 马丽丽, 陈佳. {T}. {J}. 2025;20(4):340-344. doi:{DOI}",
     "mla": f"林瑞莲, et al. “{T}.” {J}, vol. 20, no. 4, 2025, pp. 340–44, https://doi.org/{DOI}.",
     "chicago": f"林瑞莲, 马丽丽, and 陈佳. 2025. “{T}.” {J} 20 (4): 340–44. https://doi.org/{DOI}.",
@@ -374,7 +392,7 @@ JE = "Journal of Internal Medicine Concepts & Practice"
 REVIEW_EN_EXPECTED = {
     "gbt7714": f"LIN Ruilian, MA Lili, CHEN Jia. {TE}[J]. {JE}, 2025, 20(4): 340-344. DOI:{DOI}.",
     "apa": f"Lin, R., Ma, L., & Chen, J. (2025). {TE}. {JE}, 20(4), 340–344. https://doi.org/{DOI}",
-    "vancouver": f"Lin R, Ma L, Chen J. {TE}. {JE}. 2025;20(4):340-4. doi:{DOI}",
+    "vancouver": f"Lin R, Ma L, Chen J. {TE}. {JE}. 2025;20(4):340-4. doi: {DOI}.",
     "ama": f"Lin R, Ma L, Chen J. {TE}. {JE}. 2025;20(4):340-344. doi:{DOI}",
     "mla": "Lin, Ruilian, et al. “Advances in Stem Cell Therapy for Scleroderma.” "
     f"{JE}, vol. 20, no. 4, 2025, pp. 340–44, https://doi.org/{DOI}.",

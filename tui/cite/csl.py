@@ -44,7 +44,9 @@ gaps of citeproc-py 0.11 that show in our data (each one is tested):
   becomes MLA's label for the location, "article 1108623", like "p."/"pp.";
 - page-range-format: citeproc-py's abbreviation drops digits of a second
   number longer than the first (Vancouver "1-0" for 1-10, MLA "5–2" for
-  5-12); ours (tui.cite.pagerange, CSL 1.0.2 Appendix V) replaces it.
+  5-12); ours (tui.cite.pagerange, CSL 1.0.2 Appendix V) replaces it;
+- Vancouver: the NLM style runs the DOI into the PMID ("doi:10.1/x PubMed
+  PMID: 1."); Citing Medicine writes "doi: 10.1/x. PubMed PMID: 1." (`_nlm_doi`).
 
 Parsed styles are cached for the life of the process (loading takes a few ms,
 formatting one item after that 1.5-4 ms; see bench/bench_cite.py).
@@ -373,6 +375,8 @@ def load_style(path: str | Path):
         if style.root.bibliography is None:
             raise ParseError("the style has no bibliography", file=str(path))
         _strip_citation_number(style)
+        if real.stem in NLM_FIXES:
+            _nlm_doi(style)
         _keepalive[key] = list(style.root.iter())
         _root_stems[id(style.root)] = real.stem
         _stems[key] = real.stem
@@ -390,6 +394,20 @@ def _strip_citation_number(style) -> None:
     bib = root.bibliography
     if bib.get("second-field-align") is not None:
         del bib.attrib["second-field-align"]
+
+
+def _nlm_doi(style) -> None:
+    """Citing Medicine's DOI: "…;19(1):165. doi: 10.1186/x. PubMed PMID: 28724445."
+
+    nlm-citation-sequence.csl prints `doi:` glued to the DOI and no full stop
+    after it, so the PMID that follows runs on ("doi:10.1186/x PubMed PMID: 1").
+    Citing Medicine (and PubMed's own NLM citations) end every element with a
+    full stop and write "doi: 10.…"; patched in the parsed style.
+    """
+    for el in style.root.xpath(".//cs:text[@variable='DOI']", namespaces=_NS):
+        if el.get("prefix", "").strip().lower() == "doi:":
+            el.set("prefix", "doi: ")
+            el.set("suffix", ".")
 
 
 def _punctuation_in_quote(style) -> bool:
