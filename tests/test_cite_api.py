@@ -86,6 +86,35 @@ def test_bibliography_one_line_per_work_in_the_given_order_without_numbers():
     assert format_bibliography([], "apa") == ""
 
 
+def test_numbered_bibliographies(tmp_path):
+    works = [REF1, REL1]
+    gbt = format_bibliography(works, "gbt7714", numbered=True).split("\n")
+    # GB/T 7714-2015 numeric lists: "[1] KANAMORI H. Shaking without quaking[J]. …"
+    assert gbt[0] == (
+        "[1] TESKE N, FETT N. Recent advances in treatment of systemic sclerosis and "
+        "morphea[J]. Am J Clin Dermatol, 2024, 25(2): 213-226. DOI:10.1007/s40257-023-00831-2."
+    )
+    assert gbt[1].startswith("[2] 金诗炜, 潘萌萌, 许捷, 等. ")
+    # Citing Medicine and AMA: "1. Teske N, Fett N. …"
+    for style in ("vancouver", "ama"):
+        lines = format_bibliography(works, style, numbered=True).split("\n")
+        assert lines[0].startswith("1. Teske N, Fett N. Recent advances")
+        assert lines[1].startswith("2. 金诗炜, 潘萌萌")
+    # author-date styles, printed and records are never numbered
+    for style in ("apa", "mla", "chicago", "harvard", "printed", "bibtex", "ris", "csl-json"):
+        assert format_bibliography(works, style, numbered=True) == format_bibliography(works, style)
+    # the default stays unnumbered (readinglist cite)
+    assert format_bibliography(works, "vancouver").startswith("Teske N")
+    # a .csl file: numbered when its category says the citations are numbers
+    import shutil
+
+    for name, numbered in (("nlm-citation-sequence.csl", True), ("apa.csl", False)):
+        p = tmp_path / f"my-{name}"
+        shutil.copy(styles_dir() / name, p)
+        text = format_bibliography([REF1], str(p), numbered=True)
+        assert text.startswith("1. Teske") is numbered, text
+
+
 def test_progress_is_reported_to_the_end():
     calls = []
     works = [REF1] * 250

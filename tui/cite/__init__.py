@@ -150,11 +150,17 @@ def format_bibliography(
     style: str = "gbt7714",
     *,
     progress: Callable[[int, int], None] | None = None,
+    numbered: bool = False,
 ) -> str:
     """Text styles: one citation per line in the given order, no numbers.
 
     bibtex / ris / csl-json: the records (BibTeX keys unique within the output).
     `progress(done, total)` is called now and then (about every 1%) and at the end.
+    `numbered=True` (an exported reference list, the app's bibliography copy)
+    numbers the lines as the numeric styles print their lists: "[1] " for
+    gbt7714, "1. " for vancouver, ama and a .csl file whose category is
+    numeric; author-date styles, printed and the records stay unnumbered.
+    `readinglist cite` never numbers (the contract).
     """
     style = check_style(style)
     works = list(works)
@@ -170,13 +176,31 @@ def format_bibliography(
         if progress is not None:
             progress(total, total)
         return out
+    label = number_label(style) if numbered else None
     lines = []
     for i, work in enumerate(works, 1):
-        lines.append(_format_line(work, style))
+        line = _format_line(work, style)
+        lines.append(label.format(i) + line if label else line)
         tick(i)
     if progress is not None and total == 0:
         progress(0, 0)
     return "\n".join(lines)
+
+
+# how the numeric styles number their reference lists: GB/T 7714-2015 prints
+# "[1] " (its examples of 顺序编码制 lists), Citing Medicine and AMA "1. "
+NUMBER_LABELS = {"gbt7714": "[{}] ", "vancouver": "{}. ", "ama": "{}. "}
+
+
+def number_label(style: str) -> str | None:
+    """The format of a line's number in a numbered list ("[{}] ", "{}. "), or None
+    for a style whose lists are not numbered (author-date, printed, records)."""
+    style = check_style(style)
+    if style in STYLES:
+        return NUMBER_LABELS.get(style)
+    from tui.cite.csl import is_numeric
+
+    return "{}. " if is_numeric(style) else None
 
 
 def _records(works: list[Work], style: str) -> str:
@@ -237,6 +261,7 @@ __all__ = [
     "style_names",
     "check_style",
     "is_text_style",
+    "number_label",
     "format_citation",
     "format_bibliography",
     "export_markdown",

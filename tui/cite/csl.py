@@ -384,6 +384,13 @@ def load_style(path: str | Path):
         return style
 
 
+def is_numeric(path: str | Path) -> bool:
+    """True for a style whose citations are numbers (`<category citation-format="numeric">`)."""
+    style = load_style(path)
+    found = style.root.xpath(".//cs:info/cs:category/@citation-format", namespaces=_NS)
+    return "numeric" in found
+
+
 def _strip_citation_number(style) -> None:
     """Remove the citation number from everything the bibliography renders."""
     root = style.root
