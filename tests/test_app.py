@@ -267,7 +267,7 @@ async def test_multi_select_marks_several(library):
         screen = main_screen(app)
         await pilot.press("v", "x")  # select ref1 and ref2 (the cursor moves down)
         assert set(screen.selection) == {"lin2025/ref1", "lin2025/ref2"}
-        assert screen.refs.border_subtitle == "2 selected"
+        assert screen.refs.border_title == "References 0/43 · 2 selected"
         assert row_text(screen.refs, 0).startswith("*")
         await pilot.press("space")
         states = [library.state(w).status for w in screen.refs.works[:3]]

@@ -290,3 +290,28 @@ async def test_dialogs_fit_a_small_terminal(library):
         assert inside(options, small) and inside(box, small)
         assert box.region.height >= 3
         assert "ref1 in" in screen_text(app)  # the preview's first line is on screen
+
+
+# --- 6. selection count in the title, note marks, help on v/x ------------------------
+
+
+async def test_selection_count_note_mark_and_help(library):
+    from test_app import row_text
+
+    from tui.app.screens.help import HelpScreen
+
+    library.set_note(library.resolve("ref2"), "methods are good")
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.main
+        assert "✎" not in row_text(screen.refs, 0)
+        assert row_text(screen.refs, 1).startswith("  2  ✎ Jerjen R")
+        await pilot.press("v", "v", "v")
+        assert screen.refs.border_title == "References 0/43 · 3 selected"
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        text = app.screen.query_one("#help-text").content.plain
+        assert "select / unselect, then move down" in text
+        assert "✎" in text and "has a note" in text

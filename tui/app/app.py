@@ -67,9 +67,20 @@ KEY_HELP: list[tuple[str, list[tuple[str, str]]]] = [
             ("space", "toggle read / unread"),
             ("r", "mark reading"),
             ("u", "mark unread"),
-            ("v  x", "select / unselect (space, r, u, c, C then act on the selection)"),
+            (
+                "v  x",
+                "select / unselect, then move down (space, r, u, c, C then act on the selection)",
+            ),
             ("V", "select every work shown / clear the selection"),
             ("z  ctrl+z", "undo the last change"),
+        ],
+    ),
+    (
+        "Marks in the lists",
+        [
+            ("✓  ▸", "read, reading (no mark: unread)"),
+            ("✎", "has a note (n edits it)"),
+            ("*", "selected (the pane title counts them)"),
         ],
     ),
     (
@@ -487,9 +498,11 @@ class MainScreen(Screen):
             title = f"{wl.label} {self.read_counts[wl.kind]}/{len(wl.works)}"
             if wl.filtered:
                 title += f" · {len(wl.rows)} of {len(wl.works)} match"
-            wl.border_title = title
             chosen = sum(1 for w in self.selection.values() if w.kind == wl.kind)
-            wl.border_subtitle = f"{chosen} selected" if chosen else ""
+            if chosen:  # in the title, where the eye already is for the counts
+                title += f" · {chosen} selected"
+            wl.border_title = title
+            wl.border_subtitle = "space, r, u mark them · esc unselects" if chosen else ""
         self.update_filter_info()
 
     def update_filter_info(self) -> None:

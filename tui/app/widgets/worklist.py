@@ -30,6 +30,8 @@ from tui.text import inert
 
 MARKS = {"read": "✓", "reading": "▸", "unread": " "}
 """Status marks: all East-Asian-width neutral, so one cell in every terminal."""
+NOTE_MARK = "✎"
+"""After the status mark of a work that has a note (East-Asian-width neutral too)."""
 
 _DEFAULT_STATE = State()
 
@@ -61,7 +63,8 @@ def fit(text: str, width: int) -> str:
 
 
 class WorkList(ScrollView, can_focus=True):
-    """One row per work: selection, number, status mark, first author(s), year, title, journal."""
+    """One row per work: selection, number, status and note marks, first author(s), year,
+    title, journal."""
 
     COMPONENT_CLASSES = {
         "worklist--cursor",
@@ -239,7 +242,8 @@ class WorkList(ScrollView, can_focus=True):
 
     def _columns(self, width: int) -> tuple[int, int, int, int]:
         """Widths of the authors, year, title and journal columns for a row `width` wide."""
-        fixed = 1 + self._number_width + 1 + 2  # selection, number, space, mark + space
+        # selection, number, space, status mark, note mark, space
+        fixed = 1 + self._number_width + 1 + 3
         authors = max(12, min(22, width // 4))
         year = 5
         journal = min(24, max(10, width // 6)) if width >= 70 else 0
@@ -308,6 +312,7 @@ class WorkList(ScrollView, can_focus=True):
             Segment("*" if selected else " ", row_style),
             Segment(str(work.n).rjust(self._number_width) + " ", number_style),
             Segment(MARKS.get(status, " "), mark_style),
+            Segment(NOTE_MARK if state.note else " ", number_style),
             Segment(" ", row_style),
             Segment(fit(short_authors(work), authors_w) + " ", row_style),
             Segment(fit(str(work.year or ""), year_w), year_style),
