@@ -315,3 +315,44 @@ async def test_selection_count_note_mark_and_help(library):
         text = app.screen.query_one("#help-text").content.plain
         assert "select / unselect, then move down" in text
         assert "✎" in text and "has a note" in text
+
+
+# --- 7. the help's filter language lists all of README's --------------------------------
+
+# README "Filter language", and the language of tui/query.py
+README_FILTER_TERMS = [
+    "words",
+    "author:",
+    "title:",
+    "journal:",
+    "year:2015",
+    "year:2015..2020",
+    "status:unread|reading|read",
+    "type:J",
+    "kind:related",
+    "doi:",
+    "pmid:",
+    "n:16",
+    "note:",
+    "has:doi",
+    "has:pmid",
+    "has:note",
+    "-word",
+    "-field:value",
+    '"quoted phrase"',
+    "or",
+]
+
+
+def test_help_lists_the_whole_filter_language():
+    from tui.app.screens.help import FILTER_HELP
+
+    syntax = [s for s, _ in FILTER_HELP]
+    for term in README_FILTER_TERMS:
+        field, colon, value = term.partition(":")
+        found = any(
+            term in s or (colon and field + ":" in s and all(v in s for v in value.split("|")))
+            for s in syntax
+        )
+        found = found or (term == "or" and any(" or " in s for s in syntax))
+        assert found, term

@@ -10,14 +10,21 @@ from textual.widgets import Label, Static
 
 from tui.app.widgets.panes import Fields
 
+# Everything README's "Filter language" lists (tui/query.py is the reference).
 FILTER_HELP = [
     ("words", "match anywhere (case- and accent-insensitive; all must match)"),
-    ('"a phrase"', "match the words together"),
-    ("-word", "exclude works that match"),
-    ("author:  title:  journal:", "match in one field"),
-    ("year:2015..2020  year:2018", "a year or a range"),
+    ('"quoted phrase"', "match the words together, in this order"),
+    ("author:  title:  journal:", 'match in one field (author:sullivan, title:"stem cell")'),
+    ("doi:  pmid:  note:", "part of the DOI, the PMID, your note"),
+    ("year:2015", "one year"),
+    ("year:2015..2020", "a range of years (open ends: year:2015..  year:..2010)"),
+    ("n:16  n:1..10", "the number in its list"),
     ("status:unread|reading|read", "by reading status"),
-    ("has:doi  has:pmid  has:note", "works that have one"),
+    ("type:J", "GB/T 7714 type code: J journal, M book, D thesis, C proceedings…"),
+    ("kind:reference|related", "references or related articles"),
+    ("has:doi|pmid|note", "works that have one (also has:url, has:pages)"),
+    ("-word  -field:value", "exclude works that match"),
+    ("a or b", "either side (also OR, |)"),
 ]
 
 
