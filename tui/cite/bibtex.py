@@ -16,6 +16,13 @@ Decisions:
   with J, DS and Z and say which they are in `entrysubtype` (BibLaTeX's field
   for that: "newspaper", "database", "archive").
 - `&`, `%`, `$`, `#` and `_` are escaped in text fields; doi and url are left verbatim.
+- Titles: BibTeX styles lower-case titles (change.case$ "t"), which turns "SCT"
+  into "sct" and "mRNA" into "mrna"; each word they would damage is wrapped in
+  braces (`protect_title`): a capital after the first letter (SCT, mRNA,
+  CD34-selected, TGF-βR1), digits with a capital (Th17), a lone capital that is
+  not the first word ("T cells"). An ordinary capitalised word is left alone,
+  so is a title with CJK text (not case-changed by Chinese BibTeX styles).
+  tui.sources.bibtex strips the braces again on import.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from __future__ import annotations
 import re
 
 from tui.cite.csljson import csl_name
-from tui.model import Work
+from tui.model import Work, has_cjk
 
 ENTRY_TYPES = {
     "J": "article",
@@ -54,6 +61,36 @@ def _escape(text: str) -> str:
     if text.count("{") != text.count("}"):
         text = text.replace("{", "").replace("}", "")
     return text
+
+
+_TOKEN = re.compile(r"^([\"'“‘(\[]*)(.*?)([\"'”’)\],.:;!?]*)$")
+
+
+def _needs_braces(word: str, first: bool) -> bool:
+    if not word or "{" in word or "}" in word or "\\" in word:
+        return False
+    if any(ch.isupper() for ch in word[1:]):
+        return True
+    if word[0].isupper() and any(ch.isdigit() for ch in word):
+        return True
+    return len(word) == 1 and word.isupper() and not first
+
+
+def protect_title(title: str) -> str:
+    """Braces around the words a BibTeX style would lower-case wrongly.
+
+    >>> protect_title("CD34-selected HSCT for SSc: the ASSIST trial")
+    '{CD34-selected} {HSCT} for {SSc}: the {ASSIST} trial'
+    """
+    if has_cjk(title):
+        return title
+    out = []
+    for i, token in enumerate(title.split(" ")):
+        lead, word, tail = _TOKEN.match(token).groups()
+        if _needs_braces(word, first=i == 0):
+            token = f"{lead}{{{word}}}{tail}"
+        out.append(token)
+    return " ".join(out)
 
 
 def bib_name(name: str) -> str:
@@ -90,7 +127,7 @@ def fields_of(work: Work) -> list[tuple[str, str]]:
     if work.editors:
         f.append(("editor", bib_names(work.editors)))
     if work.title:
-        f.append(("title", _escape(work.title)))
+        f.append(("title", protect_title(_escape(work.title))))
     if work.journal:
         container = "journal" if t == "article" else "booktitle"
         f.append((container, _escape(work.journal)))
