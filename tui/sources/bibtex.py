@@ -9,12 +9,13 @@ for reading (its LaTeX decoding middleware would also mangle URLs and DOIs).
 
 from __future__ import annotations
 
-import logging
+import functools
 import re
 
 from tui.errors import ParseError
 from tui.model import Review, Work
 from tui.sources.latex import (
+    _LATEX_CHARS,
     clean_doi,
     clean_pages,
     finish,
@@ -129,49 +130,28 @@ _VERBATIM = {"doi", "url", "file", "eprint", "pmid", "pmcid", "pii", "isbn", "is
 
 def parse_bibtex(text: str, *, source: str = "") -> tuple[Review, list[Work]]:
     """Read a .bib file: one collection, one reference per entry, in file order."""
-    import bibtexparser
-    from bibtexparser import model as bm
-
     original = text
     text = prepare_text(text, source, "BibTeX")
-    # bibtexparser logs each block it cannot parse; we report the first one ourselves,
-    # in one line, so its log records must not reach the terminal.
-    log = logging.getLogger("bibtexparser")
-    level, log.level = log.level, logging.CRITICAL
-    try:
-        library = bibtexparser.parse_string(text, parse_stack=[])
-    except Exception as exc:  # the splitter should report, not raise; be safe
-        raise ParseError(f"cannot read as BibTeX ({_one_line(str(exc))})", file=source) from None
-    finally:
-        log.setLevel(level)
-
     strings: dict[str, str] = {}
     entries: list[tuple] = []  # (entry, its fields resolved, notes)
     warnings: list[str] = []
-    for block in library.blocks:
-        line = f"line {(block.start_line or 0) + 1}"
-        if isinstance(block, bm.DuplicateBlockKeyBlock):
-            dup = block.ignore_error_block
-            if isinstance(dup, bm.String):
-                warnings.append(f"{line}: @string {dup.key!r} defined again; the later one wins")
-                strings[dup.key.lower()], _ = _resolve(dup.value, strings)
-                continue
-            block = dup  # an entry with a key used before: kept, renamed in finish()
-        elif isinstance(block, bm.DuplicateFieldKeyBlock):
-            warnings.append(
-                f"{line}: field(s) {', '.join(sorted(block.duplicate_keys))} given twice;"
-                " the first value is used"
-            )
-            block = block.ignore_error_block
-        elif isinstance(block, bm.ParsingFailedBlock):
-            raise ParseError(_failure(block), file=source, place=line)
-
-        if isinstance(block, bm.String):
-            strings[block.key.lower()], _ = _resolve(block.value, strings)
-        elif isinstance(block, bm.Entry):
-            entries.append((block, *_fields(block, strings)))
-        elif isinstance(block, bm.ImplicitComment):
-            _check_stray_braces(block.comment, source, line)
+    for block in _split(text, source):
+        kind = block[0]
+        if kind == "string":
+            _, key, value, line = block
+            low = key.lower()
+            if low in strings:
+                warnings.append(f"line {line}: @string {key!r} defined again; the later one wins")
+            strings[low], _ = _resolve(value, strings)
+        else:
+            entry = block[1]
+            fields, notes, twice = _fields(entry, strings)
+            if twice:
+                warnings.append(
+                    f"line {entry.line}: field(s) {', '.join(sorted(twice))} given twice;"
+                    " the first value is used"
+                )
+            entries.append((entry, fields, notes))
     if not entries:
         raise ParseError("no BibTeX entries found (nothing like @article{key, ...})", file=source)
     _inherit(entries)
@@ -179,43 +159,263 @@ def parse_bibtex(text: str, *, source: str = "") -> tuple[Review, list[Work]]:
     return finish(original, source, works, warnings=warnings)
 
 
-# ---------------------------------------------------------------- errors
+# ---------------------------------------------------------------- splitting
+#
+# Written here rather than using bibtexparser's splitter (bibtexparser.parse_string):
+# its pure-Python scanner visits every brace, quote, comma and newline through several
+# method calls (a quarter of a 100,000-entry import), keeps splitting after the first
+# damaged block (an unclosed `@article{x` repeated over 49 MB took minutes and 6 GB),
+# and walks a file of `{` lines mark by mark (66 s for 50 MB).  This splitter follows
+# the same rules as bibtexparser 2.1 (same blocks, keys and raw values; a `{`, `}` or
+# `"` after a backslash is not a delimiter; in "..." braces do not count and {"} is a
+# quote; an `@type{` at the start of a line ends an entry that is still open), but jumps
+# between delimiters with str.find/str.count and compiled regexes, handles the common
+# `key = {value},` with one regex match, and stops at the first error: every step is
+# linear in the text.
 
 
-def _one_line(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= 160 else text[:157] + "..."
+class _Entry:
+    """One @type{key, field = value, ...} block as written."""
+
+    __slots__ = ("entry_type", "key", "fields", "raw", "line")
+
+    def __init__(self, entry_type: str, key: str, fields: list, raw: str, line: int):
+        self.entry_type = entry_type
+        self.key = key
+        self.fields = fields  # [(name as written, raw value, one {..}/".."/word?)]
+        self.raw = raw
+        self.line = line
 
 
-def _failure(block) -> str:
-    m = re.match(r"@\s*([A-Za-z]\w*)", block.raw or "")
-    what = f"@{m.group(1)} entry" if m else "entry"
-    reason = getattr(block.error, "abort_reason", None) or str(block.error)
-    reason = _one_line(reason)
-    if "end of file" in reason:
-        return f"{what} is never closed: unbalanced braces or quotes before the end of the file"
-    if "Unexpected block start" in reason:
-        return f"{what} is not closed (unbalanced braces or quotes) before the next '@'"
-    if not m:
-        return f"'@' not followed by an entry type ({reason.rstrip('.')})"
-    return f"malformed {what}: {reason}"
+class _Abort(Exception):
+    """A block cannot be read: `why` is the reason, the block is named by the caller."""
+
+    def __init__(self, why: str):
+        self.why = why
 
 
-def _check_stray_braces(comment: str, source: str, line: str) -> None:
-    """Text between entries is a comment to BibTeX, but a stray '}' there means braces
-    inside an entry above did not balance; importing would silently lose fields."""
-    depth = 0
-    for ch in comment:
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth < 0:
-                raise ParseError(
-                    "unbalanced braces: a '}' outside any entry (one too many above?)",
-                    file=source,
-                    place=line,
+# any `@type{` or `@type(` starts a block outside entries (as in BibTeX)
+_BLOCK_START = re.compile(r"@(\w*)[ \t]*([{(])")
+# one at the start of a line (after blanks) also ends an entry still open there
+_LINE_BLOCK_START = re.compile(r"\n[^\S\n]*@\w*[ \t]*[{(]")
+# what may follow an entry's key / a field's name: the next delimiter
+_KEY_MARK = {"}": re.compile(r'(?<!\\)[{}",=]|@\w*[ \t]*[{(]'),
+             ")": re.compile(r'(?<!\\)[{}",=)]|@\w*[ \t]*[{(]')}  # fmt: skip
+# delimiters that matter in a value outside braces and quotes
+_VALUE_MARK = {"}": re.compile(r'(?<!\\)[{",}]'), ")": re.compile(r'(?<!\\)[{",)]')}
+_NON_BLANK = re.compile(r"\S")
+_PAREN_MARK = re.compile(r'(?<!\\)[{}")]')
+# `name = value,` where the value is a {...} (nested once at most, no escaped brace),
+# a plain "..." string or a bare word or number: most fields of most files
+_BRACED = r"\{(?:[^{}\\]++|\\[^{}\\]|\{(?:[^{}\\]++|\\[^{}\\])*+\})*+\}"
+_FAST_FIELD = {
+    close: re.compile(
+        r'\s*+([^\s=,{}"@()\\#]++)\s*+=\s*+(' + _BRACED + r'|"[^"{}\\]*+"|[^\s,{}"#()=\\@]++)'
+        r"\s*+([," + close + "])"
+    )
+    for close in "})"
+}
+
+
+def _split(text: str, source: str):
+    """Yield ("string", key, raw value, line) and ("entry", _Entry) in file order;
+    @comment and @preamble are skipped; text between blocks is a comment."""
+    n = len(text)
+    pos = 0  # where the text not yet read begins
+    line_pos, line_no = 0, 1  # a position and its line, moved forward only
+    next_line_block = -1  # first line-start block start after the current one (cached)
+    while True:
+        m = _BLOCK_START.search(text, pos)
+        start = m.start() if m else n
+        _check_comment(text, pos, start, source, line_pos, line_no)
+        if m is None:
+            return
+        line_no += text.count("\n", line_pos, start)
+        line_pos = start
+        if next_line_block <= start:
+            lm = _LINE_BLOCK_START.search(text, start)
+            next_line_block = lm.end() - len(lm.group().lstrip()) if lm else n
+        limit = next_line_block  # an entry still open there is not closed
+        etype = m.group(1).lower()
+        close = "}" if m.group(2) == "{" else ")"
+        body = m.end()
+        try:
+            if not etype:
+                raise _Abort("'@' not followed by an entry type")
+            if etype.startswith("comment"):
+                end = _block_end(text, body, close, limit, quotes=False)
+            elif etype.startswith("preamble"):
+                end = _block_end(text, body, close, limit, quotes=True)
+            elif etype.startswith("string"):
+                eq = _KEY_MARK[close].search(text, body, limit)
+                if eq is None:
+                    raise _Abort(_unclosed(limit, n))
+                if eq.group() != "=":
+                    raise _Abort(f"expected '=' after the @string name, found {eq.group()!r}")
+                end = _block_end(text, eq.end(), close, limit, quotes=True)
+                key = text[body : eq.start()].strip()
+                yield ("string", key, text[eq.end() : end - 1].strip(), line_no)
+            else:
+                entry, end = _entry(text, m, body, close, limit, n)
+                entry.line = line_no
+                yield ("entry", entry)
+        except _Abort as exc:
+            what = f"@{m.group(1)} entry" if etype else "entry"
+            why = exc.why if etype else exc.why
+            msg = why if why.startswith("'@'") else f"{what} {why}"
+            raise ParseError(msg, file=source, place=f"line {line_no}") from None
+        pos = end
+
+
+def _unclosed(limit: int, n: int) -> str:
+    if limit >= n:
+        return "is never closed: unbalanced braces or quotes before the end of the file"
+    return "is not closed (unbalanced braces or quotes) before the next '@'"
+
+
+def _entry(text: str, m, body: int, close: str, limit: int, n: int):
+    """Read the entry whose `@type{` is m; return it and the index after its end."""
+    key_mark = _KEY_MARK[close]
+    fast = _FAST_FIELD[close]
+    mk = key_mark.search(text, body, limit)
+    if mk is None:
+        raise _Abort(_unclosed(limit, n))
+    c = mk.group()
+    key = text[body : mk.start()].strip()
+    fields: list[tuple[str, str, bool]] = []
+    if c == close:
+        return _Entry(m.group(1).lower(), key, fields, text[m.start() : mk.end()], 0), mk.end()
+    if c != ",":
+        raise _Abort(f"has no comma after its key (found {c!r} first)")
+    p = mk.end()
+    while True:
+        f = fast.match(text, p, limit)
+        if f is not None:
+            fields.append((f.group(1), f.group(2), True))
+            if f.group(3) == ",":
+                p = f.end()
+                continue
+            end = f.end()
+            break
+        mk = key_mark.search(text, p, limit)
+        if mk is None:
+            raise _Abort(_unclosed(limit, n))
+        c = mk.group()
+        if c == close:
+            if text[p : mk.start()].strip():
+                raise _Abort(
+                    f"has a field name without '= value': {text[p : mk.start()].strip()!r}"
                 )
+            end = mk.end()
+            break
+        if c != "=":
+            raise _Abort(f"is malformed: expected '=' after a field name, found {c!r}")
+        vend = _value_end(text, mk.end(), close, limit, n)
+        fields.append((text[p : mk.start()].strip(), text[mk.end() : vend].strip(), False))
+        if text[vend] == ",":
+            p = vend + 1
+        else:
+            end = vend + 1
+            break
+    return _Entry(m.group(1).lower(), key, fields, text[m.start() : end], 0), end
+
+
+def _value_end(text: str, p: int, close: str, limit: int, n: int) -> int:
+    """Index of the ',' or closing delimiter that ends the value starting at p."""
+    marks = _VALUE_MARK[close]
+    while True:
+        mk = marks.search(text, p, limit)
+        if mk is None:
+            raise _Abort(_unclosed(limit, n))
+        c = mk.group()
+        if c == "{":
+            p = _brace_end(text, mk.start(), limit, n)
+        elif c == '"':
+            p = _quote_end(text, mk.start(), limit, n)
+        else:
+            return mk.start()
+
+
+def _brace_end(text: str, start: int, limit: int, n: int) -> int:
+    """Index after the '}' that closes the '{' at start (a backslash escapes a brace).
+
+    One step per '}' with C-speed counting of the '{' before it, so a run of opening
+    braces costs nothing in Python."""
+    depth = 1
+    p = start + 1
+    while True:
+        q = text.find("}", p, limit)
+        if q < 0:
+            raise _Abort(_unclosed(limit, n))
+        opened = text.count("{", p, q) - text.count("\\{", p, q)
+        if text[q - 1] == "\\":  # not a delimiter
+            depth += opened
+        else:
+            depth += opened - 1
+        p = q + 1
+        if depth == 0:
+            return p
+
+
+def _quote_end(text: str, start: int, limit: int, n: int) -> int:
+    """Index after the '"' that closes the one at start (braces do not count inside,
+    `\\"` and `{"}` are not closing quotes: bibtexparser's rules)."""
+    p = start + 1
+    while True:
+        q = text.find('"', p, limit)
+        if q < 0:
+            raise _Abort(_unclosed(limit, n))
+        p = q + 1
+        if text[q - 1] == "\\":
+            continue
+        if text[q - 1] == "{" and q + 2 < n and text[q + 1] == "}":
+            continue
+        return p
+
+
+def _block_end(text: str, p: int, close: str, limit: int, *, quotes: bool) -> int:
+    """Index after the delimiter closing a @string, @preamble or @comment block."""
+    n = len(text)
+    if close == "}":
+        return _brace_end(text, p - 1, limit, n)
+    depth, in_quotes = 0, False
+    while True:
+        mk = _PAREN_MARK.search(text, p, limit)
+        if mk is None:
+            raise _Abort(_unclosed(limit, n))
+        c = mk.group()
+        p = mk.end()
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth = max(depth - 1, 0)
+        elif c == '"':
+            if depth == 0 and quotes:
+                in_quotes = not in_quotes
+        elif depth == 0 and not in_quotes:
+            return p
+
+
+def _check_comment(text: str, start: int, end: int, source: str, line_pos: int, line_no: int):
+    """Text between entries is a comment to BibTeX, but a stray '}' there means braces
+    inside an entry above did not balance; importing would silently lose fields.
+    Counted with str.find/str.count: a file of 50 MB of braces is read at C speed."""
+    q = text.find("}", start, end)
+    if q < 0:
+        return
+    depth, p = 0, start
+    while q >= 0:
+        depth += text.count("{", p, q) - 1
+        if depth < 0:
+            first = _NON_BLANK.search(text, start, end).start()
+            line = line_no + text.count("\n", line_pos, first)
+            raise ParseError(
+                "unbalanced braces: a '}' outside any entry (one too many above?)",
+                file=source,
+                place=f"line {line}",
+            )
+        p = q + 1
+        q = text.find("}", p, end)
 
 
 # ---------------------------------------------------------------- values
@@ -268,70 +468,103 @@ def _resolve(raw, strings: dict[str, str]) -> tuple[str, list[str]]:
     return "".join(parts), warnings
 
 
+_GROUP_MARK = re.compile(r'(?<!\\)[{}"]')
+
+
 def _closing(raw: str, start: int, opener: str) -> int:
-    """Index of the character closing the group opened at raw[start] (or the end)."""
+    """Index of the character closing the group opened at raw[start] (or the end).
+
+    As the splitter reads it: a brace or quote after a backslash is no delimiter, and a
+    '}' inside "..." does not end it."""
     depth = 0
-    for k in range(start + 1, len(raw)):
-        ch = raw[k]
+    for m in _GROUP_MARK.finditer(raw, start + 1):
+        ch = m.group()
         if ch == "{":
             depth += 1
         elif ch == "}":
             if depth == 0 and opener == "{":
-                return k
-            depth -= 1
-        elif ch == '"' and opener == '"' and depth == 0:
-            return k
+                return m.start()
+            depth = depth - 1 if depth or opener == "{" else 0
+        elif opener == '"' and depth == 0:
+            return m.start()
     return len(raw)
+
+
+_URL_MACRO = re.compile(r"\\url\{([^}]*)\}")
+_ESCAPED = re.compile(r"\\([_%&#$~])")
 
 
 def _verbatim(value: str) -> str:
     """A URL or DOI as written, without BibTeX escapes and protective braces."""
-    value = re.sub(r"\\url\{([^}]*)\}", r"\1", value)
-    value = re.sub(r"\\([_%&#$~])", r"\1", value)
-    return " ".join(value.replace("{", "").replace("}", "").split())
+    if "\\" in value:
+        value = _ESCAPED.sub(r"\1", _URL_MACRO.sub(r"\1", value))
+    if "{" in value or "}" in value:
+        value = value.replace("{", "").replace("}", "")
+    return " ".join(value.split())
+
+
+_AND = re.compile(r"[ \t\r\n]+and[ \t\r\n]+", re.IGNORECASE)
+_ET_AL = ("", "")  # _one_name's answer for "others"
 
 
 def _names(value: str) -> tuple[list[str], list[str], bool]:
     """An author/editor list: (as printed, in full "Family, Given", ends with 'and others')."""
-    from bibtexparser.middlewares.names import (
-        parse_single_name_into_parts,
-        split_multiple_persons_names,
-    )
-
     printed: list[str] = []
     full: list[str] = []
     et_al = False
-    try:
-        names = split_multiple_persons_names(value)
-    except Exception:
-        names = re.split(r"\s+and\s+", value)
+    value = value.strip(" \r\n\t")
+    if not value:
+        return printed, full, et_al
+    if "{" in value or "\\" in value:
+        from bibtexparser.middlewares.names import split_multiple_persons_names
+
+        try:
+            names = split_multiple_persons_names(value)
+        except Exception:
+            names = re.split(r"\s+and\s+", value)
+    else:  # nothing braced or escaped: bibtexparser's splitter cuts exactly here
+        names = _AND.split(value)
     for name in names:
-        name = " ".join(name.split())
-        if not name:
-            continue
-        if is_et_al(latex_to_text(name)):
+        one = _one_name(" ".join(name.split()))
+        if one is _ET_AL:
             et_al = True
-            continue
-        plain = latex_to_text(name)
-        if "," not in name and _cjk_name(plain):
-            shown, whole = person("", literal=plain.replace(" ", ""))
-        elif (
-            name.startswith("{") and name.endswith("}") and _closing(name, 0, "{") == len(name) - 1
-        ):
-            shown, whole = person("", literal=plain)  # {World Health Organization}
-        else:
-            try:
-                parts = parse_single_name_into_parts(name, strict=False)
-                family = latex_to_text(" ".join(parts.last))
-                given = latex_to_text(" ".join(parts.first))
-                particle = latex_to_text(" ".join(parts.von))
-            except Exception:
-                family, given, particle = plain, "", ""
-            shown, whole = person(family, given, particle=particle)
-        if shown:
-            printed.append(shown)
-            full.append(whole)
+        elif one is not None:
+            printed.append(one[0])
+            full.append(one[1])
     return printed, full, et_al
+
+
+@functools.lru_cache(maxsize=65536)  # a library names the same people again and again
+def _one_name(name: str) -> tuple[str, str] | None:
+    """One name as printed and in full; _ET_AL for "others"; None for nothing."""
+    if not name:
+        return None
+    if name.count(",") == 1 and not _LATEX_CHARS.search(name):
+        # "Family, Given" in plain text: bibtexparser's name parser gives back the text
+        # before the comma (von and last parts) and after it (the given names)
+        family, given = name.split(",")
+        if family.strip() and given.strip():
+            shown, whole = person(" ".join(family.split()), " ".join(given.split()))
+            return (shown, whole) if shown else None
+    plain = latex_to_text(name)
+    if is_et_al(plain):
+        return _ET_AL
+    if "," not in name and _cjk_name(plain):
+        shown, whole = person("", literal=plain.replace(" ", ""))
+    elif name.startswith("{") and name.endswith("}") and _closing(name, 0, "{") == len(name) - 1:
+        shown, whole = person("", literal=plain)  # {World Health Organization}
+    else:
+        from bibtexparser.middlewares.names import parse_single_name_into_parts
+
+        try:
+            parts = parse_single_name_into_parts(name, strict=False)
+            family = latex_to_text(" ".join(parts.last))
+            given = latex_to_text(" ".join(parts.first))
+            particle = latex_to_text(" ".join(parts.von))
+        except Exception:
+            family, given, particle = plain, "", ""
+        shown, whole = person(family, given, particle=particle)
+    return (shown, whole) if shown else None
 
 
 def _cjk_name(name: str) -> bool:
@@ -343,17 +576,24 @@ def _cjk_name(name: str) -> bool:
 # ---------------------------------------------------------------- one entry
 
 
-def _fields(entry, strings: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+def _fields(entry: _Entry, strings: dict[str, str]) -> tuple[dict[str, str], list[str], set]:
+    """The entry's fields by lower-case name, its notes, and the names given twice."""
     fields: dict[str, str] = {}
     notes: list[str] = []
-    for f in entry.fields:
-        key = f.key.strip().lower()
+    twice: set[str] = set()
+    for name, raw, single in entry.fields:
+        key = name.lower()
         if key in fields:
+            twice.add(key)
             continue
-        value, warn = _resolve(f.value, strings)
+        if single and raw[0] in '{"':  # the splitter matched one {...} or "...": no scan
+            fields[key] = raw[1:-1]
+            continue
+        value, warn = _resolve(raw, strings)
+        if warn:
+            notes.extend(f"{entry.key}: {key}: {w}" for w in warn)
         fields[key] = value
-        notes.extend(f"{entry.key}: {key}: {w}" for w in warn)
-    return fields, notes
+    return fields, notes, twice
 
 
 def _inherit(entries: list[tuple]) -> None:
