@@ -356,3 +356,22 @@ def test_help_lists_the_whole_filter_language():
         )
         found = found or (term == "or" and any(" or " in s for s in syntax))
         assert found, term
+
+
+# --- 8. a narrow header cuts the title, never the count ---------------------------------
+
+
+async def test_narrow_header_keeps_the_read_count(library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        top = screen_text(app).splitlines()[0]
+        assert "— 0/58 read" in top
+        assert "Advances in stem" in top and "…" in top
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        top = screen_text(app).splitlines()[0]
+        assert "Advances in stem cell therapy for scleroderma — 0/58 read" in top
+        await pilot.resize_terminal(40, 20)
+        await settle(pilot)
+        assert "0/58 read" in screen_text(app).splitlines()[0]

@@ -9,6 +9,7 @@ workers, so the first screen paints about as fast as a bare Textual app.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import re
@@ -24,6 +25,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.markup import escape as escape_markup
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
 
 DEFAULT_STYLE = "gbt7714"
 PANES = ("references", "related", "detail", "review")
+HEADER_SIDES = 8 + 10  # Header's icon and clock space around the title
 SHORT_SCREEN = 32  # below this many lines the review pane starts collapsed
 INDEX_IN_BACKGROUND = 5000
 ALL_WORKS = "*"  # the review key that shows every work of the library  # lists at least this long are indexed in a thread
@@ -478,6 +481,7 @@ class MainScreen(Screen):
         )
 
     def on_resize(self, event: events.Resize) -> None:
+        self.app.refresh_header()  # type: ignore[attr-defined]
         if self.review_collapsed is None:
             self.show_review()
 
@@ -1152,6 +1156,31 @@ class ReadingListApp(App):
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """Title — progress, with the title cut to fit: the count is never cut off.
+
+        (Textual's HeaderTitle cuts the end of the line, which is the count.)
+        """
+        from rich.cells import cell_len, set_cell_size
+
+        if not sub_title:
+            return Content(title)
+        # the header's title sits between its icon (8 cells) and clock space (10)
+        room = self.size.width - HEADER_SIDES
+        tail = " — " + sub_title
+        left = room - cell_len(tail)
+        if cell_len(title) > left:
+            title = set_cell_size(title, left - 1).rstrip() + "…" if left > 4 else ""
+        if not title:
+            return Content(sub_title).stylize("dim")
+        return Content.assemble(Content(title), (" — ", "dim"), Content(sub_title).stylize("dim"))
+
+    def refresh_header(self) -> None:
+        """The header formats its title only when it changes: again for a new width."""
+        for header in self.main.query(Header):
+            with contextlib.suppress(Exception):  # not mounted yet
+                header.query_one("HeaderTitle", Static).update(header.format_title())
 
     def _theme_changed(self, theme) -> None:
         if self.library is not None and self.library.get_pref("app.theme") != theme.name:
