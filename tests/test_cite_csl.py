@@ -130,6 +130,35 @@ def test_vancouver_ends_the_doi_before_the_pmid():
     assert format_citation(work, "ama").endswith(". doi:10.1186/s13075-017-1373-2")
 
 
+def test_apa_lists_every_author_and_keeps_et_al_only_for_unknown_names():
+    # APA 7 §9.8: up to 20 authors, all of them, "&" before the last
+    names = [f"Author{c} A" for c in "BCDEFGHIJKLMNOPQRST"]  # 19 authors
+    work = Work(authors=names, title="A title", journal="J", year=2020)
+    text = format_citation(work, "apa")
+    assert text.startswith("AuthorB, A., AuthorC, A., AuthorD, A.,")
+    assert "AuthorS, A., & AuthorT, A. (2020)." in text and "et al." not in text
+    # only three names known (the source printed "et al."): they, then "et al."
+    # (documented choice: the other APA forms would state something false)
+    assert format_citation(REF2, "apa").startswith(
+        "Jerjen, R., Nikpour, M., Krieg, T., et al. (2022). Systemic sclerosis in adults."
+    )
+    assert ". . ." not in format_citation(REF2, "apa")
+
+
+def test_mla_et_al_after_the_first_of_three_or_more_authors():
+    # MLA 9 §2.1.2: two authors both named, three or more: the first, "et al."
+    def mla(authors, et_al=False):
+        work = Work(authors=authors, et_al=et_al, title="A title", journal="J", year=2020)
+        return format_citation(work, "mla")
+
+    assert mla(["Teske N", "Fett N", "Smith J"]).startswith("Teske, N., et al. “A Title.”")
+    assert mla(["Teske, Nicole", "Fett, Noah", "Smith, Jo"]).startswith("Teske, Nicole, et al. “")
+    assert mla(["Teske N", "Fett N"]).startswith("Teske, N., and N. Fett. “A Title.”")
+    # two names printed, then et al. in the source: more than two authors
+    assert mla(["Teske N", "Fett N"], et_al=True).startswith("Teske, N., et al. “A Title.”")
+    assert mla(["Teske N"], et_al=True).startswith("Teske, N., et al. “A Title.”")
+
+
 def test_initials_of_de_luca_da():
     assert "De Luca DA" in format_citation(REF3, "vancouver")
     assert "De Luca, D. A." in format_citation(REF3, "apa")

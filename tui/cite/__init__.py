@@ -21,7 +21,10 @@ from tui.paths import styles_dir
 STYLES: dict[str, str] = {
     "gbt7714": "GB/T 7714-2015 numeric, the Chinese national standard (default)",
     "printed": "the reference exactly as its source printed it",
-    "apa": "APA Style 7th edition",
+    # APA 7 (§9.8) lists up to 20 authors and never writes "et al." in a
+    # reference; a source that printed three names and "et al." gives no more,
+    # so the three are followed by "et al." (see tui.cite.csl: the least wrong)
+    "apa": "APA Style 7th edition (all authors; 'et al.' only where the source left names out)",
     "vancouver": "NLM/Vancouver: Citing Medicine 2nd edition, citation-sequence (ICMJE)",
     "ama": "AMA Manual of Style 11th edition",
     "mla": "MLA Handbook 9th edition",

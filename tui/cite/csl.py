@@ -19,6 +19,13 @@ gaps of citeproc-py 0.11 that show in our data (each one is tested):
 - `et al.` in the source with only the first authors known: CSL has no way to
   say so, so a placeholder author is added and rendered as "et al."; where the
   style shortens the list itself (Harvard, MLA) it disappears like any author;
+  APA 7 (§9.8) never writes "et al." in a reference (up to 20 authors, then
+  the first 19, ". . ." and the last). With three names known and the rest
+  not, every APA-shaped output is false: the three alone claim the list is
+  complete, and ". . ." claims 21 or more authors and needs a last one. We
+  print "Jerjen, R., Nikpour, M., Krieg, T., et al.", which says exactly what
+  is known and shows the writer which reference to complete. MLA 9 (§2.1.2)
+  shortens three or more authors to the first and "et al." itself;
 - Cite Them Right is a British guide: it is loaded with the en-GB locale.
 - citeproc-py ignores `initialize="false"` on a name, so MLA and Chicago (which
   print given names in full) turned "Lin, Ruilian" into "Lin, R."; patched;
