@@ -7,7 +7,7 @@ import pytest
 from test_cite_data import EDGE_CASES, REF1, REF2, REF3, REF13, REF22, REL1, REVIEW_WORK, ZH_ETAL
 
 from tui.cite import format_citation
-from tui.cite.gbt7714 import format_name
+from tui.cite.gbt7714 import format_name, format_work
 from tui.model import Work
 
 
@@ -206,3 +206,23 @@ def test_edge_cases_give_one_clean_line(case):
     assert "\n" not in text and "  " not in text
     assert text.endswith(".") and not text.endswith("..")
     assert "[J]" in text
+
+
+def test_et_al_or_deng_follows_the_authors_script_not_the_item_language():
+    # a .bib entry: Western authors, one Chinese word in the title, lang zh
+    work = Work(authors=["Müller H", "Wang L", "Zhang S", "Li X"], lang="zh",
+                title="Stem cells and 硬皮病", journal="J Foo", year=2020, volume="1",
+                pages="1-9")  # fmt: skip
+    assert format_work(work) == (
+        "MÜLLER H, WANG L, ZHANG S, et al. Stem cells and 硬皮病[J]. J Foo, 2020, 1: 1-9."
+    )
+    work.authors, work.et_al = ["Müller H", "Wang L", "Zhang S"], True
+    assert format_work(work).startswith("MÜLLER H, WANG L, ZHANG S, et al. Stem")
+    # Chinese names in an English item: 等
+    zh = Work(authors=["金诗炜", "潘萌萌", "许捷"], et_al=True, lang="en",
+              title="Prior COVID-19 and autologous HSCT", journal="J Foo", year=2025)  # fmt: skip
+    assert format_work(zh).startswith("金诗炜, 潘萌萌, 许捷, 等. Prior COVID-19")
+    # pinyin names are written in Latin script: et al.
+    py = Work(authors=["LIN Ruilian", "MA Lili", "CHEN Jia", "WANG Yan"], lang="zh",
+              title="干细胞治疗硬皮病研究进展", journal="内科理论与实践", year=2025)  # fmt: skip
+    assert format_work(py).startswith("LIN Ruilian, MA Lili, CHEN Jia, et al. 干细胞")

@@ -19,8 +19,12 @@ Decisions (tested in tests/test_cite_gbt7714.py):
   spaces (8.1.2: "DES MARAIS D J", "FRESE K S"), so "De Luca DA" prints "DE LUCA D A".
   Pinyin names printed with the family name in capitals ("LIN Ruilian") are kept
   as written; CJK names and organisations are printed as written.
-- At most three authors, then ", 等" for a Chinese item and ", et al." for others;
-  also when the source itself ended its list with et al./等.
+- At most three authors, then ", 等" for Chinese names and ", et al." for others;
+  also when the source itself ended its list with et al./等. Chosen by the
+  authors' script (`chinese_names`), not the item's language: a .bib entry by
+  Müller, Wang and Zhang with one Chinese word in its title is a Chinese item
+  for everything else but prints "MÜLLER H, WANG L, ZHANG S, et al.". Only a
+  work without author names falls back to its title's script.
 - Numbers are printed as numbers: an issue printed "04" by the journal becomes "4"
   (the standard's examples never pad: "2012, 55(34): 3219"). `printed` keeps "04".
 - A supplement goes inside the parentheses: "2011, 9(Suppl 1): P77".
@@ -68,6 +72,18 @@ def format_authors(names: list[str], et_al: bool, chinese: bool) -> str:
     if more and shown:
         shown.append(ET_AL_ZH if chinese else ET_AL)
     return ", ".join(shown)
+
+
+def chinese_names(work: Work) -> bool:
+    """True when the author list is written in CJK script ("金诗炜"): 等 after it.
+
+    Decided by the first author written out (a list is written in one script);
+    with no authors, by the title.
+    """
+    for name in work.authors:
+        if name.strip(" ,;"):
+            return has_cjk(name)
+    return has_cjk(work.title)
 
 
 def number(text: str) -> str:
@@ -157,7 +173,7 @@ def format_work(work: Work) -> str:
     chinese = work.is_chinese
     code = (work.type or "J").upper().partition("/")[0]
     mark, _online = _type_mark(work)
-    out = format_authors(work.authors, work.et_al, chinese)
+    out = format_authors(work.authors, work.et_al, chinese_names(work))
     title = work.title.strip().rstrip(".").strip()
     out = _dot(out, title + mark)
 
@@ -178,7 +194,8 @@ def format_work(work: Work) -> str:
     else:
         if container and code in {"M", "C", "G"}:
             # a contribution in a book or proceedings: "[M]//EDITOR. Book. Place: …"
-            host = format_authors(work.editors, False, chinese)
+            eds = [e for e in work.editors if e.strip(" ,;")]
+            host = format_authors(work.editors, False, has_cjk(eds[0]) if eds else chinese)
             host = _dot(host, container)
             out = out + "//" + host
         out = _dot(out, _edition(work, chinese))
