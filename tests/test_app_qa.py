@@ -375,3 +375,26 @@ async def test_narrow_header_keeps_the_read_count(library):
         await pilot.resize_terminal(40, 20)
         await settle(pilot)
         assert "0/58 read" in screen_text(app).splitlines()[0]
+
+
+# --- 10. "All works" says which review each row comes from ------------------------------
+
+
+async def test_all_works_rows_name_their_review(library):
+    from test_app import add_markup_review, row_text
+
+    other = add_markup_review(library)
+    app = ReadingListApp(library, "lin2025")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.main
+        assert not row_text(screen.refs, 0).lstrip().startswith("lin2025")
+        screen.open_review("*")
+        await settle(pilot)
+        rows = [row_text(screen.refs, y) for y in range(len(screen.refs.rows))]
+        assert any(r.split()[:2] == ["lin2025", "16"] for r in rows)
+        assert any(r.split()[:2] == [other, "2"] for r in rows)
+        await set_filter(pilot, "Sullivan")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "lin2025/ref16" in screen.detail.body.content.plain

@@ -423,6 +423,8 @@ class MainScreen(Screen):
             rels = lib.works(review=key, kind="related") if key else []
         self.refs.selected = self.selection
         self.rels.selected = self.selection
+        for wl in self.lists:  # every review's works: say which review each comes from
+            wl.show_review = key == ALL_WORKS
         self.refs.set_works(refs, self.states)
         self.rels.set_works(rels, self.states)
         self.refs.empty_text = "No references." if not refs else "No reference matches the filter."

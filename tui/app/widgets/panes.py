@@ -308,7 +308,7 @@ def work_text(
     kind = "Reference" if work.kind == "reference" else "Related article"
     head = Text.assemble(
         (f"{kind} {work.n}", "bold"),
-        (f"  {work.local_id}  [{clean(work.type)}]", DIM),
+        (f"  {clean(work.id)}  [{clean(work.type)}]", DIM),
         ("  selected" if selected else "", "bold"),
     )
     lines = Fields()

@@ -34,6 +34,7 @@ NOTE_MARK = "✎"
 """After the status mark of a work that has a note (East-Asian-width neutral too)."""
 
 _DEFAULT_STATE = State()
+REVIEW_KEY_WIDTH = 14  # at most this much of a review key before the number
 
 
 def short_authors(work: Work) -> str:
@@ -121,6 +122,7 @@ class WorkList(ScrollView, can_focus=True):
         self.filtered = False
         self.empty_text = "Nothing here."
         self._number_width = 2
+        self.show_review = False  # rows of several reviews: "lin2025 16" (set before set_works)
         self._last_posted: str | None = ""
         self._style_cache: dict[tuple, tuple] = {}
 
@@ -133,6 +135,9 @@ class WorkList(ScrollView, can_focus=True):
         self.rows = list(range(len(works)))
         self.filtered = False
         self._number_width = len(str(max((w.n for w in works), default=0)))
+        if self.show_review:  # the number is "<review> <n>": its review key goes first
+            keys = max((cell_len(inert(w.review, keep_newlines=False)) for w in works), default=0)
+            self._number_width += 1 + min(keys, REVIEW_KEY_WIDTH)
         self._rows_changed(keep=None)
 
     def set_rows(self, rows: list[int], filtered: bool) -> None:
@@ -310,7 +315,7 @@ class WorkList(ScrollView, can_focus=True):
         authors_w, year_w, title_w, journal_w = self._columns(width)
         segments = [
             Segment("*" if selected else " ", row_style),
-            Segment(str(work.n).rjust(self._number_width) + " ", number_style),
+            Segment(self._number(work) + " ", number_style),
             Segment(MARKS.get(status, " "), mark_style),
             Segment(NOTE_MARK if state.note else " ", number_style),
             Segment(" ", row_style),
@@ -325,6 +330,16 @@ class WorkList(ScrollView, can_focus=True):
             )
         strip = Strip(segments)
         return strip.adjust_cell_length(width, row_style)
+
+    def _number(self, work: Work) -> str:
+        if not self.show_review:
+            return str(work.n).rjust(self._number_width)
+        n = str(work.n)
+        key = inert(work.review, keep_newlines=False)
+        return (
+            fit(key, self._number_width - len(n) - 1).rstrip().ljust(self._number_width - len(n))
+            + n
+        )
 
     def region_of_cursor(self) -> Region:
         return Region(0, self.cursor, self.size.width, 1)
