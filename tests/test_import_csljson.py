@@ -132,9 +132,13 @@ def test_a_single_item_object_is_read():
 
 MALFORMED = [
     ("", None, "empty"),
-    ("[", "line 1", "cut off"),
-    ('[\n  {"type": "book", "title": "x"},\n  {"type": "bo', "line 3", "cut off"),
-    ('[{"type": "book", "title": "x"}', "line 1", "cut off"),
+    ("[", "line 1, column 2", "cut off"),
+    (
+        '[\n  {"type": "book", "title": "x"},\n  {"type": "bo',
+        "line 3, column 15",
+        "string is not closed",
+    ),
+    ('[{"type": "book", "title": "x"}', "line 1, column 32", "cut off"),
     ("[]", None, "no items"),
     ('{"name": "not csl", "version": 1}', "item 1 (line 1)", "not a CSL-JSON item"),
     ('[{"a": 1}, {"b": 2}]', "item 1 (line 1)", "not a CSL-JSON item"),
@@ -330,3 +334,27 @@ def test_database_archive_and_collection_types():
     ]
     _, works = parse_csljson(json.dumps(items), source="t.json")
     assert [w.type for w in works] == ["DS", "DB", "A", "G", "Z"]
+
+
+# ---------------------------------------------------------------- a cut-off big file
+
+
+def test_cut_off_big_list_is_reported_at_once_with_line_and_column(monkeypatch):
+    """The whole text is checked by orjson first: the item-by-item walk (which kept
+    every item decoded before reaching the cut) never starts."""
+    from tui.sources import csljson
+
+    def walk(*args):
+        raise AssertionError("the item walk ran")
+
+    monkeypatch.setattr(csljson, "_decode", walk)
+    item = '  {"id": "a%d", "type": "article-journal", "title": "T \\"q\\" \\\\"},\n'
+    text = "[\n" + "".join(item % i for i in range(20000))
+    with pytest.raises(ParseError) as info:
+        parse_csljson(text + '  {"id": "b", "title": "Half a ti', source="cut.json")
+    assert info.value.place == "line 20002, column 34"  # after the 33 characters of the line
+    assert "cut off (a string is not closed)" in str(info.value)
+    with pytest.raises(ParseError) as info:
+        parse_csljson(text.rstrip(",\n"), source="cut.json")  # the last item is whole
+    assert info.value.place == f"line 20001, column {len(item % 19999) - 1}"
+    assert "cut off (it ends before the JSON does)" in str(info.value)
