@@ -398,3 +398,39 @@ async def test_all_works_rows_name_their_review(library):
         await pilot.press("enter")
         await settle(pilot)
         assert "lin2025/ref16" in screen.detail.body.content.plain
+
+
+# --- 11. the palette's Screenshot saves where the user is, and says where ---------------
+
+
+async def wait_for(pilot, condition, tries: int = 100) -> None:
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("condition not met")
+
+
+async def test_palette_screenshot_is_saved_and_says_where(library, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        commands["Screenshot"].callback()
+        await wait_for(pilot, lambda: list(here.glob("*.svg")))
+        saved = list(here.glob("*.svg"))
+        assert len(saved) == 1 and "<svg" in saved[0].read_text(encoding="utf-8")
+        assert any(str(saved[0]) in m for m in notifications(app))
+        # no writable current folder: the data folder
+        data = tmp_path / "data"
+        monkeypatch.setattr(Path, "cwd", classmethod(lambda cls: tmp_path / "gone"))
+        monkeypatch.setattr("tui.paths.data_dir", lambda: data)
+        app.action_screenshot()
+        await pilot.pause()
+        assert len(list(data.glob("*.svg"))) == 1
+        assert any(str(data) in m for m in notifications(app))

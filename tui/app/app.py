@@ -14,14 +14,14 @@ import gc
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
@@ -1177,6 +1177,44 @@ class ReadingListApp(App):
         if not title:
             return Content(sub_title).stylize("dim")
         return Content.assemble(Content(title), (" — ", "dim"), Content(sub_title).stylize("dim"))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's palette commands, with our own Screenshot: Textual's saves to
+        ~/Downloads and fails where there is none."""
+        for command in super().get_system_commands(screen):
+            if command.title == "Screenshot":
+                yield SystemCommand(
+                    "Screenshot",
+                    "Save an SVG screenshot in the current folder (else the data folder)",
+                    lambda: self.set_timer(0.1, self.action_screenshot),
+                )
+            else:
+                yield command
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Save an SVG of the screen where the user finds it, and say where."""
+        folders = [Path(path)] if path else [Path.cwd()]
+        with contextlib.suppress(Exception):
+            from tui.paths import data_dir
+
+            folders.append(Path(data_dir()))
+        errors = []
+        for i, folder in enumerate(folders):
+            try:
+                if i:  # the data folder may not exist yet; the current one must
+                    folder.mkdir(parents=True, exist_ok=True)
+                saved = self.save_screenshot(filename, str(folder))
+            except OSError as err:
+                errors.append(f"{folder}: {err.strerror or err}")
+                continue
+            self.notify(f"Screenshot saved as {saved}", title="Screenshot", markup=False)
+            return
+        self.notify(
+            "Screenshot not saved: " + "; ".join(errors),
+            title="Screenshot",
+            severity="error",
+            markup=False,
+        )
 
     def refresh_header(self) -> None:
         """The header formats its title only when it changes: again for a new width."""
