@@ -364,3 +364,14 @@ def test_export_file_permissions_and_missing_folder(db, capsys, tmp_path):
 def test_note_without_a_note_says_so(db, capsys):
     code, out, err = run(db, "note", "ref1", capsys=capsys)
     assert code == 0 and out == "" and "has no note" in err
+
+
+def test_export_numbers_a_numeric_bibliography_but_cite_does_not(db, capsys):
+    _, out, _ = run(db, "export", "--kind", "references", capsys=capsys)
+    lines = out.rstrip("\n").split("\n")
+    assert len(lines) == 43
+    assert lines[0].startswith("[1] TESKE N, FETT N.") and lines[15].startswith("[16] SULLIVAN K M")
+    _, out, _ = run(db, "export", "--kind", "references", "--format", "apa", capsys=capsys)
+    assert out.startswith("Teske, N.")
+    _, out, _ = run(db, "cite", "ref1", capsys=capsys)
+    assert out.startswith("TESKE N")

@@ -440,7 +440,9 @@ def cmd_export(args, lib) -> int:
         r = lib.get_review(review)
         text = export_markdown(works, {w.ident: lib.state(w) for w in works}, title=r.title)
     else:
-        text = format_bibliography(works, check_style(args.format), progress=progress)
+        text = format_bibliography(
+            works, check_style(args.format), progress=progress, numbered=True
+        )
     if not text.endswith("\n"):
         text += "\n"
     if args.output:
