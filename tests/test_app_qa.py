@@ -434,3 +434,31 @@ async def test_palette_screenshot_is_saved_and_says_where(library, tmp_path, mon
         await pilot.pause()
         assert len(list(data.glob("*.svg"))) == 1
         assert any(str(data) in m for m in notifications(app))
+
+
+# --- 12. a lasting warning while nothing can be saved; store notices once ---------------
+
+
+async def test_save_error_is_shown_until_a_write_works(library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        library.save_error = "cannot write db.state.json: Read-only file system"
+        app.main.check_external_changes()
+        await pilot.pause()
+        top = screen_text(app).splitlines()[0]
+        assert "0/58 read" in top and "changes are NOT being saved" in top
+        assert "Read-only file system" in app.sub_title
+        await pilot.press("space")  # a good write clears save_error
+        await settle(pilot)
+        assert library.save_error is None
+        assert app.sub_title == "1/58 read"
+
+
+async def test_store_notices_are_shown_once_at_start(library):
+    library.notices.append("db.json was converted from format 0 to format 1; kept db.json.v0")
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        said = [m for m in notifications(app) if "converted from format 0" in m]
+        assert len(said) == 1

@@ -85,7 +85,10 @@ async def test_app_runs_on_and_says_so_when_the_disk_fails(db: Path, monkeypatch
         assert any("No space left on device" in n for n in notifications(app))
         assert app.is_running
         assert lib.save_error is not None  # what a lasting "not saved" indicator reads
-        assert app.sub_title == "1/58 read"  # the screen shows what is saved
+        assert app.sub_title.startswith("1/58 read")  # the screen shows what is saved
+        # and says, until a write works again, that marks are not being kept
+        assert "changes are NOT being saved" in app.sub_title
+        assert "No space left on device" in app.sub_title
         assert state_file.read_bytes() == before
         monkeypatch.undo()
         await pilot.press("space")  # the disk works again

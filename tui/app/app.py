@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 DEFAULT_STYLE = "gbt7714"
 PANES = ("references", "related", "detail", "review")
+SAVE_WARNING = "changes are NOT being saved"
 HEADER_SIDES = 8 + 10  # Header's icon and clock space around the title
 SHORT_SCREEN = 32  # below this many lines the review pane starts collapsed
 INDEX_IN_BACKGROUND = 5000
@@ -382,6 +383,12 @@ class MainScreen(Screen):
         self.focus_pane(pane)
         self.set_interval(2.0, self.check_external_changes)
         self.call_after_refresh(app.library_shown)
+        for notice in self.library.notices:  # e.g. an older file converted: once, at start
+            if notice not in app.notices_shown:
+                app.notices_shown.add(notice)
+                self.notify(
+                    inert(notice, keep_newlines=False), title="Library", timeout=15, markup=False
+                )
 
     @work(thread=True, group="open")
     def open_library(self, opener: Callable[[], Library]) -> None:
@@ -454,10 +461,12 @@ class MainScreen(Screen):
         try:
             changed = self.library.reload_if_changed()
         except ReadingListError as err:
-            self.notify(str(err), severity="error", markup=False)
+            self.write_failed(err, severity="error")
             return
         if changed:
             self.reload()
+        else:
+            self.update_titles()  # save_error may have been cleared or set
 
     def recount(self) -> None:
         for wl in self.lists:
@@ -489,6 +498,19 @@ class MainScreen(Screen):
 
     # --- titles and counts -------------------------------------------------------
 
+    def write_failed(self, err: ReadingListError, title: str = "", severity: str = "error") -> None:
+        """A write failed: say why now, and keep saying so in the header until one works."""
+        self.notify(str(err), title=title, severity=severity, markup=False)  # type: ignore[arg-type]
+        self.update_titles()
+
+    def save_state_warning(self) -> str:
+        """The header's lasting warning while the library cannot save ("" when it can)."""
+        app: ReadingListApp = self.app  # type: ignore[assignment]
+        error = getattr(app.library, "save_error", None) if app.library is not None else None
+        if not error:
+            return ""
+        return f"{SAVE_WARNING}: {inert(str(error), keep_newlines=False)}"
+
     def update_titles(self) -> None:
         app = self.app
         total_read = sum(self.read_counts.values())
@@ -499,7 +521,8 @@ class MainScreen(Screen):
             app.title = inert(self.review.short_title, keep_newlines=False)
         else:
             app.title = "readinglist"
-        app.sub_title = f"{total_read}/{total} read"
+        warning = self.save_state_warning()
+        app.sub_title = f"{total_read}/{total} read" + (f" — {warning}" if warning else "")
         for wl in self.lists:
             title = f"{wl.label} {self.read_counts[wl.kind]}/{len(wl.works)}"
             if wl.filtered:
@@ -623,7 +646,7 @@ class MainScreen(Screen):
         try:
             self.app.remember_filter(self.review_key, self.filter_text)  # type: ignore[attr-defined]
         except ReadingListError as err:
-            self.notify(str(err), title="Preference not saved", severity="warning", markup=False)
+            self.write_failed(err, "Preference not saved", "warning")
 
     def action_filter(self) -> None:
         self.filter_input.focus()
@@ -793,7 +816,7 @@ class MainScreen(Screen):
         try:
             self.library.set_status(works, status)
         except ReadingListError as err:
-            self.notify(str(err), title="Not saved", severity="error", markup=False)
+            self.write_failed(err, "Not saved", "error")
             return False
         if record:
             self.undo_stack.append(("status", before))
@@ -870,7 +893,7 @@ class MainScreen(Screen):
                 for status, works in groups.items():
                     self.library.set_status(works, status)
             except ReadingListError as err:
-                self.notify(str(err), title="Not undone", severity="error", markup=False)
+                self.write_failed(err, "Not undone", "error")
                 return
             for w, _ in before:
                 self.states[w.ident] = self.library.state(w)
@@ -882,9 +905,10 @@ class MainScreen(Screen):
             try:
                 self.library.set_note(w, old_note)
             except ReadingListError as err:
-                self.notify(str(err), title="Not undone", severity="error", markup=False)
+                self.write_failed(err, "Not undone", "error")
                 return
             self.states[w.ident] = self.library.state(w)
+            self.refresh_lists()
             self.show_detail()
             self.notify(f"Undone: note of {w.local_id} restored.", markup=False)
 
@@ -908,10 +932,12 @@ class MainScreen(Screen):
         try:
             self.library.set_note(w, note)
         except ReadingListError as err:
-            self.notify(str(err), title="Note not saved", severity="error", markup=False)
+            self.write_failed(err, "Note not saved", "error")
             return
         self.undo_stack.append(("note", w, old))
         self.states[w.ident] = self.library.state(w)
+        self.update_titles()
+        self.refresh_lists()
         self.show_detail()
         self.notify(f"Note on {w.local_id} saved.", markup=False)
 
@@ -1088,7 +1114,9 @@ class MainScreen(Screen):
         try:
             self.library.set_pref(name, value)
         except ReadingListError as err:
-            self.notify(str(err), title="Preference not saved", severity="warning", markup=False)
+            self.write_failed(err, "Preference not saved", "warning")
+            return
+        self.update_titles()
 
 
 class ReadingListApp(App):
@@ -1107,6 +1135,7 @@ class ReadingListApp(App):
         self.style_name: str = DEFAULT_STYLE
         self.initial_filter = ""
         self.saved_filters: dict[str, str] = {}  # review key -> its remembered filter
+        self.notices_shown: set[str] = set()
         self.initial_pane = "references"
         self.initial_review: str | None = None
         self.error: ReadingListError | None = None
@@ -1174,9 +1203,15 @@ class ReadingListApp(App):
         left = room - cell_len(tail)
         if cell_len(title) > left:
             title = set_cell_size(title, left - 1).rstrip() + "…" if left > 4 else ""
+        count, _, warning = sub_title.partition(" — " + SAVE_WARNING)
+        shown = Content(count).stylize("dim")
+        if warning:  # lasting and loud: the reader must not think marks are kept
+            shown = Content.assemble(
+                shown, (" — ", "dim"), Content(SAVE_WARNING + warning).stylize("bold $text-error")
+            )
         if not title:
-            return Content(sub_title).stylize("dim")
-        return Content.assemble(Content(title), (" — ", "dim"), Content(sub_title).stylize("dim"))
+            return shown
+        return Content.assemble(Content(title), (" — ", "dim"), shown)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Textual's palette commands, with our own Screenshot: Textual's saves to
