@@ -1,10 +1,10 @@
 """Import a BibTeX (.bib) file as a collection of references.
 
-bibtexparser v2 splits the file into blocks (entries, @string, @preamble, comments) and
-reports what it cannot parse; it splits author lists and names.  What it does not do,
-done here: `#` concatenation and month macros (its ResolveStringReferencesMiddleware only
-replaces a whole value that is a single @string name), and decoding only the fields meant
-for reading (its LaTeX decoding middleware would also mangle URLs and DOIs).
+The file is split into blocks (entries, @string, @preamble, @comment) by `_split`, a
+linear splitter written here to bibtexparser 2.1's rules (see the note above it: its own
+splitter is slow and unbounded on damaged files); bibtexparser still splits and parses
+names that are braced or escaped.  Also done here: `#` concatenation and month macros,
+and LaTeX decoding of only the fields meant for reading (a URL or DOI stays as written).
 """
 
 from __future__ import annotations
