@@ -9,7 +9,7 @@ from test_app import FakeClipboard, notifications, screen_text, set_filter, sett
 from tui.app.app import ReadingListApp
 from tui.store import Library
 
-SIZE = (120, 40)
+SIZE = (80, 24)  # small: every test renders fewer cells
 
 
 @pytest.fixture
@@ -371,7 +371,7 @@ async def test_narrow_header_keeps_the_read_count(library):
         await pilot.resize_terminal(120, 40)
         await settle(pilot)
         top = screen_text(app).splitlines()[0]
-        assert "Advances in stem cell therapy for scleroderma — 0/58 read" in top
+        assert "Advances in stem cell therapy for scleroderma — 0/58 read" in top, top
         await pilot.resize_terminal(40, 20)
         await settle(pilot)
         assert "0/58 read" in screen_text(app).splitlines()[0]
