@@ -10,18 +10,22 @@ from pathlib import Path
 from tui.errors import StoreError
 
 
-def fsync_dir(directory: Path) -> None:
-    """Make a rename in `directory` durable (no-op where directories can't be opened)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
+def fsync_dir(directory: Path, *, strict: bool = False) -> None:
+    """Make a rename in `directory` durable (POSIX; not possible on Windows).
+
+    `strict` (the database) lets an OSError through; an export only tries.
+    """
+    if os.name != "posix":
         return
     try:
-        os.fsync(fd)
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
     except OSError:
-        pass
-    finally:
-        os.close(fd)
+        if strict:
+            raise
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

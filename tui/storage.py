@@ -32,6 +32,7 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from tui.errors import StoreError
+from tui.fsutil import fsync_dir
 
 Signature = tuple[int, int, int, int, int]
 
@@ -238,7 +239,7 @@ class OrjsonStorage(Storage):
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
-        _fsync_dir(directory)
+        fsync_dir(directory, strict=True)
 
     def _first_backup(self, payload: bytes) -> None:
         """A new file's first version is its own backup (a copy, not a link, so
@@ -283,17 +284,6 @@ class OrjsonStorage(Storage):
 
     def close(self) -> None:
         self._pending = None
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make the rename itself durable (POSIX); not possible on Windows."""
-    if os.name != "posix":
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def check_shape(data: Any, path: Path) -> None:
@@ -472,7 +462,7 @@ class AppendLog:
             os.close(fd)
         if created:
             with contextlib.suppress(OSError):
-                _fsync_dir(self.path.parent)
+                fsync_dir(self.path.parent, strict=True)
         self.pos += len(header) + len(payload)
         self.token = token
         self.signature = file_signature(self.path)
@@ -480,5 +470,5 @@ class AppendLog:
     def remove(self) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.path)
-            _fsync_dir(self.path.parent)
+            fsync_dir(self.path.parent, strict=True)
         self.forget()
