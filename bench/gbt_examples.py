@@ -26,7 +26,6 @@ import json
 import re
 import sys
 import unicodedata
-from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
