@@ -31,9 +31,25 @@ STATUS_MARK = {"unread": " ", "reading": "~", "read": "x"}
 
 
 class _Parser(argparse.ArgumentParser):
+    """argparse, with its messages made as inert as the rest of the output.
+
+    argparse echoes the arguments it rejects ("unrecognized arguments: ...", "invalid
+    choice: ..."), so an escape sequence typed or pasted into an argument (OSC 52 sets
+    the clipboard) would reach the terminal: every message it prints passes inert().
+    """
+
     def error(self, message: str):  # one line, exit 2, as for every user error
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        message = inert(message, keep_newlines=False)
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def _print_message(self, message: str, file=None) -> None:
+        # (usage, help, --version and exit messages all go through here)
+        if message:
+            file = file or sys.stderr
+            try:
+                file.write(inert(message))
+            except (AttributeError, OSError):  # as argparse: no stream, nothing to say
+                pass
 
 
 def build_parser() -> argparse.ArgumentParser:
