@@ -649,9 +649,7 @@ def parse(text: str, *, strict: bool = False) -> Query:
 
     if len(text) > MAX_QUERY_CHARS:
         # (checked before folding: the work stays bounded however long the text is)
-        problem(
-            f"filter too long ({len(text):,} characters; the limit is {MAX_QUERY_CHARS:,})"
-        )
+        problem(f"filter too long ({len(text):,} characters; the limit is {MAX_QUERY_CHARS:,})")
         text = text[:MAX_QUERY_CHARS]  # lenient: the app filters by what fits
     # fold the whole query first: fields and values are case/accent-insensitive, and
     # full-width "：" or curly quotes typed with a Chinese input method become ASCII
