@@ -45,6 +45,10 @@ SAVE_WARNING = "changes are NOT being saved"
 HEADER_SIDES = 8 + 10  # Header's icon and clock space around the title
 SHORT_SCREEN = 32  # below this many lines the review pane starts collapsed
 INDEX_IN_BACKGROUND = 5000
+# Lists at least this long (both together) are filtered in a thread: a filter over
+# 100,000 works can take longer than a frame, and typing must never wait for it.
+# Below it the answer comes faster than a thread could hand it back.
+FILTER_IN_BACKGROUND = 5000
 ALL_WORKS = "*"  # the review key that shows every work of the library  # lists at least this long are indexed in a thread
 
 KEY_HELP: list[tuple[str, list[tuple[str, str]]]] = [
@@ -322,6 +326,8 @@ class MainScreen(Screen):
         self._wanted: tuple[Work, str] | None = None  # the latest citation asked for
         self._generation = 0  # bumped whenever the lists are loaded again
         self._indexing: int | None = None  # the generation whose index is being built
+        self._filter_seq = 0  # bumped by every apply_filter: older answers are stale
+        self._filter_pending = False  # a filter runs in a thread; the lists show the last
         self.refs = WorkList("reference", "References", id="references")
         self.rels = WorkList("related", "Related", id="related")
         self.active: WorkList = self.refs
@@ -419,6 +425,8 @@ class MainScreen(Screen):
         self.selection.clear()
         self.indexes.clear()
         self._generation += 1
+        self._filter_seq += 1  # a filter still running was for the lists shown before
+        self._filter_pending = False
         self.undo_stack.clear()
         self.citations.clear()  # a re-import may have changed the works
         self.states = lib.states()
@@ -595,11 +603,18 @@ class MainScreen(Screen):
             self.drop_remembered_filter_if_empty()
 
     def apply_filter(self, text: str) -> None:
-        """Narrow both lists to the works matching `text` (the query language)."""
+        """Narrow both lists to the works matching `text` (the query language).
+
+        Big lists are filtered in a thread (`run_filter`); each call makes every
+        answer still being computed stale, so the lists always end up showing the
+        answer for the last text, never an earlier one that finished late.
+        """
         from tui.query import parse
 
         self.filter_text = text
-        query = parse(text)
+        self._filter_seq += 1
+        self._filter_pending = False
+        query = parse(text)  # (bounded: tui.query.MAX_QUERY_CHARS, MAX_TERMS)
         self.filter_errors = [filter_hint(e) for e in query.errors]
         if query.is_empty:
             self._describe = ""
@@ -609,16 +624,59 @@ class MainScreen(Screen):
             total = len(self.refs.works) + len(self.rels.works)
             self.filter_info.update(Text(f"indexing {total:,} works…", style="italic"))
             return
+        elif sum(len(wl.works) for wl in self.lists) >= FILTER_IN_BACKGROUND:
+            self._describe = query.describe()
+            self._filter_pending = True
+            jobs = [(wl.kind, self.indexes[wl.kind]) for wl in self.lists]
+            # (a copy: marking changes self.states while the thread reads it)
+            self.run_filter(self._filter_seq, query, jobs, dict(self.states))
+            self.update_filter_info()  # the new problem, if any, at once
+            return
         else:
             self._describe = query.describe()
             for wl in self.lists:
                 wl.set_rows(self.indexes[wl.kind].filter(query, self.states), filtered=True)
         self.update_titles()
 
+    @work(thread=True, exclusive=True, group="filter")
+    def run_filter(self, seq: int, query, jobs: list[tuple[str, object]], states) -> None:
+        """Filter big lists off the UI thread; a newer keystroke cancels this one.
+
+        A thread cannot be stopped from outside, so the filter asks between terms
+        whether it is still wanted and gives up (FilterCancelled) when it is not.
+        """
+        from textual.worker import get_current_worker
+
+        from tui.query import FilterCancelled
+
+        worker = get_current_worker()
+
+        def stale() -> bool:
+            return worker.is_cancelled or seq != self._filter_seq
+
+        try:
+            rows = {kind: index.filter(query, states, cancelled=stale) for kind, index in jobs}
+        except FilterCancelled:
+            return
+        if not stale():
+            self.app.call_from_thread(self._filter_done, seq, rows)
+
+    def _filter_done(self, seq: int, rows: dict[str, list[int]]) -> None:
+        if seq != self._filter_seq:
+            return  # the reader typed on meanwhile: that answer is on its way
+        self._filter_pending = False
+        for wl in self.lists:
+            if wl.kind in rows:
+                wl.set_rows(rows[wl.kind], filtered=True)
+        self.update_titles()
+        self.drop_remembered_filter_if_empty()
+
     def drop_remembered_filter_if_empty(self) -> None:
         """A filter remembered from last time that hides everything is a trap: clear it."""
         if not self._check_remembered or len(self.indexes) < len(self.lists):
             return  # (big lists: checked again once their index is built)
+        if self._filter_pending:
+            return  # (checked again when the filter's thread is done)
         self._check_remembered = False
         if self.filter_text and not self.refs.rows and not self.rels.rows:
             self.notify(
