@@ -445,7 +445,7 @@ def cmd_export(args, lib) -> int:
         )
     if not text.endswith("\n"):
         text += "\n"
-    if args.output:
+    if args.output and args.output != "-":  # `-o -` is stdout, as usual
         out = Path(args.output).expanduser()
         if not out.parent.is_dir():
             raise NotFound(f"cannot write {args.output}: folder {out.parent} does not exist")
