@@ -15,7 +15,7 @@ writes, so this one is our own code (on top of TinyDB's ``Storage`` interface):
   file in and the directory is fsynced; a new file's first version is copied to
   ``<name>.bak``, so there always is a backup;
 * older generations: at most once an hour (BACKUP_EVERY) the version rotated out
-  is also kept as ``<name>.bak-20261206T014512Z`` (UTC); the newest
+  is also copied to ``<name>.bak-20261206T014512Z`` (UTC); the newest
   BACKUP_GENERATIONS of those are kept, older ones removed;
 * the file and its side files get the permission bits of the library file they
   belong to (``mode_from``), so a 0600 library never has a 0644 backup;
@@ -330,11 +330,16 @@ class OrjsonStorage(Storage):
         self._link_or_copy(self.path, self.backup_path, mode)
         self._keep_generation(mode)
 
-    def _link_or_copy(self, source: Path, dest: Path, mode: int | None) -> None:
-        """`dest` becomes `source` (via a fresh temporary name, then os.replace)."""
+    def _link_or_copy(
+        self, source: Path, dest: Path, mode: int | None, *, copy: bool = False
+    ) -> None:
+        """`dest` becomes `source` (via a fresh temporary name, then os.replace): a hard
+        link unless `copy` (or links are not supported)."""
         link = temp_name(dest)
         try:
             try:
+                if copy:
+                    raise OSError("a copy was asked for")
                 os.link(source, link)
             except OSError:
                 fd = create_exclusive(link)
@@ -364,7 +369,9 @@ class OrjsonStorage(Storage):
                 return
         dated = self.path.with_name(f"{self.path.name}.bak-{now.strftime(_STAMP)}")
         try:
-            self._link_or_copy(self.backup_path, dated, mode)
+            # A copy, not a link to .bak: damage done to one backup in place must
+            # not reach the others. Once an hour at most, so the cost stays small.
+            self._link_or_copy(self.backup_path, dated, mode, copy=True)
         except OSError:
             return
         for old in dated_backups(self.path)[BACKUP_GENERATIONS:]:

@@ -184,15 +184,25 @@ class Library:
 
     def _adopt_legacy_state(self) -> None:
         """Older versions named the state file of ``reading.db`` ``reading.state.json``
-        (shared with ``reading.json``). When only this library can own such a file,
-        it and its backups and log are renamed to the new names; when another file
-        could own it too, stop and say what to do (guessing could hand one library's
-        marks to the other)."""
+        (shared with ``reading.json``). When this existing library is the only file
+        that can own such a file, it and its backups and log are renamed to the new
+        names (under the lock). When another file could own it too, nothing is moved
+        (guessing could hand one library's marks to the other): this library starts
+        its own state file and a notice says where the shared marks are."""
         legacy = legacy_state_path(self.path)
-        if legacy == self.state_path or os.path.lexists(self.state_path):
+        if legacy == self.state_path or not self.path.is_file():
             return
-        if not legacy.is_file():
-            return
+        try:
+            with FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT):
+                if not os.path.lexists(self.state_path) and legacy.is_file():
+                    self._adopt(legacy)
+        except (Timeout, OSError) as exc:
+            raise StoreError(
+                f"cannot rename {legacy.name} to {self.state_path.name}: "
+                f"{getattr(exc, 'strerror', None) or 'another readinglist process is busy'}"
+            ) from None
+
+    def _adopt(self, legacy: Path) -> None:
         owners = sorted(
             entry.name
             for entry in os.scandir(self.path.parent)
@@ -204,11 +214,13 @@ class Library:
             and legacy_state_path(Path(entry.path)) == legacy
         )
         if owners:
-            raise StoreError(
-                f"{legacy} holds the marks of {self.path.name} and of {owners[0]} "
-                f"(older versions shared one state file); copy it to "
-                f"{self.state_path.name} to keep them for {self.path.name}, then run again"
+            self.notices.append(
+                f"{self.path.name} now keeps its marks in {self.state_path.name}; older "
+                f"versions shared {legacy.name} with {owners[0]} and it was left there "
+                f"(copy it to {self.state_path.name} before marking anything to keep "
+                f"its marks here too)"
             )
+            return
         moves = [(legacy, self.state_path), (legacy.with_suffix(".log"), self.log_path)]
         moves += [
             (b, self.state_path.with_name(self.state_path.name + b.name[len(legacy.name) :]))
