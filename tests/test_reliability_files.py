@@ -64,6 +64,18 @@ def run_limited(*argv: str, cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
+def device(folder: Path, name: str) -> Path:
+    """A private copy of /dev/null or /dev/zero (mknod needs root): a test that fails
+    must not replace the machine's own /dev/null."""
+    numbers = {"null": (1, 3), "zero": (1, 5)}[name]
+    node = folder / name
+    try:
+        os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(*numbers))
+    except (OSError, AttributeError):
+        pytest.skip("cannot create a device node here (needs root)")
+    return node
+
+
 class Clock:
     """storage._utcnow, moved on by hand (dated backups are at most one an hour)."""
 
@@ -260,10 +272,11 @@ def test_export_to_a_fifo_streams_to_its_reader(tmp_path, capsys) -> None:
 def test_export_to_dev_null_keeps_the_device(tmp_path, capsys) -> None:
     path = tmp_path / "library.json"
     make_library(path).close()
-    code, _, err = run(capsys, "--db", str(path), "export", "-o", "/dev/null")
+    null = device(tmp_path, "null")
+    code, _, err = run(capsys, "--db", str(path), "export", "-o", str(null))
     assert code == 0, err
-    assert stat.S_ISCHR(os.lstat("/dev/null").st_mode)
-    assert not [p for p in os.listdir("/dev") if p.startswith(".null.")]
+    assert stat.S_ISCHR(os.lstat(null).st_mode)
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".null.")]
 
 
 def test_export_dash_is_stdout(tmp_path, capsys, monkeypatch) -> None:
@@ -275,11 +288,13 @@ def test_export_dash_is_stdout(tmp_path, capsys, monkeypatch) -> None:
 
 
 @pytest.mark.parametrize("command", ["list", "doctor"])
-@pytest.mark.parametrize("special", ["fifo", "/dev/zero", "/dev/null"])
+@pytest.mark.parametrize("special", ["fifo", "zero", "null"])
 def test_db_that_is_not_a_regular_file_is_refused(tmp_path, command, special) -> None:
     if special == "fifo":
         special = str(tmp_path / "lib.fifo")
         os.mkfifo(special)
+    else:
+        special = str(device(tmp_path, special))
     proc = run_limited("--db", special, command, cwd=tmp_path)
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.count("\n") == 1 and "not a database file" in proc.stderr
