@@ -476,3 +476,17 @@ def test_the_change_log_takes_the_mode_of_the_library(tmp_path, monkeypatch) -> 
         assert stat.S_IMODE(state_path_for(path).stat().st_mode) == 0o600
     finally:
         os.umask(old)
+
+
+def test_format0_conversion_never_writes_through_a_planted_symlink(tmp_path) -> None:
+    from test_store import write_format0
+
+    path = tmp_path / "library.json"
+    write_format0(path)
+    original = path.read_bytes()
+    victim = tmp_path / "victim"
+    (tmp_path / "library.json.format0").symlink_to(victim)  # dangling: exists() is False
+    lib = Library(path)
+    assert lib.works()
+    assert not victim.exists()
+    assert (tmp_path / "library.json.format0.2").read_bytes() == original

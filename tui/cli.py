@@ -107,7 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--review", dest="sub_review", metavar="KEY")
     s.add_argument("--kind", choices=list(KIND_CHOICES), default="all")
     s.add_argument(
-        "-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout"
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write to FILE (atomically, through a symlink; a FIFO or device is written to; "
+        "- is stdout) instead of stdout",
     )
 
     sub.add_parser("stats", help="counts and reading progress per review")

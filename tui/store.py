@@ -59,7 +59,7 @@ from filelock import FileLock, Timeout
 from tinydb.table import Document
 
 from tui.errors import NotFound, ReadingListError, StoreError
-from tui.fsutil import check_regular_or_missing, mode_of, resolve
+from tui.fsutil import check_regular_or_missing, create_exclusive, mode_of, resolve
 from tui.model import KIND_PREFIX, KINDS, PREFIX_KIND, ReadStatus, Review, State, Work, fold
 from tui.storage import (
     AppendLog,
@@ -810,14 +810,20 @@ class Library:
             main, side = migrate_format0(data, self.path)
             kept = self.path.with_name(self.path.name + ".format0")
             n = 1
-            while kept.exists():
+            while os.path.lexists(kept):  # never through a planted (dangling) symlink
                 n += 1
                 kept = self.path.with_name(f"{self.path.name}.format0.{n}")
             try:
                 try:
                     os.link(self.path, kept)
+                except FileExistsError:
+                    raise
                 except OSError:
-                    shutil.copy2(self.path, kept)
+                    with (
+                        open(self.path, "rb") as src,
+                        os.fdopen(create_exclusive(kept), "wb") as out,
+                    ):
+                        shutil.copyfileobj(src, out)
             except OSError as exc:
                 raise StoreError(
                     f"cannot convert {self.path} from format 0: cannot keep a copy as "
