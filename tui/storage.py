@@ -279,7 +279,7 @@ class OrjsonStorage(Storage):
         tmp = write_temp(self.path, payload, mode)
         try:
             first = not os.path.lexists(self.path)
-            self._keep_backup(mode)
+            rotated = self._keep_backup(mode)
             os.replace(tmp, self.path)
             if first and not backups_of(self.path):
                 self._first_backup(payload, mode)
@@ -288,6 +288,8 @@ class OrjsonStorage(Storage):
                 os.unlink(tmp)
             raise
         fsync_dir(directory, strict=True)
+        if rotated:  # after the write is durable: a dated copy is never in its way
+            self._keep_generation(mode)
 
     def _first_backup(self, payload: bytes, mode: int | None) -> None:
         """A new file's first version is its own backup (a copy, not a link, so
@@ -317,18 +319,18 @@ class OrjsonStorage(Storage):
         except StoreError:
             return False
 
-    def _keep_backup(self, mode: int | None) -> None:
+    def _keep_backup(self, mode: int | None) -> bool:
         """Keep the current (last good) file as <name>.bak before replacing it,
         and now and then as a dated generation too.
 
         Only a file that parses is kept: an empty or damaged file never replaces
-        a backup. A hard link costs nothing whatever the file size; where links
+        a backup (True when it was kept). A hard link costs nothing whatever the file size; where links
         are not supported, a copy is made instead.
         """
         if not self._parses():
-            return
+            return False
         self._link_or_copy(self.path, self.backup_path, mode)
-        self._keep_generation(mode)
+        return True
 
     def _link_or_copy(
         self, source: Path, dest: Path, mode: int | None, *, copy: bool = False
@@ -364,8 +366,11 @@ class OrjsonStorage(Storage):
         if existing:
             newest = _DATED.fullmatch(existing[0].name, len(self.path.name))
             assert newest is not None
-            when = datetime.strptime(newest[1], _STAMP).replace(tzinfo=timezone.utc)
-            if abs((now - when).total_seconds()) < BACKUP_EVERY:
+            try:
+                when = datetime.strptime(newest[1], _STAMP).replace(tzinfo=timezone.utc)
+            except ValueError:  # a name that only looks like ours (month 13)
+                when = None
+            if when is not None and abs((now - when).total_seconds()) < BACKUP_EVERY:
                 return
         dated = self.path.with_name(f"{self.path.name}.bak-{now.strftime(_STAMP)}")
         try:
