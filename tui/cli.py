@@ -123,7 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--review", dest="sub_review", metavar="KEY")
     s.add_argument("--kind", choices=list(KIND_CHOICES), default="all")
     s.add_argument(
-        "-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout"
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write to FILE (atomically, through a symlink; a FIFO or device is written to; "
+        "- is stdout) instead of stdout",
     )
 
     sub.add_parser("stats", help="counts and reading progress per review")
@@ -491,7 +495,7 @@ def cmd_export(args, lib) -> int:
         )
     if not text.endswith("\n"):
         text += "\n"
-    if args.output:
+    if args.output and args.output != "-":  # `-o -` is stdout, as usual
         out = Path(args.output).expanduser()
         if not out.parent.is_dir():
             raise NotFound(f"cannot write {args.output}: folder {out.parent} does not exist")

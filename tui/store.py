@@ -5,7 +5,8 @@ Two TinyDB files, both written atomically by `tui.storage.OrjsonStorage`:
 * ``PATH`` (e.g. ``library.json``): tables ``meta``, ``reviews`` (one document per
   review, ``Review.to_dict()`` plus its import order ``seq``) and ``works``
   (``Work.to_dict()``, document id = the work's id ``"<review>/ref16"``).
-* ``PATH`` with suffix ``.state.json`` (``library.state.json``): tables ``meta``,
+* the state file (`state_path_for`: ``library.json`` -> ``library.state.json``,
+  ``reading.db`` -> ``reading.db-state.json``): tables ``meta``,
   ``state`` (document id = ``Work.ident``; only non-default states) and ``prefs``
   (document id = the pref's name, ``{"value": ...}``).
 
@@ -13,6 +14,11 @@ Marking a work read rewrites only the small state file, never the bibliography.
 Once the state file is big (APPEND_ABOVE, thousands of states) a mark is instead
 appended to ``library.state.log`` (see `tui.storage.AppendLog`), which is folded
 into the state file when it grows past COMPACT_ABOVE and on `close()`.
+
+``PATH`` is resolved once when the library is opened: through a symlink, every
+file (the library, its temporary files, lock, state, log and backups) is written
+beside the link's target. Anything but a regular file or a missing path (a
+folder, FIFO, device) is refused before it is opened.
 
 Every read-modify-write holds ``PATH.lock`` (filelock) and first re-reads what
 another process has written, so two processes never silently lose each other's
@@ -53,8 +59,16 @@ from filelock import FileLock, Timeout
 from tinydb.table import Document
 
 from tui.errors import NotFound, ReadingListError, StoreError
+from tui.fsutil import check_regular_or_missing, create_exclusive, mode_of, resolve
 from tui.model import KIND_PREFIX, KINDS, PREFIX_KIND, ReadStatus, Review, State, Work, fold
-from tui.storage import AppendLog, KeyedDB, ensure_parent, file_signature, open_db
+from tui.storage import (
+    AppendLog,
+    KeyedDB,
+    backups_of,
+    ensure_parent,
+    file_signature,
+    open_db,
+)
 from tui.text import inert
 
 FORMAT_VERSION = 1
@@ -72,10 +86,29 @@ __all__ = ["FORMAT_VERSION", "Imported", "Library", "migrate_format0", "state_pa
 
 
 def state_path_for(path: Path) -> Path:
-    """``library.json`` -> ``library.state.json`` (the small file that changes often)."""
+    """The small file that changes often, named from the library's whole file name.
+
+    ``library.json`` -> ``library.state.json`` (the name every library had so far);
+    any other name -> ``<name>-state.json`` (``reading.db`` -> ``reading.db-state.json``).
+    No two library names share a state file: the first form always ends in
+    ``.state.json``, the second in ``-state.json``.
+    """
+    if path.suffix == ".json" and path.stem:
+        return path.with_name(path.stem + ".state.json")
+    return path.with_name(path.name + "-state.json")
+
+
+def legacy_state_path(path: Path) -> Path:
+    """What older versions used: ``reading.db`` -> ``reading.state.json`` (shared by
+    ``reading.json`` and every other ``reading.*``)."""
     if path.suffix:
         return path.with_suffix(".state.json")
     return path.with_name(path.name + ".state.json")
+
+
+def log_path_for(path: Path) -> Path:
+    """``library.state.json`` -> ``library.state.log`` (the change log of a state file)."""
+    return state_path_for(path).with_suffix(".log")
 
 
 def _now() -> str:
@@ -134,25 +167,31 @@ class Library:
     """The reader's library on disk; see the module docstring for the files."""
 
     def __init__(self, path: str | Path, *, import_shipped: bool = True) -> None:
-        self.path = Path(path).expanduser().absolute()
+        # Resolved once: a symlinked library is written through, beside its target.
+        self.path = resolve(path)
+        check_regular_or_missing(self.path)  # a FIFO or /dev/zero is never opened
         self.state_path = state_path_for(self.path)
         self.lock_path = self.path.with_name(self.path.name + ".lock")
-        if self.path.is_dir():
-            raise StoreError(f"{self.path} is a folder; give the path of a database file")
+        self.log_path = self.state_path.with_suffix(".log")
+        # Things the user should hear about once (e.g. a file was converted).
+        self.notices: list[str] = []
+        self._adopt_legacy_state()
         for file in (self.path, self.state_path):
-            backup = file.with_name(file.name + ".bak")
-            if not file.exists() and backup.is_file() and backup.stat().st_size:
+            backup = next((b for b in backups_of(file) if _nonempty(b)), None)
+            if not os.path.lexists(file) and backup is not None:
                 # Starting afresh would soon write over the backup: the only copy left.
                 raise StoreError(
                     f"{file} is missing but its backup {backup.name} is there; "
                     f"run `readinglist doctor --recover`, or move the backup away "
                     f"to start afresh"
                 )
-        self._lock = FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT)
+        mode = mode_of(self.path)
+        self._lock = FileLock(
+            str(self.lock_path), timeout=LOCK_TIMEOUT, mode=-1 if mode is None else mode
+        )
         self._main: KeyedDB = open_db(self.path)
-        self._side: KeyedDB = open_db(self.state_path)
-        self.log_path = self.state_path.with_suffix(".log")
-        self._log = AppendLog(self.log_path)
+        self._side: KeyedDB = open_db(self.state_path, mode_from=self.path)
+        self._log = AppendLog(self.log_path, mode_from=self.path)
         self._main_gen = -1
         self._side_gen = -1
         self._reviews: dict[str, Review] = {}  # in import order
@@ -164,8 +203,6 @@ class Library:
         self._prefs: dict[str, Any] = {}
         # Why the last write failed (None once a write succeeds): see the module doc.
         self.save_error: str | None = None
-        # Things the user should hear about once (e.g. a file was converted).
-        self.notices: list[str] = []
         self._unreadable: tuple | None = None  # file versions reload_if_changed could not read
         self._swept = False  # leftover temporary files removed (at the first write)
         self._migrate_if_old()
@@ -173,6 +210,64 @@ class Library:
         self._sync_side()
         if import_shipped and not self._reviews:
             self._import_shipped()
+
+    def _adopt_legacy_state(self) -> None:
+        """Older versions named the state file of ``reading.db`` ``reading.state.json``
+        (shared with ``reading.json``). When this existing library is the only file
+        that can own such a file, it and its backups and log are renamed to the new
+        names (under the lock). When another file could own it too, nothing is moved
+        (guessing could hand one library's marks to the other): this library starts
+        its own state file and a notice says where the shared marks are."""
+        legacy = legacy_state_path(self.path)
+        if legacy == self.state_path or not self.path.is_file():
+            return
+        try:
+            with FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT):
+                if not os.path.lexists(self.state_path) and legacy.is_file():
+                    self._adopt(legacy)
+        except (Timeout, OSError) as exc:
+            raise StoreError(
+                f"cannot rename {legacy.name} to {self.state_path.name}: "
+                f"{getattr(exc, 'strerror', None) or 'another readinglist process is busy'}"
+            ) from None
+
+    def _adopt(self, legacy: Path) -> None:
+        owners = sorted(
+            entry.name
+            for entry in os.scandir(self.path.parent)
+            if entry.name != self.path.name
+            and Path(entry.name).stem == Path(legacy.stem).stem
+            and Path(entry.name).suffix not in (".lock", ".bak", ".tmp", ".log")
+            and not entry.name.startswith(".")
+            and entry.is_file()
+            and legacy_state_path(Path(entry.path)) == legacy
+        )
+        if owners:
+            self.notices.append(
+                f"{self.path.name} now keeps its marks in {self.state_path.name}; older "
+                f"versions shared {legacy.name} with {owners[0]} and it was left there "
+                f"(copy it to {self.state_path.name} before marking anything to keep "
+                f"its marks here too)"
+            )
+            return
+        moves = [(legacy, self.state_path), (legacy.with_suffix(".log"), self.log_path)]
+        moves += [
+            (b, self.state_path.with_name(self.state_path.name + b.name[len(legacy.name) :]))
+            for b in backups_of(legacy)
+        ]
+        try:
+            for old, new in moves:
+                if os.path.lexists(old):
+                    os.link(old, new, follow_symlinks=False)  # never over an existing file
+                    os.unlink(old)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot rename {legacy.name} to {self.state_path.name}: {exc.strerror or exc}"
+            ) from None
+        self.notices.append(
+            f"{legacy.name} was renamed {self.state_path.name} (the state file of "
+            f"{self.path.name} is now named after its whole file name)"
+        )
 
     # --- context manager -----------------------------------------------------
 
@@ -737,8 +832,8 @@ class Library:
         """Remove temporary files a killed writer left behind (lock held: every
         writer of these files holds it while its temporary file exists)."""
         self._swept = True
-        names = (self.path.name, self.state_path.name)
-        prefixes = tuple(f".{n}." for n in names) + tuple(f".{n}.bak." for n in names)
+        names = (self.path.name, self.state_path.name, self.log_path.name)
+        prefixes = tuple(f".{n}." for n in names)
         with contextlib.suppress(OSError):
             for entry in os.scandir(self.path.parent):
                 if entry.name.endswith(".tmp") and entry.name.startswith(prefixes):
@@ -763,14 +858,20 @@ class Library:
             main, side = migrate_format0(data, self.path)
             kept = self.path.with_name(self.path.name + ".format0")
             n = 1
-            while kept.exists():
+            while os.path.lexists(kept):  # never through a planted (dangling) symlink
                 n += 1
                 kept = self.path.with_name(f"{self.path.name}.format0.{n}")
             try:
                 try:
                     os.link(self.path, kept)
+                except FileExistsError:
+                    raise
                 except OSError:
-                    shutil.copy2(self.path, kept)
+                    with (
+                        open(self.path, "rb") as src,
+                        os.fdopen(create_exclusive(kept), "wb") as out,
+                    ):
+                        shutil.copyfileobj(src, out)
             except OSError as exc:
                 raise StoreError(
                     f"cannot convert {self.path} from format 0: cannot keep a copy as "
@@ -977,6 +1078,13 @@ def migrate_format0(data: dict, path: Path) -> tuple[dict, dict]:
             f"it was left untouched"
         ) from None
     return main, side
+
+
+def _nonempty(path: Path) -> bool:
+    try:
+        return os.stat(path).st_size > 0
+    except OSError:
+        return False
 
 
 def _check_meta(data: dict, path: Path, schema: str) -> None:
