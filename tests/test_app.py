@@ -12,9 +12,9 @@ from rich.cells import cell_len
 from textual.widgets import Input, OptionList, TextArea
 
 from tui.app.app import ReadingListApp
-from tui.app.screens.main import MainScreen
 from tui.app.screens.dialogs import CopyTextScreen, NoteScreen, ReviewScreen
 from tui.app.screens.help import HelpScreen
+from tui.app.screens.main import MainScreen
 from tui.app.screens.style import StyleScreen
 from tui.model import Review, Work
 from tui.store import Library

@@ -3,9 +3,22 @@
 import subprocess
 import sys
 
-CORE = ["tui.model", "tui.errors", "tui.text", "tui.paths", "tui.fsutil", "tui.sources",
-        "tui.store", "tui.query", "tui.cite", "tui.clipboard", "tui.cli", "tui.session",
-        "tui.storage", "tui.doctor"]
+CORE = [
+    "tui.model",
+    "tui.errors",
+    "tui.text",
+    "tui.paths",
+    "tui.fsutil",
+    "tui.sources",
+    "tui.store",
+    "tui.query",
+    "tui.cite",
+    "tui.clipboard",
+    "tui.cli",
+    "tui.session",
+    "tui.storage",
+    "tui.doctor",
+]
 UI = ("textual", "rich")  # the session is core code: the screen draws it, Rich included
 
 

@@ -18,7 +18,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Footer, Header, Input
 
 from tui.app import jobs, keys
@@ -333,30 +332,23 @@ class MainScreen(Screen[None]):
 
     # --- panes -------------------------------------------------------------------
 
-    def pane_widget(self, name: str) -> Widget:
-        panes = {"references": self.refs, "related": self.rels, "detail": self.detail}
-        return panes.get(name, self.review_pane)
-
     def _can_focus(self, name: str) -> bool:
-        widget = self.pane_widget(name)
+        widget = self.query_one(f"#{name}")  # the panes' ids are their names
         return widget.display and not (isinstance(widget, WorkList) and not widget.rows)
-
-    def current_pane(self) -> str:
-        names = [name for name in PANES if self.focused is self.pane_widget(name)]
-        return names[0] if names else (self.active.id or "references")
 
     def focus_pane(self, name: str) -> None:
         """Focus pane `name`, or the references when it is hidden or shows no row."""
-        (self.pane_widget(name) if self._can_focus(name) else self.refs).focus()
+        self.query_one(f"#{name}" if self._can_focus(name) else "#references").focus()
 
     def _cycle(self, step: int) -> None:
-        if self.focused is self.filter_input:
+        focused = self.focused.id if self.focused is not None else None
+        if focused == "filter":
             self.action_focus_list()
             return
         visible = [name for name in PANES if self._can_focus(name)]
-        current = self.current_pane()
+        current = focused if focused in PANES else (self.active.id or "references")
         pos = visible.index(current) if current in visible else -1
-        self.pane_widget(visible[(pos + step) % len(visible)]).focus()
+        self.query_one(f"#{visible[(pos + step) % len(visible)]}").focus()
 
     def action_next_pane(self) -> None:
         self._cycle(1)
@@ -367,9 +359,8 @@ class MainScreen(Screen[None]):
     @on(events.DescendantFocus)
     def _focus_moved(self, event: events.DescendantFocus) -> None:
         widget = event.widget
-        for name in PANES:
-            if widget is self.pane_widget(name):
-                self.last_pane = name
+        if widget.id in PANES:
+            self.last_pane = widget.id
         if isinstance(widget, WorkList) and widget is not self.active:
             self.active = widget
             if self._session is not None:
