@@ -51,4 +51,3 @@ async def test_copy_reuses_the_citation_of_the_detail_pane(library, monkeypatch)
         await pilot.press("c")
         await settle(pilot)
         assert formatted == [] and len(fake.copied) == 1 and fake.copied[0].startswith("TESKE N")
-
