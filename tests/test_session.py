@@ -122,6 +122,30 @@ def test_big_lists_wait_for_their_indexes(library, monkeypatch):
     assert INDEX_IN_BACKGROUND > 10
 
 
+def test_big_lists_are_filtered_by_a_job_whose_late_answer_is_dropped(session, library):
+    session.filter_in_background = 10  # 58 works: as if they were 100,000
+    assert session.set_filter("Sullivan") and session.filter_pending
+    assert session.shown_total == 58  # the rows wait for the job's answer
+    first = session.filter_job
+    assert first is not None
+    library.set_status([refs(session)[15]], "read")  # the job reads its own copy
+    assert first.states == {} and len(library.state_view) == 1
+    assert session.set_filter("Teske")  # typed on before the answer came
+    second = session.filter_job
+    assert second is not None and not session.filter_is_current(first.seq)
+    assert not session.finish_filter(first.seq, first.run(lambda: False))  # stale
+    assert session.shown_total == 58 and session.filter_pending
+    assert session.finish_filter(second.seq, second.run(lambda: False))
+    assert not session.filter_pending and session.list_title("reference").endswith("match")
+    assert session.shown_total < 58
+    session.set_filter("Sullivan")
+    late = session.filter_job
+    assert late is not None
+    session.open("lin2025")  # another review (or a reload): the answer is for old lists
+    assert not session.filter_pending and not session.finish_filter(late.seq, {"reference": []})
+    assert session.shown_total == 58
+
+
 def test_note_change_and_undo(session, library):
     w = refs(session)[0]
     assert session.set_note(w, "read the methods")

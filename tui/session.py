@@ -14,20 +14,24 @@ re-sync after a write or a reload. No Textual (nor Rich) here: this is core code
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tui.model import Review, State, Work
 
 if TYPE_CHECKING:
-    from tui.query import Index
+    from tui.query import Index, Query
     from tui.store import Library
 
 ALL_WORKS = "*"  # the review key that shows every work of the library
 KINDS = ("reference", "related")
 LABELS = {"reference": "References", "related": "Related"}
 INDEX_IN_BACKGROUND = 5000  # lists at least this long are indexed in a thread
+# Lists at least this long (both together) are filtered in a thread: a filter over
+# 100,000 works can take longer than a frame, and typing must never wait for it.
+# Below it the answer comes faster than a thread could hand it back.
+FILTER_IN_BACKGROUND = 5000
 _UNREAD = State()
 
 
@@ -73,6 +77,29 @@ class Shown:
         return [self.works[i] for i in self.rows]
 
 
+@dataclass(frozen=True)
+class FilterJob:
+    """A filter over lists too long to filter between two frames.
+
+    The caller runs `run` in a thread and hands its answer to
+    `ReadingSession.finish_filter`, which shows it only if no newer filter (or another
+    review) came meanwhile. `seq` says which `set_filter` call this job answers.
+    """
+
+    seq: int
+    query: Query
+    indexes: tuple[tuple[str, Index], ...]
+    states: dict[str, State]  # a copy: a mark made meanwhile must not change under the thread
+
+    def run(self, cancelled: Callable[[], bool]) -> dict[str, list[int]]:
+        """kind -> rows; raises tui.query.FilterCancelled once `cancelled()` says so
+        (asked between terms: a thread cannot be stopped from outside)."""
+        return {
+            kind: index.filter(self.query, self.states, cancelled=cancelled)
+            for kind, index in self.indexes
+        }
+
+
 @dataclass
 class Change:
     """One undoable change: statuses before it ("status"), or a note before it ("note")."""
@@ -99,6 +126,9 @@ class ReadingSession:
         self.filter_text = ""
         self.filter_errors: list[str] = []  # what the filter could not use
         self.filter_description = ""
+        self.filter_in_background = FILTER_IN_BACKGROUND  # (tests lower it)
+        self.filter_seq = 0  # bumped by every set_filter and open: older answers are stale
+        self.filter_job: FilterJob | None = None  # running; the lists show the last answer
 
     # --- loading -----------------------------------------------------------------
 
@@ -110,6 +140,8 @@ class ReadingSession:
         self.selection.clear()
         self.indexes.clear()
         self.generation += 1
+        self.filter_seq += 1  # a filter still running was for the lists shown before
+        self.filter_job = None
         self.undo_stack.clear()
         self.citations.clear()  # a re-import may have changed the works
         for kind, shown in self.lists.items():
@@ -163,11 +195,17 @@ class ReadingSession:
 
         False when the lists need their indexes first (see `index_now_if_small`); the
         text is kept, so calling `refilter()` once they are there finishes the job.
+        True: the rows are narrowed, or, for long lists, `filter_job` is set and the
+        caller runs it in a thread (the rows stay as they were until `finish_filter`).
+        Every call makes the answer of any job still running stale, so the lists end
+        up showing the answer for the last text, never an earlier one that finished late.
         """
         from tui.query import parse
 
         self.filter_text = text
-        query = parse(text)
+        self.filter_seq += 1
+        self.filter_job = None
+        query = parse(text)  # (bounded: tui.query.MAX_QUERY_CHARS, MAX_TERMS)
         self.filter_errors = list(query.errors)
         if query.is_empty:
             self.filter_description = ""
@@ -177,12 +215,35 @@ class ReadingSession:
         if not self.index_now_if_small():
             return False
         self.filter_description = query.describe()
+        if self.total >= self.filter_in_background:
+            jobs = tuple((kind, self.indexes[kind]) for kind in self.lists)
+            self.filter_job = FilterJob(self.filter_seq, query, jobs, dict(self.library.state_view))
+            return True
         for kind, shown in self.lists.items():
             shown.rows, shown.filtered = self.indexes[kind].filter(query, self.states), True
         return True
 
     def refilter(self) -> bool:
         return self.set_filter(self.filter_text)
+
+    def filter_is_current(self, seq: int) -> bool:
+        """Whether FilterJob `seq` is still wanted (safe to ask from its thread)."""
+        return seq == self.filter_seq
+
+    def finish_filter(self, seq: int, rows: Mapping[str, list[int]]) -> bool:
+        """Show the answer of FilterJob `seq`; False, changing nothing, when it is stale."""
+        if self.filter_job is None or seq != self.filter_job.seq:
+            return False  # the reader typed on meanwhile: that answer is on its way
+        self.filter_job = None
+        for kind, shown in self.lists.items():
+            if kind in rows:
+                shown.rows, shown.filtered = rows[kind], True
+        return True
+
+    @property
+    def filter_pending(self) -> bool:
+        """A filter runs in a thread: the rows are still those of the text before."""
+        return self.filter_job is not None
 
     @property
     def filter_hides_everything(self) -> bool:

@@ -69,7 +69,7 @@ COMPACT_ABOVE = 1024 * 1024
 _META_ID = "db"
 _STATUSES = tuple(s.value for s in ReadStatus)
 
-__all__ = ["FORMAT_VERSION", "Library", "migrate_format0", "state_path_for"]
+__all__ = ["FORMAT_VERSION", "Imported", "Library", "migrate_format0", "state_path_for"]
 
 
 def state_path_for(path: Path) -> Path:
@@ -100,6 +100,35 @@ def _slug(text: str) -> str:
 
 def _norm(text: str) -> str:
     return " ".join(fold(text).split())
+
+
+class Imported(tuple):
+    """What `Library.import_review` did.
+
+    Unpacks as ``(key, created)`` (what it returned before, so callers keep working);
+    besides: ``taken_by``, the review that already holds the key this source asked for
+    (so this one got ``refs-2``), and ``removed``, the works an update dropped because
+    the source no longer has them (their reading state is kept).
+    """
+
+    key: str
+    created: bool
+    taken_by: Review | None
+    removed: list[Work]
+
+    def __new__(
+        cls,
+        key: str,
+        created: bool,
+        *,
+        taken_by: Review | None = None,
+        removed: list[Work] | None = None,
+    ) -> Imported:
+        self = super().__new__(cls, (key, created))
+        self.key, self.created = key, created
+        self.taken_by = taken_by
+        self.removed = list(removed or [])
+        return self
 
 
 class Library:
@@ -318,21 +347,35 @@ class Library:
 
     # --- importing -----------------------------------------------------------
 
-    def import_review(self, review: Review, works: list[Work]) -> tuple[str, bool]:
+    def import_review(self, review: Review, works: list[Work]) -> Imported:
         """Add a review and its works, or update the same review in place.
 
         The same review (same DOI, same source checksum, or same title) keeps its
-        key and all reading state, even when its lists were renumbered.
+        key and all reading state, even when its lists were renumbered.  A collection
+        is the same when it comes from the same file (``review.source`` as an absolute
+        path), has the same checksum, or, for a source known only by its file name,
+        has that name and mostly the same works: another file that happens to share
+        the name gets a key of its own (``refs-2``), it does not replace the first.
         Sets ``review.key`` and every ``work.review`` to the key it is stored under.
+        Returns ``(key, created)``, with what the reader should hear about (see Imported).
         """
         works = list(works)
         with self._locked():
             self._sync_main()
             self._sync_side()
-            same = self._find_same(review)
+            same = self._find_same(review, works)
             created = same is None
             key = same.key if same is not None else self._new_key(review)
+            taken_by = None
+            if same is None:  # the key it asked for may belong to another source
+                base = self._new_key_base(review).lower()
+                taken_by = next((r for k, r in self._reviews.items() if k.lower() == base), None)
             old_works = list(self._by_review.get(key, [])) if same is not None else []
+            if same is not None and _keeps_source(same.source, review.source):
+                # an identical copy found elsewhere: the collection keeps its origin
+                review.source = same.source
+                if review.kind == "collection":  # (and the title its file gave it)
+                    review.title_zh, review.title_en = same.title_zh, same.title_en
             review.key = key
             seen: dict[str, Work] = {}
             for w in works:
@@ -363,12 +406,15 @@ class Library:
                 table.insert_multiple(Document(d, doc_id=i) for i, d in docs.items())
             self._main.storage.release()
             self._set_review(key, seq, Review.from_dict(rdoc), docs.values())
-            moves = self._carry_state(old_works, works)
+            matched = _match_old(old_works, works)
+            moves = self._carry_state(old_works, works, matched)
             if moves:
                 self._put_states(moves)
-        return key, created
+        kept = {o.id for o in matched.values()}
+        removed = [o for o in old_works if o.id not in kept]
+        return Imported(key, created, taken_by=taken_by, removed=removed)
 
-    def _find_same(self, review: Review) -> Review | None:
+    def _find_same(self, review: Review, works: Iterable[Work] = ()) -> Review | None:
         doi = review.doi.strip().lower()
         titles = {_norm(t) for t in (review.title_zh, review.title_en) if t.strip()}
         for r in self._reviews.values():
@@ -379,9 +425,20 @@ class Library:
                 return r
         for r in self._reviews.values():
             if review.kind == "collection" or r.kind == "collection":
-                # a collection's title is its file's stem: rt.bib, rt.ris and rt.json are
-                # three collections; the same file imported again is one
-                if review.source and r.source == review.source and r.kind == review.kind:
+                # A collection's title is its file's stem: rt.bib, rt.ris and rt.json are
+                # three collections; the same file imported again is one.  The same file
+                # is the same path; projA/refs.bib and projB/refs.bib are two files.
+                if not review.source or r.kind != review.kind:
+                    continue
+                if os.path.isabs(review.source) and r.source == review.source:
+                    return r
+                if (
+                    not (os.path.isabs(review.source) and os.path.isabs(r.source))
+                    and _base_name(r.source) == _base_name(review.source)
+                    and _holds_mostly(self._by_review.get(r.key, []), list(works))
+                ):
+                    # stored before sources were paths (or given without one): a file
+                    # of that name that still holds mostly the same works
                     return r
                 continue
             theirs = {_norm(t) for t in (r.title_zh, r.title_en) if t.strip()}
@@ -391,11 +448,14 @@ class Library:
                 return r
         return None
 
-    def _new_key(self, review: Review) -> str:
+    @staticmethod
+    def _new_key_base(review: Review) -> str:
         # A key is printed as it is (ids, messages): no control characters in it.
         base = inert(review.key, keep_newlines=False).strip().replace("/", "-").replace(" ", "-")
-        if not base:
-            base = _slug(review.title_en) or _slug(review.journal_en) or "review"
+        return base or _slug(review.title_en) or _slug(review.journal_en) or "review"
+
+    def _new_key(self, review: Review) -> str:
+        base = self._new_key_base(review)
         key, i = base, 1
         taken = {k.lower() for k in self._reviews}
         while key.lower() in taken:
@@ -403,31 +463,19 @@ class Library:
             key = f"{base}-{i}"
         return key
 
-    def _carry_state(self, old: list[Work], new: list[Work]) -> dict[str, State | None]:
+    def _carry_state(
+        self, old: list[Work], new: list[Work], match: dict[str, Work]
+    ) -> dict[str, State | None]:
         """State moves when a re-import renumbers works that have no DOI/PMID.
 
         Works with a DOI or PMID keep their state by identity. Works known only by
-        their number ("id:<review>/ref16") are matched old-to-new by DOI, PMID,
-        the printed string or title+year; their state follows them to the new
-        number. A state whose work disappeared is kept under "orphan:<ident>"
+        their number ("id:<review>/ref16") are matched old-to-new (`match`, from
+        _match_old); their state follows them to the new number. A state whose work disappeared is kept under "orphan:<ident>"
         rather than being handed to whichever work now has that number.
         """
         if not old:
             return {}
         states = self._states
-        index: dict[tuple, Work] = {}
-        for o in old:
-            for k in _match_keys(o):
-                index.setdefault(k, o)
-        used: set[str] = set()
-        match: dict[str, Work] = {}  # new work id -> old work
-        for w in new:
-            for k in _match_keys(w):
-                o = index.get(k)
-                if o is not None and o.id not in used:
-                    used.add(o.id)
-                    match[w.id] = o
-                    break
         changes: dict[str, State | None] = {}
         carried: set[str] = set()  # ids of old works whose state went to their new place
         for w in new:
@@ -1060,6 +1108,54 @@ def _make_work(doc: dict) -> Work:
         return Work(**doc)  # the fast path: a document we wrote ourselves
     except TypeError:
         return Work.from_dict(doc)  # fields from a newer version are ignored
+
+
+def _match_old(old: list[Work], new: list[Work]) -> dict[str, Work]:
+    """new work id -> the old work it is, matched by DOI, PMID, the printed string or
+    title+year (each old work at most once)."""
+    if not old:
+        return {}
+    index: dict[tuple, Work] = {}
+    for o in old:
+        for k in _match_keys(o):
+            index.setdefault(k, o)
+    used: set[str] = set()
+    match: dict[str, Work] = {}
+    for w in new:
+        for k in _match_keys(w):
+            o = index.get(k)
+            if o is not None and o.id not in used:
+                used.add(o.id)
+                match[w.id] = o
+                break
+    return match
+
+
+def _holds_mostly(old: list[Work], new: list[Work]) -> bool:
+    """Do two lists of works mostly hold the same works (more than half of each)?"""
+    if not old or not new:
+        return not old and not new
+    same = len(_match_old(old, new))
+    return same * 2 > len(old) and same * 2 > len(new)
+
+
+def _base_name(source: str) -> str:
+    return source.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _keeps_source(old: str, new: str) -> bool:
+    """On an update, keep the stored source rather than the new one?
+
+    Only when the same content came from another file while the first still exists
+    (a copy): the collection stays tied to the file it was first imported from.
+    """
+    return (
+        bool(old)
+        and old != new
+        and os.path.isabs(old)
+        and os.path.isabs(new)
+        and os.path.exists(old)
+    )
 
 
 def _match_keys(w: Work) -> list[tuple]:

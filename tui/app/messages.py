@@ -44,6 +44,14 @@ class IndexesReady(Message):
 
 
 @dataclass
+class FilterDone(Message):
+    """A filter run in a thread (`FilterJob` `seq`) found `rows` (kind -> row indices)."""
+
+    seq: int
+    rows: dict[str, list[int]]
+
+
+@dataclass
 class CitationReady(Message):
     """`work` formatted in `style` for the detail pane; `ok` False: `text` says why not."""
 

@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
 
 from tui.app import jobs, keys
-from tui.app.messages import IndexesReady
+from tui.app.messages import FilterDone, IndexesReady
 from tui.app.widgets.filter import FilterBar, FilterInput
 from tui.app.widgets.panes import DetailPane, ReviewPane
 from tui.app.widgets.worklist import WorkList
@@ -255,14 +255,27 @@ class MainScreen(Screen[None]):
             self.drop_remembered_filter_if_empty()
 
     def apply_filter(self, text: str) -> None:
-        """Narrow both lists to the works matching `text` (the query language)."""
+        """Narrow both lists to the works matching `text` (the query language); big
+        lists are filtered in the filter bar's thread and come back as FilterDone."""
         session = self.session
         if not session.set_filter(text):
             self.ensure_indexes()
             self.filter_bar.show_indexing(session.total)
-            return
+        elif session.filter_job is not None:
+            self.filter_bar.run_filter(session, session.filter_job)
+            self.filter_bar.show_result(session)  # the new problem, if any, at once
+        else:
+            self._show_rows()
+
+    @on(FilterDone)
+    def _filter_done(self, message: FilterDone) -> None:
+        if self.session.finish_filter(message.seq, message.rows):  # else stale
+            self._show_rows()
+            self.drop_remembered_filter_if_empty()
+
+    def _show_rows(self) -> None:
         for wl in self.lists:
-            shown = session.lists[wl.kind]
+            shown = self.session.lists[wl.kind]
             wl.set_rows(shown.rows, filtered=shown.filtered)
         self.update_titles()
 
@@ -271,6 +284,8 @@ class MainScreen(Screen[None]):
         session = self.session
         if not self._check_remembered or len(session.indexes) < len(self.lists):
             return  # (big lists: checked again once their index is built)
+        if session.filter_pending:
+            return  # (checked again when the filter's thread is done)
         self._check_remembered = False
         if session.filter_hides_everything:
             self.notify(

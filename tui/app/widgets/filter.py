@@ -12,9 +12,9 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from tui.app.messages import IndexesReady
+from tui.app.messages import FilterDone, IndexesReady
 from tui.model import Work
-from tui.session import ReadingSession
+from tui.session import FilterJob, ReadingSession
 from tui.text import inert
 
 PLACEHOLDER = (
@@ -63,8 +63,9 @@ class FilterInput(Input):
 class FilterBar(Horizontal):
     """The filter input and, beside it, what the filter did ("3 of 58 match", or why not).
 
-    It also builds the search indexes of big lists in a thread (IndexesReady, handled by
-    the screen, which owns the lists they are for).
+    It also runs the slow parts of filtering big lists in threads: building their search
+    indexes (IndexesReady) and the filter itself (FilterDone), both handled by the screen,
+    which owns the lists they are for.
     """
 
     def __init__(self, **kwargs) -> None:
@@ -95,6 +96,30 @@ class FilterBar(Horizontal):
         from tui.query import Index
 
         self.post_message(IndexesReady(generation, {kind: Index(ws) for kind, ws in lists}))
+
+    @work(thread=True, exclusive=True, group="filter")
+    def run_filter(self, session: ReadingSession, job: FilterJob) -> None:
+        """Run a filter off the UI thread; the next keystroke makes it stale.
+
+        A thread cannot be stopped from outside, so the filter asks between terms
+        whether it is still wanted (a newer worker of the group cancels this one, a newer
+        `set_filter` moves the session on) and gives up with FilterCancelled when not.
+        """
+        from textual.worker import get_current_worker
+
+        from tui.query import FilterCancelled
+
+        worker = get_current_worker()
+
+        def stale() -> bool:
+            return worker.is_cancelled or not session.filter_is_current(job.seq)
+
+        try:
+            rows = job.run(stale)
+        except FilterCancelled:
+            return
+        if not stale():
+            self.post_message(FilterDone(job.seq, rows))
 
     def show_indexing(self, total: int) -> None:
         self.info.update(Text(f"indexing {total:,} works…", style="italic"))
