@@ -9,7 +9,6 @@ Textual Content, never as markup strings.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -20,14 +19,14 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
 
-from tui.app import jobs, keys
+from tui.app import keys
 from tui.app.messages import FilterDone, IndexesReady
+from tui.app.screens import handoff
 from tui.app.widgets.filter import FilterBar, FilterInput
 from tui.app.widgets.panes import DetailPane, ReviewPane
 from tui.app.widgets.worklist import WorkList
 from tui.errors import ReadingListError
-from tui.model import Work
-from tui.session import ALL_WORKS, ReadingSession, describe_works
+from tui.session import ALL_WORKS, ReadingSession
 from tui.text import inert
 
 if TYPE_CHECKING:
@@ -466,60 +465,18 @@ class MainScreen(Screen[None]):
         self.notify(done, markup=False)
 
     def action_note(self) -> None:
-        from tui.app.screens.dialogs import NoteScreen
-
-        w = self.active.highlighted
-        if w is None:
-            return
-        title = f"Note on {w.local_id}: {inert(w.title, keep_newlines=False)}"
-        note = self.session.state_of(w).note
-        self.app.push_screen(NoteScreen(title, note), partial(self._note_done, w))
-
-    def _note_done(self, w: Work, note: str | None) -> None:
-        if note is None:
-            return
-        try:
-            if not self.session.set_note(w, note):
-                return
-        except ReadingListError as err:
-            self.write_failed(err, "Note not saved", "error")
-            return
-        self.changed()
-        self.notify(f"Note on {w.local_id} saved.", markup=False)
+        handoff.edit_note(self)
 
     # --- copy, style, open, review -----------------------------------------------
 
     def action_copy(self) -> None:
-        """Copy the targets' citations, reusing those the detail pane has formatted."""
-        works = self.session.targets(self.active.highlighted)
-        if not works:
-            self.notify("Nothing to copy: the list is empty.", severity="warning")
-            return
-        style, citations = self.app.style_name, self.session.citations
-        cached = {w.id: citations[(w.id, style)] for w in works if (w.id, style) in citations}
-        what = f"{describe_works(works)} in {style}"
-        self.app.copy(jobs.CopyJob(works, style, "citations", what, cached=cached))
+        handoff.copy_citations(self)
 
     def action_copy_bibliography(self) -> None:
-        session = self.session
-        works = session.targets(None) or self.refs.visible_works + self.rels.visible_works
-        if not works:
-            self.notify("Nothing to copy: no work is shown.", severity="warning")
-            return
-        style = self.app.style_name
-        if len(works) > 200:  # CSL styles take about 10 ms a work: say it is under way
-            self.notify(f"Formatting {len(works):,} works in {style}…", markup=False)
-        what = f"bibliography of {len(works)} works in {style}"
-        self.app.copy(jobs.CopyJob(works, style, "bibliography", what))
+        handoff.copy_bibliography(self)
 
     def action_copy_doi(self) -> None:
-        w = self.active.highlighted
-        if w is None:
-            return
-        if not w.doi:
-            self.notify(f"{w.local_id} has no DOI.", severity="warning", markup=False)
-            return
-        self.app.copy(jobs.CopyJob([w], "", "doi", f"DOI of {w.local_id}"))
+        handoff.copy_doi(self)
 
     def action_choose_style(self) -> None:
         self.app.choose_style(self.active.highlighted)
@@ -535,20 +492,7 @@ class MainScreen(Screen[None]):
         self.app.action_help()
 
     def action_switch_review(self) -> None:
-        from tui.app.screens.dialogs import ReviewScreen
-
-        reviews = self.library.reviews()
-        if len(reviews) < 2:
-            self.notify("This database holds one review.")
-            return
-        counts = {r.key: len(self.library.works(review=r.key)) for r in reviews}
-        counts[ALL_WORKS] = sum(counts.values())
-        screen = ReviewScreen(reviews, self.session.review_key, counts)
-        self.app.push_screen(screen, self._review_chosen)
-
-    def _review_chosen(self, key: str | None) -> None:
-        if key:
-            self.open_review(key)
+        handoff.switch_review(self)
 
     def open_review(self, key: str) -> None:
         self.remember_filter()
