@@ -49,9 +49,10 @@ import gc
 import os
 import re
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import orjson
@@ -629,6 +630,14 @@ class Library:
     def states(self) -> dict[str, State]:
         """ident -> State for every non-default state (treat the States as read-only)."""
         return dict(self._states)
+
+    @property
+    def state_view(self) -> Mapping[str, State]:
+        """ident -> State, read-only and without a copy (the app reads it for every row).
+
+        Ask again after each call into the library: a reload may replace what it views.
+        """
+        return MappingProxyType(self._states)
 
     def set_status(self, works: list[Work], status: str) -> None:
         status = _check_status(status)
