@@ -15,6 +15,7 @@ import functools
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterator
 from pathlib import PurePath
 
 from tui.errors import ParseError
@@ -117,13 +118,19 @@ def _decode(value: str) -> str:
 
 _CHUNK = 2000
 _TOKEN = re.compile(r"\\(?:[A-Za-z@]+|.)|[{}$]|\s+|[^\\{}$\s]+", re.S)
-_URL_GROUP = re.compile(r"\\url\s*\{")
+# a control sequence and the group after it: \url{...}, \"{...}, \emph {...}
+_MACRO_GROUP = re.compile(r"(\\(?:[A-Za-z@]+|.))\s*\{", re.S)
+# macros whose text is their argument's text: a huge argument is decoded as a group
+_TRANSPARENT = frozenset(
+    r"\url \emph \textit \textbf \textsc \textrm \textsf \texttt \textup \textsl"
+    r" \textmd \textnormal \mbox \hbox \text \path".split()
+)
 _LIGATURE_CHARS = frozenset("-`'!?,<>~")
 
 
-def _units(value: str) -> list[str]:
-    """The top-level units of `value` (see above), in order; joined they are `value`."""
-    units: list[str] = []
+def _units(value: str) -> Iterator[str]:
+    """The top-level units of `value` (see above), in order; joined they are `value`.
+    A generator: a unit list would take ~50 bytes an input byte."""
     start = 0  # where the current unit began
     depth = 0
     math = False
@@ -144,12 +151,22 @@ def _units(value: str) -> list[str]:
             continue
         if c.isspace() and pending:
             continue
+        end = m.end()
+        if pending and c not in "{}$\\":  # an argument is one character, not the run
+            end = m.start() + 1  # (or a ligature: \i --- is \i and an em dash)
+            while (
+                end < m.end()
+                and end - m.start() < 3
+                and {value[end - 1], value[end]} <= _LIGATURE_CHARS
+            ):
+                end += 1
         pending = False
-        units.append(value[start : m.end()])
+        yield value[start:end]
+        if end < m.end():
+            yield value[end : m.end()]
         start = m.end()
     if start < len(value):
-        units.append(value[start:])
-    return units
+        yield value[start:]
 
 
 def _decode_long(value: str) -> str:
@@ -192,33 +209,38 @@ def _decode_unit(unit: str) -> str:
     """One unit longer than _CHUNK: a plain run is cut between characters that form no
     ligature; a {group} or \\url{...} is its content (pylatexenc gives the same);
     anything else is decoded whole."""
+    if _PLAIN.fullmatch(unit):  # letters, digits, spaces: pylatexenc gives them back
+        return unit
     if _NEEDS_DECODER.search(unit) is None:  # a run of text or spaces
         parts, start = [], 0
         while len(unit) - start > _CHUNK:
             cut = start + _CHUNK
             end = min(len(unit), cut + _CHUNK)
-            while cut < end and (
-                unit[cut - 1] in _LIGATURE_CHARS or unit[cut] in _LIGATURE_CHARS
-            ):
+            while cut < end and (unit[cut - 1] in _LIGATURE_CHARS or unit[cut] in _LIGATURE_CHARS):
                 cut += 1
             parts.append(_decode_short(unit[start:cut]))
             start = cut
         parts.append(_decode_short(unit[start:]))
         return "".join(parts)
-    inner = _group_content(unit)
-    if inner is not None:
-        return _decode_long(inner) if len(inner) > _CHUNK else _decode_short(inner)
-    return _decode_short(unit)
+    m = _MACRO_GROUP.match(unit)
+    inner = _group_content(unit, m.end() - 1 if m else 0)
+    if inner is None:
+        return _decode_short(unit)
+    text = _decode_long(inner) if len(inner) > _CHUNK else _decode_short(inner)
+    if m and m.group(1) not in _TRANSPARENT:
+        # an accent or other macro over thousands of characters (never seen in real
+        # data): the macro on an empty group, then the text, instead of minutes
+        text = _decode_short(m.group(1) + "{}") + text
+    return text
 
 
 _NEEDS_DECODER = re.compile(r"[\\{}$]")
+_PLAIN = re.compile(r"(?:[^\W_]|[ \t\n.,;:/()+=*@])*+")
 
 
-def _group_content(unit: str) -> str | None:
-    """The text inside `{...}` or `\\url{...}` when the unit is exactly that (nested
+def _group_content(unit: str, start: int) -> str | None:
+    """The text inside the group opening at `start` when it ends the unit (nested
     protective braces {{...}} are taken off in a loop: no recursion on depth)."""
-    m = _URL_GROUP.match(unit)
-    start = m.end() - 1 if m else 0
     if unit[start : start + 1] != "{" or unit[-1] != "}":
         return None
     inner = unit[start + 1 : -1]
