@@ -67,10 +67,13 @@ def seconds(func, *args) -> float:
 
 
 def assert_linear(make, n: int) -> None:
-    """Doubling the input about doubles the time (quadratic code would quadruple it)."""
-    small, large = make(n), make(2 * n)
+    """Four times the input takes about four times as long: under 7 times, the margin of
+    "2x input, under 3.5x the time" (quadratic code takes 16 times; pylatexenc's
+    superlinear 7.3 times on a long \\url; 4x tells them apart more surely than 2x at
+    sizes that still run in a fraction of a second)."""
+    small, large = make(n), make(4 * n)
     t1, t2 = seconds(*small), seconds(*large)
-    assert t2 < 3.5 * max(t1, 0.005), (t1, t2)
+    assert t2 < 7 * max(t1, 0.005), (t1, t2)
 
 
 def doubling_macros(times: int) -> str:
@@ -106,14 +109,12 @@ def test_a_field_over_1_mb_is_refused_naming_entry_and_field() -> None:
 
 
 def test_many_fields_naming_one_big_macro_are_refused() -> None:
-    """Each use is under the field limit; together they pass the file's allowance."""
+    """Each use is under the field limit; together they pass the file's allowance;
+    macros in real use still expand."""
     text = '@string{big = "' + "x" * 500_000 + '"}\n'
     text += "".join(f"@article{{k{i}, title = big # big}}\n" for i in range(20))
     with pytest.raises(ParseError, match=r"entry 'k\d+': field 'title'.*4 times the file's size"):
         parse_bibtex(text, source="f.bib")
-
-
-def test_macros_in_real_use_still_expand() -> None:
     text = (
         '@string{jbc = "Journal of Biological Chemistry"}\n'
         '@article{a, journal = jbc, title = "A" # { and } # "B", month = jan}\n'
@@ -132,7 +133,7 @@ def test_hash_joined_macro_names_take_linear_time() -> None:
             ["a"] * n
         ) + "}\n"
 
-    assert_linear(make, 60_000)
+    assert_linear(make, 50_000)
 
 
 def test_a_long_url_title_takes_linear_time() -> None:
@@ -140,14 +141,14 @@ def test_a_long_url_title_takes_linear_time() -> None:
         letters = "".join(chr(97 + (i * 7) % 26) for i in range(n))
         return parse_bibtex, "@article{k, title = {\\url{" + letters + "}}}\n"
 
-    assert_linear(make, 200_000)
+    assert_linear(make, 250_000)  # 1,000,000 characters: just under the field limit
     _, works = parse_bibtex("@article{k, title = {\\url{" + "ab" * 50_000 + "}}}\n", source="f")
     assert works[0].title == "ab" * 50_000
 
 
 def test_accents_decode_in_linear_time_and_bounded_memory() -> None:
     value = '\\"a' * 30_000  # 90 KB; 1.1 MB took 11 s and 379 MB before
-    assert_linear(lambda n: (latex_to_text, '\\"a' * n), 30_000)
+    assert_linear(lambda n: (latex_to_text, '\\"a' * n), 10_000)
     _decode_short.cache_clear()
     tracemalloc.start()
     try:
@@ -157,9 +158,7 @@ def test_accents_decode_in_linear_time_and_bounded_memory() -> None:
         tracemalloc.stop()
     assert peak < 20 * len(value), peak  # before: about 330 bytes an input byte
 
-
-def test_long_values_decode_as_a_whole_value_would() -> None:
-    """Cut into pieces, a long value still reads as pylatexenc reads it whole."""
+    # cut into pieces, a long value still reads as pylatexenc reads it whole
     pieces = [r"\"a", r"\'{e}", " ", "word", "--", "---", "``", "''", "{Title}", r"\c c",
               r"\i ", r"\\", "$x^2$", r"\%", "~", r"\textit{it}", r"\ss{}", "\n", "?`"]  # fmt: skip
     value = "".join(pieces[(i * 7 + i // 5) % len(pieces)] for i in range(3000))
@@ -169,11 +168,6 @@ def test_long_values_decode_as_a_whole_value_would() -> None:
 
 
 # --- 11: record count and empty records ----------------------------------------------
-
-
-def test_limits_follow_the_input_size_limit() -> None:
-    assert MAX_RECORDS == MAX_BYTES // 256
-    assert limits.MAX_FIELD_CHARS < MAX_BYTES
 
 
 def test_empty_ris_records_are_skipped_and_counted(db: Path, tmp_path: Path, capsys) -> None:
@@ -215,7 +209,7 @@ def test_too_many_records_are_refused(db, tmp_path, capsys, monkeypatch, name, o
     else:
         f.write_text(one * 51)
     refused(db, capsys, f, "too many", "more than 50", "split it")
-    f.write_text(f.read_text()[: -len(one)] if one else f.read_text().replace("}, {", "}]", 1))
+    assert MAX_RECORDS == MAX_BYTES // 256  # the real limit follows the input size limit
 
 
 def test_too_many_references_on_a_page_are_refused(db, tmp_path, capsys, monkeypatch) -> None:
@@ -239,10 +233,7 @@ def test_csljson_note_nested_500_deep_is_refused(db: Path, tmp_path: Path, capsy
     f = tmp_path / "deep.json"
     f.write_text(json.dumps([{"id": "a", "type": "book", "title": "T", "note": nested(500)}]))
     refused(db, capsys, f, "item 1 (line 1)", "nested too deeply")
-
-
-def test_csljson_nesting_beyond_orjson_and_python_is_one_line(db, tmp_path, capsys) -> None:
-    f = tmp_path / "deeper.json"
+    # beyond orjson's 1024 levels and Python's recursion limit: the same one line
     deep = "[" * 3000 + "]" * 3000
     f.write_text('[{"id": "a", "type": "book", "title": "T", "note": ' + deep + "}]")
     refused(db, capsys, f, "nested too deeply")
