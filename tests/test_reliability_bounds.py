@@ -291,3 +291,11 @@ def test_doctor_drops_a_document_nested_too_deeply(tmp_path: Path) -> None:
     assert "nested too deeply" in report.files[0].problem
     result = doctor.recover(path, tmp_path / "rec.json")
     assert result.works == 1
+
+
+def test_json_objects_are_counted_before_decoding(db, tmp_path, capsys, monkeypatch) -> None:
+    """What orjson builds is bounded before it builds it: 50 MB of `{},` made 1.7 GB."""
+    monkeypatch.setattr(limits, "MAX_CONTAINERS", 1000)
+    f = tmp_path / "objects.json"
+    f.write_text('[{"id": "a", "type": "book", "title": "T", "x": [' + "{}," * 1000 + "{}]}]")
+    refused(db, capsys, f, "too many JSON objects and lists (1,004; the limit is 1,000)")

@@ -14,6 +14,7 @@ import re
 
 from tui.errors import ParseError
 from tui.model import Review, Work
+from tui.sources import limits
 from tui.sources.latex import (
     clean_doi,
     clean_pages,
@@ -146,6 +147,15 @@ def _check_whole(text: str, source: str) -> None:
     """Parse the whole text once with orjson (C, ~0.2 s for 50 MB) before walking it
     item by item: a cut-off or broken file is reported at once, by line and column,
     instead of after every item before the damage has been decoded and kept."""
+    # counted first (an upper bound: braces in strings count too): what orjson builds
+    # is bounded by it
+    containers = text.count("{") + text.count("[")
+    if containers > limits.MAX_CONTAINERS:
+        raise ParseError(
+            f"too many JSON objects and lists ({containers:,}; the limit is"
+            f" {limits.MAX_CONTAINERS:,}); split the file",
+            file=source,
+        )
     try:
         import orjson
     except ImportError:  # pragma: no cover - orjson is a dependency

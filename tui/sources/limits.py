@@ -14,6 +14,9 @@ from tui.errors import ParseError
 MAX_BYTES = 50 * 1024 * 1024
 # records (entries, items, references) one file may hold: one per 256 bytes of the limit
 MAX_RECORDS = MAX_BYTES // 256
+# JSON objects and lists in one file: a real item holds about ten in 1-2 KB; this allows
+# one per 32 bytes of the limit (decoding 50 MB of `{},` took 1.7 GB before)
+MAX_CONTAINERS = MAX_RECORDS * 8
 # characters in one field or one @string macro once expanded
 MAX_FIELD_CHARS = 1024 * 1024
 # all macro-expanded text of one file: this many times the file's length, plus one field
