@@ -41,6 +41,7 @@ from tui import store
 from tui.errors import StoreError
 from tui.fsutil import check_regular_or_missing, read_regular, resolve
 from tui.model import Review
+from tui.sources.limits import too_deep
 from tui.storage import AppendLog, OrjsonStorage, dated_backups
 from tui.store import (
     FORMAT_VERSION,
@@ -55,6 +56,9 @@ __all__ = ["Diagnosis", "FileReport", "Recovery", "diagnose", "recover", "salvag
 
 _META = "db"
 _TABLES = ("meta", "reviews", "works", "state", "prefs", "_default")
+# how deep a document may nest (its own object counts): what we write ourselves stays
+# under 10; orjson will not write beyond 255 and Python's json not read beyond ~1000
+MAX_DOC_DEPTH = 64
 
 
 @dataclass
@@ -268,6 +272,7 @@ def _check_log(path: Path) -> FileReport:
 
 def _valid_docs(data: dict, schema: str, bad: list[str]) -> dict[str, dict]:
     """The documents of each table that the store would accept; the rest named in `bad`."""
+    data = {table: _shallow(docs, table, bad) for table, docs in data.items()}
     if schema == LIBRARY_SCHEMA:
         reviews = {k: d for k, d in data.get("reviews", {}).items() if _ok_review(k, d, bad)}
         works = {k: d for k, d in data.get("works", {}).items() if _ok_work(k, d, reviews, bad)}
@@ -275,6 +280,17 @@ def _valid_docs(data: dict, schema: str, bad: list[str]) -> dict[str, dict]:
     states = {k: d for k, d in data.get("state", {}).items() if _ok_state(k, d, bad)}
     prefs = {k: d for k, d in data.get("prefs", {}).items() if _ok_pref(k, d, bad)}
     return {"state": states, "prefs": prefs}
+
+
+def _shallow(docs: Any, table: str, bad: list[str]) -> Any:
+    """The table without documents nested deeper than MAX_DOC_DEPTH (named in `bad`):
+    no real record nests so deep, and the copies and writes after this would fail."""
+    if not isinstance(docs, dict) or table == "meta":
+        return docs
+    deep = [k for k, d in docs.items() if too_deep(d, MAX_DOC_DEPTH)]
+    for k in deep:
+        bad.append(f"{table} '{k}': nested too deeply (more than {MAX_DOC_DEPTH} levels)")
+    return {k: d for k, d in docs.items() if k not in deep} if deep else docs
 
 
 def _ok_review(key: str, doc: Any, bad: list[str]) -> bool:
@@ -328,6 +344,23 @@ def _ok_pref(name: str, doc: Any, bad: list[str]) -> bool:
 # ----------------------------------------------------------------------- salvage
 
 _KEY = re.compile(r'"((?:[^"\\\n]|\\.){0,2000})"\s*:\s*\{')
+_JSON_MARK = re.compile(r'"(?:[^"\\]++|\\.)*+"|[{}\[\]]', re.S)
+
+
+def _end_of_value(text: str, start: int) -> int:
+    """Index after the object or list that opens at `start` (the end of the text if it
+    is never closed), found by counting brackets outside strings: linear, no recursion,
+    for a value too deep to decode."""
+    depth = 0
+    for m in _JSON_MARK.finditer(text, start):
+        c = m.group()
+        if c in "{[":
+            depth += 1
+        elif c in "}]":
+            depth -= 1
+            if depth == 0:
+                return m.end()
+    return len(text)
 
 
 def salvage_documents(raw: bytes) -> dict[str, dict[str, Any]]:
@@ -359,6 +392,15 @@ def salvage_documents(raw: bytes) -> dict[str, dict[str, Any]]:
             if name in _TABLES:
                 table = name
             pos = brace + 1
+            continue
+        except RecursionError:
+            # nested deeper than Python's json can read: a table is entered (the
+            # documents in it are tried one by one), anything else is skipped whole,
+            # as no real document nests that deep
+            if name in _TABLES:
+                table, pos = name, brace + 1
+            else:
+                pos = _end_of_value(text, brace)
             continue
         if (
             name in _TABLES

@@ -1168,12 +1168,17 @@ def _work_doc(w: Work) -> dict:
     return doc
 
 
-def _json_copy(value):
-    """A copy of JSON-shaped data (dicts, lists, scalars); much cheaper than deepcopy."""
+def _json_copy(value, depth: int = 0):
+    """A copy of JSON-shaped data (dicts, lists, scalars); much cheaper than deepcopy.
+
+    Refuses data nested deeper than any record needs (the importers stop at 32 levels)
+    in one line, before Python's recursion limit or orjson's (255 levels on writing)."""
+    if depth > 64:
+        raise StoreError("a work's fields nest too deeply (more than 64 levels); not saved")
     if isinstance(value, dict):
-        return {k: _json_copy(v) for k, v in value.items()}
+        return {k: _json_copy(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return [_json_copy(v) for v in value]
+        return [_json_copy(v, depth + 1) for v in value]
     return value
 
 
