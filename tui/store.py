@@ -65,15 +65,14 @@ from tui.identity import (
 )
 from tui.model import KIND_PREFIX, KINDS, PREFIX_KIND, Review, State, Work
 from tui.perf import gc_paused
-from tui.storage import KeyedDB, backups_of, ensure_parent, file_signature, open_db
+from tui.storage import KeyedDB, backups_of, ensure_parent, file_signature
 from tui.storefiles import (
+    LibraryFile,
     StateFile,
     adopt_legacy_state,
-    ensure_meta,
     keep_copy,
     legacy_state_path,
     log_path_for,
-    put_doc,
     state_path_for,
 )
 
@@ -128,22 +127,16 @@ class Library:
         self._lock = FileLock(
             str(self.lock_path), timeout=LOCK_TIMEOUT, mode=-1 if mode is None else mode
         )
-        self._main: KeyedDB = open_db(self.path)
+        self._bib = LibraryFile(self.path)  # reviews and works
         self._side = StateFile(self.path)  # reading state and prefs
-        self._main_gen = -1
-        self._reviews: dict[str, Review] = {}  # in import order
-        self._seq: dict[str, int] = {}
-        self._works: list[Work] = []
-        self._by_id: dict[str, Work] = {}
-        self._by_review: dict[str, list[Work]] = {}
         # Why the last write failed (None once a write succeeds): see the module doc.
         self.save_error: str | None = None
         self._unreadable: tuple | None = None  # file versions reload_if_changed could not read
         self._swept = False  # leftover temporary files removed (at the first write)
         self._migrate_if_old()
-        self._sync_main()
+        self._bib.sync()
         self._side.sync()
-        if import_shipped and not self._reviews:
+        if import_shipped and not self._bib.reviews:
             self._import_shipped()
 
     # --- context manager -----------------------------------------------------
@@ -155,7 +148,7 @@ class Library:
                 with self._locked():
                     self._side.sync()
                     self._commit({}, {}, compact=True)
-        self._main.close()
+        self._bib.close()
         self._side.close()
 
     def __enter__(self) -> Library:
@@ -165,40 +158,40 @@ class Library:
         self.close()
 
     def __repr__(self) -> str:
-        return (
-            f"Library({str(self.path)!r}, reviews={len(self._reviews)}, works={len(self._works)})"
-        )
+        return f"Library({str(self.path)!r}, reviews={len(self._bib.reviews)}, works={len(self._bib.works)})"
 
     # --- reviews -------------------------------------------------------------
 
     def reviews(self) -> list[Review]:
-        return list(self._reviews.values())
+        return list(self._bib.reviews.values())
 
     def get_review(self, key: str) -> Review:
         try:
-            return self._reviews[key]
+            return self._bib.reviews[key]
         except KeyError:
             pass
-        for k, r in self._reviews.items():  # "LIN2025" finds "lin2025"
+        for k, r in self._bib.reviews.items():  # "LIN2025" finds "lin2025"
             if k.lower() == str(key).lower():
                 return r
-        known = ", ".join(self._reviews) or "none yet; import one with `readinglist import FILE`"
+        known = (
+            ", ".join(self._bib.reviews) or "none yet; import one with `readinglist import FILE`"
+        )
         raise NotFound(f"no review '{key}' (known: {known})")
 
     def default_review_key(self) -> str | None:
         key = self._side.prefs.get("review")
-        if isinstance(key, str) and key in self._reviews:
+        if isinstance(key, str) and key in self._bib.reviews:
             return key
-        return next(iter(self._reviews), None)
+        return next(iter(self._bib.reviews), None)
 
     # --- works ---------------------------------------------------------------
 
     def works(self, review: str | None = None, kind: str | None = None) -> list[Work]:
         kind = self._check_kind(kind)
         if review is not None:
-            found = self._by_review.get(self.get_review(review).key, [])
+            found = self._bib.by_review.get(self.get_review(review).key, [])
         else:
-            found = self._works
+            found = self._bib.works
         if kind is None:
             return list(found)
         return [w for w in found if w.kind == kind]
@@ -217,7 +210,7 @@ class Library:
         raise ReadingListError(f"unknown kind '{kind}' (use {', '.join(KINDS)} or all)")
 
     def get_work(self, id: str) -> Work:
-        work = self._by_id.get(id)
+        work = self._bib.by_id.get(id)
         if work is not None:
             return work
         review, _, local = str(id).strip().partition("/")
@@ -235,7 +228,7 @@ class Library:
             return None
         kind = PREFIX_KIND[m[1].lower()] if m[1] else "reference"
         n = int(m[2])
-        for w in self._by_review.get(review, ()):
+        for w in self._bib.by_review.get(review, ()):
             if w.kind == kind and w.n == n:
                 return w
         return None
@@ -244,7 +237,7 @@ class Library:
         """'review lin2025 has ref1-ref43 and rel1-rel15'"""
         parts = []
         for kind in KINDS:
-            ns = [w.n for w in self._by_review.get(review, ()) if w.kind == kind]
+            ns = [w.n for w in self._bib.by_review.get(review, ()) if w.kind == kind]
             if ns:
                 p = KIND_PREFIX[kind]
                 parts.append(f"{p}{min(ns)}-{p}{max(ns)}" if len(ns) > 1 else f"{p}{ns[0]}")
@@ -256,8 +249,8 @@ class Library:
         t = str(token).strip()
         if not t:
             raise NotFound("empty work id (use ref16, rel3 or a full id like review-key/ref16)")
-        if t in self._by_id:
-            return self._by_id[t]
+        if t in self._bib.by_id:
+            return self._bib.by_id[t]
         if review is not None:
             rk: str | None = self.get_review(review).key
         else:
@@ -265,7 +258,7 @@ class Library:
         low = t.lower()
         if "/" in t and not low.startswith(("doi:", "10.", "http")):
             head, _, local = t.partition("/")
-            if any(k.lower() == head.lower() for k in self._reviews) or re.fullmatch(
+            if any(k.lower() == head.lower() for k in self._bib.reviews) or re.fullmatch(
                 r"(ref|rel)?\d+", local, re.IGNORECASE
             ):
                 return self.get_work(t)  # NotFound names the review or the numbers
@@ -298,13 +291,13 @@ class Library:
                 low = "doi:" + low
         if not low.startswith(("doi:", "pmid:")):
             return None
-        for w in self._works:
+        for w in self._bib.works:
             if w.ident == low:
                 return w
         return None
 
     def _by_key(self, t: str, review: str | None) -> Work | None:
-        pool = [w for w in self._works if w.key and w.key.lower() == t.lower()]
+        pool = [w for w in self._bib.works if w.key and w.key.lower() == t.lower()]
         if not pool:
             return None
         exact = [w for w in pool if w.key == t] or pool
@@ -333,16 +326,18 @@ class Library:
         """
         works = list(works)
         with self._locked():
-            self._sync_main()
+            self._bib.sync()
             self._side.sync()
-            same = find_same(self._reviews.values(), self._by_review, review, works)
+            same = find_same(self._bib.reviews.values(), self._bib.by_review, review, works)
             created = same is None
-            key = same.key if same is not None else new_key(self._reviews, review)
+            key = same.key if same is not None else new_key(self._bib.reviews, review)
             taken_by = None
             if same is None:  # the key it asked for may belong to another source
                 base = new_key_base(review).lower()
-                taken_by = next((r for k, r in self._reviews.items() if k.lower() == base), None)
-            old_works = list(self._by_review.get(key, [])) if same is not None else []
+                taken_by = next(
+                    (r for k, r in self._bib.reviews.items() if k.lower() == base), None
+                )
+            old_works = list(self._bib.by_review.get(key, [])) if same is not None else []
             if same is not None and keeps_source(same.source, review.source):
                 # an identical copy found elsewhere: the collection keeps its origin
                 review.source = same.source
@@ -352,11 +347,14 @@ class Library:
             for w in works:
                 w.review = key
             check_numbers(key, works)
-            seq = self._seq[key] if same is not None else max(self._seq.values(), default=0) + 1
+            seq = (
+                self._bib.seq[key]
+                if same is not None
+                else max(self._bib.seq.values(), default=0) + 1
+            )
             rdoc = fmt.review_doc(review, seq)
             docs = {w.id: fmt.work_doc(w) for w in works}
-            self._write_review(key, rdoc, [w.id for w in old_works], docs)
-            self._set_review(key, seq, fmt.review_from_doc(key, rdoc)[0], docs.values())
+            self._bib.write_review(key, rdoc, [w.id for w in old_works], docs)
             matched = match_old(old_works, works)
             moves = carry_state(self._side.states, old_works, works, matched)
             if moves:
@@ -365,32 +363,13 @@ class Library:
         removed = [o for o in old_works if o.id not in kept]
         return Imported(key, created, taken_by=taken_by, removed=removed)
 
-    def _write_review(
-        self, key: str, rdoc: dict | None, old_ids: list[str], docs: dict[str, dict]
-    ) -> None:
-        """One atomic write of the library file: review `key` becomes `rdoc` (None:
-        it goes) and its works `docs` replace the works `old_ids` (lock held)."""
-        reviews, works = self._main.table("reviews"), self._main.table("works")
-        with self._main.storage.batch():
-            ensure_meta(self._main, LIBRARY_SCHEMA)
-            if rdoc is None:
-                reviews.remove(doc_ids=[key])
-            else:
-                put_doc(reviews, key, rdoc)
-            if old_ids:
-                works.remove(doc_ids=old_ids)
-            if docs:
-                works.insert_multiple(Document(d, doc_id=i) for i, d in docs.items())
-        self._main.storage.release()
-
     def remove_review(self, key: str) -> None:
         with self._locked():
-            self._sync_main()
+            self._bib.sync()
             self._side.sync()
             key = self.get_review(key).key
-            ids = [w.id for w in self._by_review.get(key, [])]
-            self._write_review(key, None, ids, {})
-            self._set_review(key, 0, None, ())
+            ids = [w.id for w in self._bib.by_review.get(key, [])]
+            self._bib.write_review(key, None, ids, {})
             # Shared (DOI/PMID) states may belong to other reviews too: keep them.
             prefixes = (f"id:{key}/", f"orphan:id:{key}/")
             gone = {i: None for i in self._side.states if i.startswith(prefixes)}
@@ -482,9 +461,9 @@ class Library:
 
     def stats(self) -> list[dict]:
         out = []
-        for key, r in self._reviews.items():
+        for key, r in self._bib.reviews.items():
             kinds = {k: {"total": 0, "read": 0, "reading": 0, "unread": 0} for k in KINDS}
-            for w in self._by_review.get(key, ()):
+            for w in self._bib.by_review.get(key, ()):
                 c = kinds.setdefault(w.kind, {"total": 0, "read": 0, "reading": 0, "unread": 0})
                 c["total"] += 1
                 c[self.state(w).status] += 1
@@ -504,8 +483,8 @@ class Library:
         """
         try:
             changed = False
-            if self._main.storage.changed_on_disk():
-                changed |= self._sync_main()
+            if self._bib.db.storage.changed_on_disk():
+                changed |= self._bib.sync()
             if self._side.changed_on_disk():
                 changed |= self._side.sync()
         except StoreError as exc:
@@ -573,12 +552,12 @@ class Library:
     def _migrate_if_old(self) -> None:
         """Convert a file of an older format (`tui.diskformat.migrate`) to the current one."""
         with gc_paused():  # the first read parses the whole file
-            data = self._main.storage.read()
+            data = self._bib.db.storage.read()
         if not fmt.needs_migration(data):
             return  # current, new, or not ours (_load_main explains what is wrong)
         with self._locked():
-            self._main.storage.invalidate()
-            data = self._main.storage.read()
+            self._bib.db.storage.invalidate()
+            data = self._bib.db.storage.read()
             if not fmt.needs_migration(data):
                 return  # another process converted it meanwhile
             assert data is not None
@@ -595,97 +574,14 @@ class Library:
             # The state file is written first: a crash before the main file is
             # converted leaves the old main file, and converting again keeps the
             # state file written the first time.
-            if (fmt.format_of(old_side) or 0) < FORMAT_VERSION:
+            if (fmt.format_of(old_side) or 0) < fmt.FORMAT_VERSION:
                 _replace_all(self._side.db, side)
-            _replace_all(self._main, main)
-            self._main.storage.release()
+            _replace_all(self._bib.db, main)
+            self._bib.db.storage.release()
             self.notices.append(
-                f"{self.path} was converted from format {old} to format {FORMAT_VERSION}; "
+                f"{self.path} was converted from format {old} to format {fmt.FORMAT_VERSION}; "
                 f"the original is kept as {kept.name}"
             )
-
-    # --- loading -------------------------------------------------------------
-
-    def _sync_main(self) -> bool:
-        """Re-read the main file when it changed on disk; True when rebuilt."""
-        storage = self._main.storage
-        if storage.generation == self._main_gen and not storage.changed_on_disk():
-            return False
-        with gc_paused():
-            data = storage.read() or {}
-            if storage.generation == self._main_gen:
-                storage.release()
-                return False
-            self._load_main(data)
-        # The works now live as Work objects; keeping the parsed JSON as well
-        # would double the memory (and the garbage collector's work) at 100,000
-        # works. An import parses the file again.
-        storage.release()
-        return True
-
-    def _load_main(self, data: dict) -> None:
-        fmt.check_meta(data, self.path, fmt.LIBRARY_SCHEMA)
-        reviews: list[tuple[int, Review]] = []
-        seq: dict[str, int] = {}
-        by_review: dict[str, list[Work]] = {}
-        try:
-            for doc_id, doc in data.get("reviews", {}).items():
-                r, seq[doc_id] = fmt.review_from_doc(doc_id, doc)
-                reviews.append((seq[doc_id], r))
-                by_review[doc_id] = []
-            for doc in data.get("works", {}).values():
-                w = fmt.work_from_doc(doc)
-                if not isinstance(w.n, int) or w.review not in by_review:
-                    raise ValueError(f"work {w.review}/{w.kind}{w.n}")
-                by_review[w.review].append(w)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise StoreError(f"{self.path} is damaged ({exc}); it was left untouched") from None
-        reviews.sort(key=lambda p: p[0])
-        self._reviews = {r.key: r for _, r in reviews}
-        self._seq = seq
-        for ws in by_review.values():
-            ws.sort(key=fmt.work_order)
-        self._by_review = {k: by_review[k] for k in self._reviews}
-        self._index_works()
-        self._main_gen = self._main.storage.generation
-        for t in ("reviews", "works"):
-            self._main.table(t).clear_cache()
-
-    def _set_review(self, key: str, seq: int, review: Review | None, docs: Iterable[dict]) -> None:
-        """Update the in-memory lists after our own write (no re-parse of the file)."""
-        if review is None:
-            self._reviews.pop(key, None)
-            self._seq.pop(key, None)
-            self._by_review.pop(key, None)
-        else:
-            review.key = key
-            self._reviews[key] = review
-            self._seq[key] = seq
-            self._by_review[key] = sorted(map(fmt.work_from_doc, docs), key=fmt.work_order)
-        self._index_works()
-        self._main_gen = self._main.storage.generation
-
-    def _index_works(self) -> None:
-        self._works = [w for k in self._reviews for w in self._by_review.get(k, ())]
-        self._by_id = {w.id: w for w in self._works}
-
-    def _set_review(self, key: str, seq: int, review: Review | None, docs: Iterable[dict]) -> None:
-        """Update the in-memory lists after our own write (no re-parse of the file)."""
-        if review is None:
-            self._reviews.pop(key, None)
-            self._seq.pop(key, None)
-            self._by_review.pop(key, None)
-        else:
-            review.key = key
-            self._reviews[key] = review
-            self._seq[key] = seq
-            self._by_review[key] = sorted(map(fmt.work_from_doc, docs), key=fmt.work_order)
-        self._index_works()
-        self._main_gen = self._main.storage.generation
-
-    def _index_works(self) -> None:
-        self._works = [w for k in self._reviews for w in self._by_review.get(k, ())]
-        self._by_id = {w.id: w for w in self._works}
 
 
 def _replace_all(db: KeyedDB, tables: dict[str, dict]) -> None:

@@ -1,7 +1,7 @@
-"""The files of a library beside the main one, and the reading state they hold.
+"""The files of a library and what they hold, as objects: `LibraryFile` and `StateFile`.
 
-`tui.store.Library` keeps the bibliography in ``PATH`` and hands the reading state
-and prefs to a `StateFile`: the state file (`state_path_for`) and, once that file
+`tui.store.Library` hands the bibliography (reviews and works of ``PATH``) to a
+`LibraryFile`, and the reading state and prefs to a `StateFile`: the state file (`state_path_for`) and, once that file
 is big, its change log (`log_path_for`, see `tui.storage.AppendLog`). Marking a work
 read rewrites only the small state file, never the bibliography; once the state file
 is big (``append_above``) a mark is instead appended to the log, which is folded
@@ -31,10 +31,12 @@ from tinydb.table import Document, Table
 from tui import diskformat as fmt
 from tui.errors import StoreError
 from tui.fsutil import create_exclusive
-from tui.model import State
+from tui.model import Review, State, Work
+from tui.perf import gc_paused
 from tui.storage import AppendLog, KeyedDB, backups_of, file_signature, open_db
 
 __all__ = [
+    "LibraryFile",
     "StateFile",
     "adopt_legacy_state",
     "ensure_meta",
@@ -337,3 +339,104 @@ class StateFile:
                 state.remove(doc_ids=gone)
             if new:
                 state.insert_multiple(new)
+
+
+class LibraryFile:
+    """The bibliography of a library: the reviews and works of its main file.
+
+    ``reviews`` (key -> Review, in import order), ``seq`` (key -> import order),
+    ``by_review`` (key -> its works in list order), ``works`` and ``by_id`` are what
+    the file holds, as of the last `sync` or `write_review`. The caller holds the
+    library's lock around every write and syncs first.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.db: KeyedDB = open_db(path)
+        self.reviews: dict[str, Review] = {}
+        self.seq: dict[str, int] = {}
+        self.by_review: dict[str, list[Work]] = {}
+        self.works: list[Work] = []
+        self.by_id: dict[str, Work] = {}
+        self._gen = -1
+
+    def close(self) -> None:
+        self.db.close()
+
+    def sync(self) -> bool:
+        """Re-read the file when it changed on disk; True when rebuilt."""
+        storage = self.db.storage
+        if storage.generation == self._gen and not storage.changed_on_disk():
+            return False
+        with gc_paused():
+            data = storage.read() or {}
+            if storage.generation == self._gen:
+                storage.release()
+                return False
+            self._load(data)
+        # The works now live as Work objects; keeping the parsed JSON as well
+        # would double the memory (and the garbage collector's work) at 100,000
+        # works. An import parses the file again.
+        storage.release()
+        return True
+
+    def _load(self, data: dict) -> None:
+        fmt.check_meta(data, self.path, fmt.LIBRARY_SCHEMA)
+        reviews: list[tuple[int, Review]] = []
+        seq: dict[str, int] = {}
+        by_review: dict[str, list[Work]] = {}
+        try:
+            for doc_id, doc in data.get("reviews", {}).items():
+                r, seq[doc_id] = fmt.review_from_doc(doc_id, doc)
+                reviews.append((seq[doc_id], r))
+                by_review[doc_id] = []
+            for doc in data.get("works", {}).values():
+                w = fmt.work_from_doc(doc)
+                if not isinstance(w.n, int) or w.review not in by_review:
+                    raise ValueError(f"work {w.review}/{w.kind}{w.n}")
+                by_review[w.review].append(w)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise StoreError(f"{self.path} is damaged ({exc}); it was left untouched") from None
+        reviews.sort(key=lambda p: p[0])
+        self.reviews = {r.key: r for _, r in reviews}
+        self.seq = seq
+        for ws in by_review.values():
+            ws.sort(key=fmt.work_order)
+        self.by_review = {k: by_review[k] for k in self.reviews}
+        self._index()
+        self._gen = self.db.storage.generation
+        for t in fmt.LIBRARY_TABLES:
+            self.db.table(t).clear_cache()
+
+    def write_review(
+        self, key: str, rdoc: dict | None, old_ids: list[str], docs: dict[str, dict]
+    ) -> None:
+        """One atomic write: review `key` becomes `rdoc` (None: it goes) and its works
+        `docs` replace the works `old_ids`; then the objects in memory follow (no
+        re-parse of the file)."""
+        reviews, works = self.db.table("reviews"), self.db.table("works")
+        with self.db.storage.batch():
+            ensure_meta(self.db, fmt.LIBRARY_SCHEMA)
+            if rdoc is None:
+                reviews.remove(doc_ids=[key])
+            else:
+                put_doc(reviews, key, rdoc)
+            if old_ids:
+                works.remove(doc_ids=old_ids)
+            if docs:
+                works.insert_multiple(Document(d, doc_id=i) for i, d in docs.items())
+        self.db.storage.release()
+        if rdoc is None:
+            self.reviews.pop(key, None)
+            self.seq.pop(key, None)
+            self.by_review.pop(key, None)
+        else:
+            review, self.seq[key] = fmt.review_from_doc(key, rdoc)
+            self.reviews[key] = review
+            self.by_review[key] = sorted(map(fmt.work_from_doc, docs.values()), key=fmt.work_order)
+        self._index()
+        self._gen = self.db.storage.generation
+
+    def _index(self) -> None:
+        self.works = [w for k in self.reviews for w in self.by_review.get(k, ())]
+        self.by_id = {w.id: w for w in self.works}
