@@ -1021,13 +1021,18 @@ def test_one_status_change_is_one_document_update(lib: Library, path: Path, monk
     work = lib.resolve("ref1")
     lib.set_note(work, "a note")
     calls: list[tuple[str, str]] = []
+
+    def spying(name: str):
+        original = getattr(KeyedTable, name)
+
+        def spy(self, *args, **kw):
+            calls.append((self.name, name))
+            return original(self, *args, **kw)
+
+        return spy
+
     for name in ("insert", "insert_multiple", "update", "upsert", "remove", "truncate"):
-
-        def spy(self, *args, _orig=getattr(KeyedTable, name), _name=name, **kw):
-            calls.append((self.name, _name))
-            return _orig(self, *args, **kw)
-
-        monkeypatch.setattr(KeyedTable, name, spy)
+        monkeypatch.setattr(KeyedTable, name, spying(name))
     writes: list[Path] = []
     write_now = OrjsonStorage._write_now
 
