@@ -554,7 +554,7 @@ class Library:
         with gc_paused():  # the first read parses the whole file
             data = self._bib.db.storage.read()
         if not fmt.needs_migration(data):
-            return  # current, new, or not ours (_load_main explains what is wrong)
+            return  # current, new, or not ours (LibraryFile.sync says what is wrong)
         with self._locked():
             self._bib.db.storage.invalidate()
             data = self._bib.db.storage.read()
