@@ -37,24 +37,17 @@ from typing import Any
 
 import orjson
 
-from tui import store
+from tui import diskformat as fmt
+from tui.diskformat import LIBRARY_SCHEMA, STATE_SCHEMA
 from tui.errors import StoreError
 from tui.fsutil import check_regular_or_missing, read_regular, resolve
-from tui.model import Review
 from tui.sources.limits import too_deep
 from tui.storage import AppendLog, OrjsonStorage, dated_backups
-from tui.store import (
-    FORMAT_VERSION,
-    LIBRARY_SCHEMA,
-    STATE_SCHEMA,
-    Library,
-    migrate_format0,
-    state_path_for,
-)
+from tui.store import Library
+from tui.storefiles import log_path_for, state_path_for
 
 __all__ = ["Diagnosis", "FileReport", "Recovery", "diagnose", "recover", "salvage_documents"]
 
-_META = "db"
 _TABLES = ("meta", "reviews", "works", "state", "prefs", "_default")
 # how deep a document may nest (its own object counts): what we write ourselves stays
 # under 10; orjson will not write beyond 255 and Python's json not read beyond ~1000
@@ -165,7 +158,7 @@ class Recovery:
 
 def _files(path: Path) -> tuple[Path, Path, Path, Path, Path]:
     side = state_path_for(path)
-    log = side.with_suffix(".log")
+    log = log_path_for(path)
     return (
         path,
         side,
@@ -220,8 +213,8 @@ def _check_tables(path: Path, role: str, schema: str) -> FileReport:
         return report
     try:
         data = _read_tables(path)
-        if schema == LIBRARY_SCHEMA and store._looks_like_format0(data):
-            main, side = migrate_format0(data, path)
+        if schema == LIBRARY_SCHEMA and fmt.looks_like_format0(data):
+            main, side = fmt.migrate_format0(data, path)
             report.note = "format 0; it is converted when readinglist opens it"
             report.counts = {
                 "reviews": len(main["reviews"]),
@@ -230,7 +223,7 @@ def _check_tables(path: Path, role: str, schema: str) -> FileReport:
             }
             report.data = data  # as it is: recover() converts it
             return report
-        store._check_meta(data, path, schema)
+        fmt.check_meta(data, path, schema)
     except StoreError as exc:
         report.problem = _short(str(exc), path)
         return report
@@ -297,7 +290,7 @@ def _ok_review(key: str, doc: Any, bad: list[str]) -> bool:
     try:
         if not isinstance(doc, dict) or doc.get("key", key) != key:
             raise ValueError("not a review")
-        r = Review.from_dict(doc)
+        r, _ = fmt.review_from_doc(key, doc)
         if not isinstance(r.title_zh, str) or not isinstance(r.title_en, str):
             raise ValueError("title is not text")
         return True
@@ -310,7 +303,7 @@ def _ok_work(key: str, doc: Any, reviews: dict, bad: list[str]) -> bool:
     try:
         if not isinstance(doc, dict):
             raise ValueError("not an object")
-        w = store._make_work(doc)
+        w = fmt.work_from_doc(doc)
         if not isinstance(w.n, int) or isinstance(w.n, bool):
             raise ValueError("no number")
         if w.review not in reviews:
@@ -325,7 +318,7 @@ def _ok_work(key: str, doc: Any, reviews: dict, bad: list[str]) -> bool:
 
 def _ok_state(ident: str, doc: Any, bad: list[str]) -> bool:
     try:
-        store._parse_state(ident, doc)
+        fmt.state_from_doc(ident, doc)
         if "status" not in doc:
             raise ValueError(f"'{ident}' has no status")
         return True
@@ -501,7 +494,7 @@ def _log_entries(path: Path) -> tuple[str, list[dict]]:
             continue
         if i == 0 and isinstance(item.get("log"), str):
             token = item["log"]
-        elif item.get("t") in ("s", "p") and isinstance(item.get("id"), str) and "v" in item:
+        elif fmt.is_entry(item):
             entries.append(item)
     return token, entries
 
@@ -527,8 +520,8 @@ def recover(path: str | Path, into: str | Path | None = None) -> Recovery:
 
     # The bibliography: a format-0 file is converted; otherwise backup, then newer docs.
     format0_side: dict | None = None
-    if main.ok and main.data is not None and store._looks_like_format0(main.data):
-        converted, format0_side = migrate_format0(main.data, main.path)
+    if main.ok and main.data is not None and fmt.looks_like_format0(main.data):
+        converted, format0_side = fmt.migrate_format0(main.data, main.path)
         lib_docs = {"reviews": converted["reviews"], "works": converted["works"]}
         sources.append(f"{main.path.name} (format 0, converted)")
     elif main.ok and main.exists:
@@ -552,9 +545,8 @@ def recover(path: str | Path, into: str | Path | None = None) -> Recovery:
         )
     state_docs = _valid_docs(state_docs, STATE_SCHEMA, dropped)
     token, entries = _log_entries(log.path) if log.exists else ("", [])
-    absorbed = ((side.data or {}).get("meta", {}).get(_META) or {}).get("absorbed")
-    if entries and not (token and token == absorbed):
-        store._apply_entries(state_docs, entries)
+    if entries and not (token and token == fmt.absorbed_token(side.data)):
+        fmt.apply_entries(state_docs, entries)
         state_docs = _valid_docs(state_docs, STATE_SCHEMA, dropped)
         sources.append(f"{log.path.name} ({len(entries)} changes)")
 
@@ -570,16 +562,12 @@ def recover(path: str | Path, into: str | Path | None = None) -> Recovery:
         doc = dict(doc)
         doc["key"], doc["seq"] = key, i
         reviews[key] = doc
-    now = datetime.now().astimezone().isoformat(timespec="seconds")
 
-    def meta(schema: str) -> dict:
-        m: dict[str, Any] = {"format": FORMAT_VERSION, "schema": schema, "created": now}
-        m["recovered_from"] = str(path)
-        return {_META: m}
+    def meta(schema: str, **extra: Any) -> dict:
+        return {fmt.META_ID: fmt.new_meta(schema, recovered_from=str(path), **extra)}
 
-    side_meta = meta(STATE_SCHEMA)
-    if token:
-        side_meta[_META]["absorbed"] = token  # that log is in here: never replay it
+    # That log is in the new state file: never replay it.
+    side_meta = meta(STATE_SCHEMA, **({"absorbed": token} if token else {}))
     # State first: a library file without its state file would look complete.
     OrjsonStorage(target_side).write(
         {"meta": side_meta, "state": state_docs["state"], "prefs": state_docs["prefs"]}
