@@ -161,9 +161,10 @@ def format_citation(work: Work, style: str) -> str:
 
 
 def format_bibliography(works: list[Work], style: str) -> str:
+    """Numbered as the style prints its list ("[1] ", "1. "), as `export` numbers it."""
     from tui.cite import format_bibliography as fmt
 
-    return fmt(works, style)
+    return fmt(works, style, numbered=True)
 
 
 _REVERSED = re.compile(r"bad (year range|number) '(\d+)\s*(?:\.\.|-)\s*(\d+)'")
@@ -1066,7 +1067,7 @@ class MainScreen(Screen):
     def _copied(self, result, text: str, what: str, intro: str = "") -> None:
         from tui.app.screens.dialogs import CopyTextScreen
 
-        where = {
+        where = getattr(result, "where", "") or {
             "system": "the system clipboard",
             "terminal": "the terminal clipboard (OSC 52)",
         }.get(result.method)
