@@ -50,6 +50,7 @@ from tui.store import (
     migrate_format0,
     state_path_for,
 )
+from tui.text import plural
 
 __all__ = ["Diagnosis", "FileReport", "Recovery", "diagnose", "recover", "salvage_documents"]
 
@@ -139,8 +140,8 @@ class Recovery:
 
     def lines(self) -> list[str]:
         out = [
-            f"recovered {self.reviews} reviews, {self.works} works and {self.states} "
-            f"reading states into {self.into} (and {self.state_into.name})",
+            f"recovered {plural(self.reviews, 'review')}, {plural(self.works, 'work')} and "
+            f"{plural(self.states, 'reading state')} into {self.into} (and {self.state_into.name})",
             "from: " + "; ".join(self.sources),
         ]
         if self.dropped:
@@ -514,7 +515,7 @@ def recover(path: str | Path, into: str | Path | None = None) -> Recovery:
     if entries and not (token and token == absorbed):
         store._apply_entries(state_docs, entries)
         state_docs = _valid_docs(state_docs, STATE_SCHEMA, dropped)
-        sources.append(f"{log.path.name} ({len(entries)} changes)")
+        sources.append(f"{log.path.name} ({plural(len(entries), 'change')})")
 
     if not any(lib_docs.values()) and not any(state_docs.values()):
         raise StoreError(f"nothing could be recovered from {path} or its backups")
