@@ -33,6 +33,9 @@ with open(sys.argv[1] + ".tmp", "w") as f:
     json.dump(out, f)
 import os
 os.replace(sys.argv[1] + ".tmp", sys.argv[1])
+# keep the pane, and so the server and its buffer, alive until the test ends it:
+# a server whose last pane exits goes away before `show-buffer` can ask it
+sys.stdin.read()
 """
 
 needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
