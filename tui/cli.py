@@ -140,6 +140,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--recover", action="store_true", help="recover into a new file (the old ones are kept)"
     )
     s.add_argument("--into", metavar="FILE", help="the new file (default: beside the old one)")
+
+    from tui.cli_online import add_parsers  # resolve, fetch, add (they ask online services)
+
+    add_parsers(sub)
     return p
 
 
@@ -584,6 +588,7 @@ COMMANDS = {
     "styles": cmd_styles,
     "doctor": cmd_doctor,
 }
+_ONLINE = ("resolve", "fetch", "add")  # in tui.cli_online
 
 
 def _glue_dash_values(argv: list[str]) -> list[str]:
@@ -611,6 +616,10 @@ def main(argv: list[str] | None = None) -> int:
             return _open_app(args)
         lib = _open_library(args)
         try:
+            if args.command in _ONLINE:
+                from tui.cli_online import COMMANDS as ONLINE_COMMANDS
+
+                return ONLINE_COMMANDS[args.command](args, lib)
             return COMMANDS[args.command](args, lib)
         finally:
             lib.close()

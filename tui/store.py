@@ -488,6 +488,11 @@ class Library:
                 seq = max(self._seq.values(), default=0) + 1
             rdoc = review.to_dict()
             rdoc["seq"] = seq
+            matched = _match_old(old_works, works)
+            for w in works:  # what was fetched online stays with the same work
+                o = matched.get(w.id)
+                if o is not None and o.fetched and not w.fetched:
+                    w.fetched = _json_copy(o.fetched)
             docs = {w.id: _work_doc(w) for w in works}
             reviews = self._main.table("reviews")
             table = self._main.table("works")
@@ -500,7 +505,6 @@ class Library:
                 table.insert_multiple(Document(d, doc_id=i) for i, d in docs.items())
             self._main.storage.release()
             self._set_review(key, seq, Review.from_dict(rdoc), docs.values())
-            matched = _match_old(old_works, works)
             moves = self._carry_state(old_works, works, matched)
             if moves:
                 self._put_states(moves)
@@ -666,6 +670,56 @@ class Library:
             old = self._states.get(work.ident) or State()
             if old.tags != clean:
                 self._put_states({work.ident: State(old.status, old.changed, old.note, clean)})
+
+    def add_work(self, key: str, work: Work) -> Work:
+        """Append one work to a review or collection, numbered after its last of that
+        kind (`readinglist add`); the other works are not rewritten."""
+        with self._locked():
+            self._sync_main()
+            key = self.get_review(key).key
+            work.review = key
+            work.n = 1 + max((w.n for w in self._by_review[key] if w.kind == work.kind), default=0)
+            doc = _work_doc(work)
+            with self._main.storage.batch():
+                self._main.table("works").insert(Document(doc, doc_id=work.id))
+            self._main.storage.release()
+            stored = _make_work(doc)
+            self._by_review[key] = sorted([*self._by_review[key], stored], key=_work_order)
+            self._index_works()
+            self._main_gen = self._main.storage.generation
+            return stored
+
+    # --- fetched online ---------------------------------------------------------
+
+    def set_fetched(self, changes: dict[str, dict[str, dict | None]]) -> None:
+        """Store what online services gave, in one write: {work id: {field: entry}}.
+
+        An entry is ``{"value", "source", "url", "date", ...}`` (see tui.online); None
+        removes the field.  Only `Work.fetched` changes: the printed fields never do.
+        Every id is checked before anything is written.
+        """
+        if not changes:
+            return
+        with self._locked():
+            self._sync_main()
+            works = {wid: self.get_work(wid) for wid in changes}
+            merged = {}
+            for wid, fields in changes.items():
+                new = _json_copy(works[wid].fetched) if isinstance(works[wid].fetched, dict) else {}
+                for name, entry in fields.items():
+                    if entry is None:
+                        new.pop(name, None)
+                    else:
+                        new[name] = _json_copy(entry)
+                merged[wid] = new
+            table = self._main.table("works")
+            with self._main.storage.batch():
+                for wid, new in merged.items():
+                    table.update({"fetched": new}, doc_ids=[wid])
+            self._main.storage.release()
+            for wid, new in merged.items():
+                works[wid].fetched = new
+            self._main_gen = self._main.storage.generation
 
     def _put_states(self, changes: dict[str, State | None]) -> None:
         self._commit_side(changes, {})
