@@ -470,3 +470,16 @@ def test_fetched_data_survives_a_reimport(env, server, capsys):
 
 def test_online_errors_are_user_errors():
     assert issubclass(OnlineError, Exception) and OnlineError("x").exit_code == 1
+
+
+def test_exports_carry_the_fetched_abstract(env, server, capsys):
+    server.route = add_route
+    run(env, "add", "arXiv:1605.08386", capsys=capsys)
+    for fmt, mark in (
+        ("bibtex", "abstract = {Graphs on lattice"),
+        ("ris", "AB  - Graphs on lattice"),
+    ):
+        code, out, _ = run(env, "export", "--review", "added", "--format", fmt, capsys=capsys)
+        assert code == 0 and mark in out
+    code, out, _ = run(env, "export", "--review", "added", "--format", "csl-json", capsys=capsys)
+    assert json.loads(out)[0]["abstract"].startswith("Graphs on lattice points")
