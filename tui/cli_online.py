@@ -196,30 +196,22 @@ def cmd_fetch(args, lib) -> int:
 
 def cmd_add(args, lib) -> int:
     from tui.cli import _out
-    from tui.model import Review
+    from tui.online.intake import add_to_library, already_there
     from tui.online.tasks import lookup, parse_identifier
 
     ident = parse_identifier(args.identifier)  # a bad identifier asks nothing
     into = lib.get_review(args.into).key if args.into else None
-    for w in lib.works():
-        if (ident.kind == "doi" and w.any_doi.lower() == ident.value.lower()) or (
-            ident.kind == "pmid" and w.any_pmid == ident.value
-        ):
-            _out(f"{w.id}\talready in the library")
-            return 0
+    there = already_there(lib, ident)
+    if there is not None:
+        _out(f"{there.id}\talready in the library")
+        return 0
     try:
         with _client(lib) as client:
             work = lookup(client, ident)
     except KeyboardInterrupt:
         sys.stderr.write("readinglist: interrupted; nothing was changed\n")
         return 130
-    if into is None:
-        try:
-            into = lib.get_review("added").key
-        except ReadingListError:
-            review = Review(key="added", kind="collection", title_en="Added by identifier")
-            into = lib.import_review(review, []).key
-    stored = lib.add_work(into, work)
+    stored = add_to_library(lib, work, into)
     _out(f"{stored.id}\tadded\t{inert(stored.title, keep_newlines=False)}")
     return 0
 

@@ -12,6 +12,7 @@ from tui.errors import ReadingListError
 from tui.model import Work
 from tui.online import arxiv, crossref, idconv, openlibrary, pubmed, unpaywall
 from tui.online.http import Client
+from tui.online.links import full_text_url as full_text_url  # (its home: no httpx)
 from tui.online.match import Outcome, Verdict, decide
 
 Progress = Callable[[int, int, Work], None]
@@ -170,18 +171,6 @@ def fetch_one(client: Client, w: Work, wanted: tuple[str, ...]) -> dict:
             src.get("date", ""),
         )
     return fields
-
-
-def full_text_url(w: Work) -> str:
-    """Where `o` sends the reader: the free full text when known, else the DOI page."""
-    oa = w.fetched_value("oa_url")
-    if isinstance(oa, str) and oa:
-        return oa
-    if w.any_doi:
-        return f"https://doi.org/{w.any_doi}"
-    if w.any_pmid:
-        return f"https://pubmed.ncbi.nlm.nih.gov/{w.any_pmid}/"
-    return w.url
 
 
 # ---------------------------------------------------------------------------- add
