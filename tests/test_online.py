@@ -8,6 +8,7 @@ README), or with the failures each test asks for.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -241,6 +242,49 @@ def test_resolve_links_every_reference_with_a_match_and_flags_the_rest(env, serv
     with Library(env) as lib:
         ref12 = lib.resolve("ref12")
         assert ref12.fetched["doi"]["evidence"]["confirmed"] is True
+
+
+def shipped_efetch(pmid: str) -> bytes | None:
+    """The built efetch answer for one PMID of the shipped review (the set, with only
+    that article, as efetch answers for one id)."""
+    text = fixture("built/shipped-efetch.xml").decode("utf-8")
+    head = text[: text.index("<PubmedArticleSet>")]
+    for art in re.findall(r"<PubmedArticle>.*?</PubmedArticle>", text, re.S):
+        if f'<PMID Version="1">{pmid}</PMID>' in art:
+            return f"{head}<PubmedArticleSet>\n{art}\n</PubmedArticleSet>\n".encode()
+    return None
+
+
+def shipped_fetch_route(path, params):
+    """PubMed answers (built) for the shipped review's PMIDs; Crossref has none of its
+    DOIs (the recorded 404) and the ID converter no PMC copy (its 'error' record)."""
+    if path == "/eutils/efetch.fcgi":
+        body = shipped_efetch(params["id"])
+        return ok(body, "text/xml") if body else ok(b"<PubmedArticleSet></PubmedArticleSet>")
+    if path.startswith("/crossref/works/"):
+        return 404, {}, fixture("crossref-work-not-found.txt")
+    if path == "/idconv/":
+        return ok(b'{"status": "ok", "records": [{"pmid": "1", "status": "error"}]}')
+    return shipped_route(path, params)
+
+
+def test_fetch_fills_the_abstracts_of_the_shipped_review(env, server, capsys):
+    server.route = shipped_fetch_route
+    code, out, err = run(env, "fetch", capsys=capsys)
+    assert code == 0, err
+    assert "18 of 18 works with a DOI or PMID got data (18 abstracts)" in out
+    with Library(env) as lib:
+        with_pmid = [w for w in lib.works() if w.pmid]
+        assert len(with_pmid) == 18
+        for w in with_pmid:
+            assert w.abstract.endswith(f"builtabstract ref{w.n}.")
+            assert w.fetched["abstract"]["source"] == "pubmed"
+            assert "abstract" not in w.extra  # the printed record is left as printed
+    code, out, _ = run(env, "list", "--filter", "abstract:builtabstract", capsys=capsys)
+    assert code == 0 and out.count("\n") == 18
+    code, out, _ = run(env, "list", "--filter", "builtabstract ref13", "--json", capsys=capsys)
+    (hit,) = json.loads(out)
+    assert hit["pmid"] == "9014919"
 
 
 def test_a_second_run_asks_nothing_and_a_damaged_cache_is_ignored(env, server, capsys, tmp_path):
