@@ -57,25 +57,32 @@ class AddScreen(ModalScreen[str | None]):
 
 
 def evidence_text(o: Outcome) -> Text:
-    """One unsure match: the work, the identifier offered, what agreed, both titles."""
+    """One unsure match on one line: the work, the identifier offered, what agreed."""
     v = o.unsure[0]
     c = v.candidate
     agreed = ", ".join(v.agreed) or "nothing"
     missing = ", ".join(x for x in ("title", "year", "author") if x not in v.agreed)
     score = f", score {c.score:g}" if c.score is not None else ""
-    years = "/".join(str(y) for y in c.years) or "?"
-    line = Text.assemble(
+    return Text.assemble(
         (inert(o.work.local_id, keep_newlines=False), "bold"),
         f"  {c.ident}:{inert(c.value, keep_newlines=False)}",
         (f"  {c.service}: {agreed} agree", "green"),
         (f"; {missing} differ" if missing else "", "yellow"),
         (f" (title {v.title_ratio:.0%}{score})", "dim"),
     )
-    line.append(f"\n  printed: {inert(o.work.title or o.work.raw, keep_newlines=False)}")
-    line.append(f" ({o.work.year or '?'})", style="dim")
-    line.append(f"\n  record:  {inert(c.title, keep_newlines=False)}")
-    line.append(f" ({years})", style="dim")
-    return line
+
+
+def titles_text(o: Outcome) -> Text:
+    """The printed reference and the record offered for it, to compare."""
+    c = o.unsure[0].candidate
+    years = "/".join(str(y) for y in c.years) or "?"
+    text = Text("printed: ", style="bold")
+    text.append(inert(o.work.title or o.work.raw, keep_newlines=False))
+    text.append(f" ({o.work.year or '?'})", style="dim")
+    text.append("\nrecord:  ", style="bold")
+    text.append(inert(c.title, keep_newlines=False))
+    text.append(f" ({years})", style="dim")
+    return text
 
 
 class ConfirmMatchesScreen(ModalScreen[list[str] | None]):
@@ -86,7 +93,10 @@ class ConfirmMatchesScreen(ModalScreen[list[str] | None]):
         Binding("ctrl+s", "confirm", "Confirm"),
         Binding("escape", "cancel", "Skip"),
     ]
-    DEFAULT_CSS = "#unsure-list { height: auto; min-height: 3; max-height: 60vh; }"
+    DEFAULT_CSS = """
+    #unsure-list { height: auto; min-height: 3; max-height: 50vh; }
+    #unsure-titles { height: auto; margin-top: 1; }
+    """
 
     def __init__(self, outcomes: list[Outcome]) -> None:
         super().__init__()
@@ -100,12 +110,23 @@ class ConfirmMatchesScreen(ModalScreen[list[str] | None]):
                 classes="dialog-title",
             )
             yield SelectionList[str](*items, id="unsure-list")
+            yield Static("", id="unsure-titles")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Confirm ticked (ctrl+s)", id="confirm", variant="primary")
                 yield Button("Skip all (esc)", id="skip")
 
     def on_mount(self) -> None:
         self.query_one(SelectionList).focus()
+        self._show_titles(0)
+
+    @on(SelectionList.SelectionHighlighted)
+    def _highlighted(self, event: SelectionList.SelectionHighlighted) -> None:
+        self._show_titles(event.selection_index)
+
+    def _show_titles(self, index: int) -> None:
+        unsure = [o for o in self.outcomes if o.unsure]
+        if 0 <= index < len(unsure):
+            self.query_one("#unsure-titles", Static).update(titles_text(unsure[index]))
 
     @on(Button.Pressed, "#confirm")
     def action_confirm(self) -> None:
