@@ -39,7 +39,6 @@ format than this version reads is refused and left untouched.
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import re
 import shutil
@@ -54,6 +53,7 @@ from tinydb.table import Document
 
 from tui.errors import NotFound, ReadingListError, StoreError
 from tui.model import KIND_PREFIX, KINDS, PREFIX_KIND, ReadStatus, Review, State, Work, fold
+from tui.perf import gc_paused as _gc_paused
 from tui.storage import AppendLog, KeyedDB, ensure_parent, file_signature, open_db
 from tui.text import inert
 
@@ -955,23 +955,6 @@ def _check_meta(data: dict, path: Path, schema: str) -> None:
             f"{path} is a {meta.get('schema') or 'different'} file, not a {schema} file; "
             f"it was left untouched"
         )
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many objects at once.
-
-    Parsing 100,000 works creates millions of containers; each allocation burst
-    triggers collections that traverse everything built so far, which made
-    loading take twice as long. Nothing here creates cycles, so pausing is safe.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 _WORK_DEFAULTS = Work().to_dict()

@@ -170,7 +170,7 @@ def clean_key(key: str) -> str:
 
 def citation_keys(works: list[Work]) -> list[str]:
     """One key per work, unique within the list (a repeated key gets a, b, … appended)."""
-    from tui.sources.keys import make_key
+    from tui.sources.keys import make_key, suffix
 
     bases = [clean_key(w.key) or clean_key(make_key(w)) or "item" for w in works]
     taken = set()
@@ -178,21 +178,11 @@ def citation_keys(works: list[Work]) -> list[str]:
     for base in bases:
         key, i = base, 0
         while key in taken:
-            key = base + _suffix(i)
+            key = base + suffix(i)
             i += 1
         taken.add(key)
         out.append(key)
     return out
-
-
-def _suffix(i: int) -> str:
-    """0 -> 'a', 25 -> 'z', 26 -> 'aa'."""
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(97 + r) + s
-    return s
 
 
 def format_bibtex(works: list[Work], keys: list[str]) -> str:

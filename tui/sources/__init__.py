@@ -7,16 +7,14 @@ naming the file.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import importlib
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 from tui.errors import ParseError, ReadingListError
 from tui.model import Review, Work
+from tui.perf import gc_paused as _gc_paused
 from tui.sources.gbt import parse_reference
 from tui.sources.page import parse_page
 
@@ -96,24 +94,6 @@ def load_file(path: str | os.PathLike) -> tuple[Review, list[Work]]:
     if not review.checksum:
         review.checksum = hashlib.sha256(data).hexdigest()
     return review, works
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a parser builds many objects.
-
-    Parsing a 100,000-entry .bib makes millions of small containers; with the collector
-    on, each burst of allocations makes it traverse everything built so far (about a
-    third of the import's time at 100,000 works, see bench/RESULTS.md).  The parsers
-    make no reference cycles worth collecting meanwhile; it runs again afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _sniff(text: str) -> tuple[str, str, str]:

@@ -362,6 +362,8 @@ def finish(
 
 def _assign_keys(works: list[Work], review: Review) -> None:
     """Keep each source key; the second 'smith2020' becomes 'smith2020a' (as Better BibTeX)."""
+    from tui.sources.keys import suffix
+
     seen: set[str] = set()
     for w in works:
         if not w.key:
@@ -370,7 +372,7 @@ def _assign_keys(works: list[Work], review: Review) -> None:
             base = w.key
             i = 0
             while True:
-                candidate = base + _suffix(i)
+                candidate = base + suffix(i)
                 if candidate not in seen:
                     break
                 i += 1
@@ -393,16 +395,6 @@ def _assign_keys(works: list[Work], review: Review) -> None:
             base = f"item{w.n}"
             key, i = base, 0
             while key in seen:
-                key, i = base + _suffix(i), i + 1
+                key, i = base + suffix(i), i + 1
             w.key = key
             seen.add(key)
-
-
-def _suffix(i: int) -> str:
-    """0 -> 'a', 25 -> 'z', 26 -> 'aa' ..."""
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(97 + r) + s
-    return s
