@@ -145,8 +145,14 @@ def _all_cjk(name: str) -> bool:
 class Work:
     """A reference or related article of a review (or an item of a collection).
 
-    Bibliographic fields are strings as printed ("04", "Suppl 1", "e91-e104");
-    `year` is an int or None. Reading state lives apart (see `State`).
+    The lossless record is `csl`, a CSL-JSON item as the source gave it (every variable,
+    structured names for every role, dates as date-parts; see tui.mapping), set by the
+    BibTeX, RIS and CSL-JSON importers.  The flat bibliographic fields below are its
+    views, filled from it on import, that every reader uses: strings as printed ("04",
+    "Suppl 1", "e91-e104"), `year` an int or None.  A work read from a printed reference
+    (review page, GB/T 7714 string) has no `csl`: its record is its flat fields.
+    What a source gives with no CSL variable stays in `extra` under its source name.
+    Reading state lives apart (see `State`).
     """
 
     review: str = ""
@@ -177,6 +183,26 @@ class Work:
     raw: str = ""  # the string exactly as the source printed it
     extra: dict = field(default_factory=dict)  # other source fields (month, isbn, abstract…)
     warnings: list[str] = field(default_factory=list)
+    csl: dict = field(default_factory=dict)  # the CSL-JSON item: the lossless record
+
+    @property
+    def printed(self) -> str:
+        """The reference as the source printed it (stored as `raw`)."""
+        return self.raw
+
+    @property
+    def contributors(self) -> list[str]:
+        """Everyone named besides the authors (editors, translators, directors…), in full."""
+        if not self.csl:
+            return list(self.editors)
+        from tui.mapping import name_text
+
+        return [
+            name_text(n)
+            for role, names in self.csl.items()
+            if role != "author" and role in _NAME_ROLES and isinstance(names, list)
+            for n in names
+        ]
 
     @property
     def id(self) -> str:
@@ -214,6 +240,7 @@ class Work:
 
 
 _WORK_FIELDS = frozenset(f.name for f in fields(Work))
+_NAME_ROLES: frozenset = frozenset()  # filled below from tui.mapping (no import cycle)
 
 
 @dataclass(slots=True)
@@ -314,3 +341,13 @@ class State:
     @property
     def is_default(self) -> bool:
         return self.status == "unread" and not self.note and not self.tags
+
+
+def _load_roles() -> None:
+    global _NAME_ROLES
+    from tui.mapping import NAME_VARIABLES
+
+    _NAME_ROLES = frozenset(NAME_VARIABLES)
+
+
+_load_roles()

@@ -13,6 +13,7 @@ import json
 import re
 
 from tui.errors import ParseError
+from tui.mapping import with_extra
 from tui.model import Review, Work
 from tui.sources.latex import (
     clean_doi,
@@ -352,6 +353,9 @@ def _work(item, raw: str, where: str, source: str) -> Work:
         v = item.get(k)
         if v is not None and not isinstance(v, (str, int, float, list)):
             raise ParseError(f'"{k}" is not text', file=source, place=where)
+    record = item  # the lossless record, kept as the source wrote it
+    # the views read Zotero's "Extra" lines in `note` as citeproc-js does
+    item = with_extra(item)
     ctype = _text(item.get("type")).lower()
     authors, authors_full, et_al = _names(item.get("author"), "author", where, source)
     editors, editors_full, _ = _names(item.get("editor"), "editor", where, source)
@@ -435,4 +439,5 @@ def _work(item, raw: str, where: str, source: str) -> Work:
         lang=_text(item.get("language")) or "en",
         raw=raw,
         extra=extra,
+        csl=record,
     )
