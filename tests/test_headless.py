@@ -3,8 +3,19 @@
 import subprocess
 import sys
 
-CORE = ["tui.model", "tui.errors", "tui.text", "tui.paths", "tui.fsutil", "tui.sources",
-        "tui.store", "tui.query", "tui.cite", "tui.clipboard", "tui.cli"]
+CORE = [
+    "tui.model",
+    "tui.errors",
+    "tui.text",
+    "tui.paths",
+    "tui.fsutil",
+    "tui.sources",
+    "tui.store",
+    "tui.query",
+    "tui.cite",
+    "tui.clipboard",
+    "tui.cli",
+]
 
 
 def test_core_does_not_import_textual():

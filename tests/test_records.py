@@ -149,3 +149,58 @@ def test_zotero_extra_lines_are_read_as_citeproc_js_reads_them():
 def test_citation_keys_are_the_default_ids():
     _r, works = parse_csljson('[{"type": "book", "title": "A"}]', source="x.json")
     assert json.loads(format_bibliography(works, "csl-json"))[0]["id"] == citation_keys(works)[0]
+
+
+# ---------------------------------------------------------------- BibTeX through its table
+
+
+def _bib_round_trip(path: Path):
+    from tui.sources.bibtex import parse_bibtex
+
+    _r, works = parse_bibtex(path.read_text(encoding="utf-8-sig"), source=path.name)
+    text = format_bibliography(works, "bibtex")
+    _r, back = parse_bibtex(text, source=path.name)
+    return works, back
+
+
+_OURS = {"authors_full", "editors_full"}  # our views of the names, not source fields
+
+
+@pytest.mark.parametrize(
+    "name", ["zotero.bib", "jabref.bib", "jabref-utf8-bom.bib", "scopus.bib", "scopus-2022.bib"]
+)
+def test_bibtex_in_bibtex_out_keeps_every_field(name):
+    works, back = _bib_round_trip(FIXTURES / name)
+    assert len(back) == len(works)
+    for a, b in zip(works, back, strict=True):
+        assert b.csl == a.csl, a.key
+        assert {k: v for k, v in b.extra.items() if k not in _OURS} == {
+            k: v for k, v in a.extra.items() if k not in _OURS
+        }, a.key
+        assert (b.key, b.authors, b.et_al) == (a.key, a.authors, a.et_al)
+
+
+def test_biblatex_fields_map_to_csl_variables():
+    from tui.sources.bibtex import parse_bibtex
+
+    text = r"""@book{k, author = {Кочетков, А. Я. and {SR Research} and van Beethoven, Jr., Ludwig},
+      translator = {Roe, Ann}, title = {T}, edition = {2nd}, volumes = {3},
+      location = {Berlin}, date = {2001/2003}, urldate = {2020-05-01}, langid = {russian},
+      series = {S}, number = {12}, eprint = {2101.00001}, eprinttype = {arxiv}}"""
+    _r, (w,) = parse_bibtex(text, source="x.bib")
+    assert w.csl["author"] == [
+        {"family": "Кочетков", "given": "А. Я."},
+        {"literal": "SR Research"},
+        {"family": "Beethoven", "given": "Ludwig", "non-dropping-particle": "van", "suffix": "Jr."},
+    ]
+    assert w.csl["translator"] == [{"family": "Roe", "given": "Ann"}]
+    assert w.csl["issued"] == {"date-parts": [[2001], [2003]]}
+    assert w.csl["accessed"] == {"date-parts": [[2020, 5, 1]]}
+    assert (w.csl["edition"], w.csl["number-of-volumes"]) == ("2nd", "3")
+    assert (w.csl["publisher-place"], w.csl["collection-number"]) == ("Berlin", "12")
+    assert w.csl["language"] == "russian" and w.extra["eprint"] == "2101.00001"
+    assert "Ann Roe" in w.contributors
+    text = format_bibliography([w], "bibtex")
+    for field in ("translator = {Roe, Ann}", "location = {Berlin}", "date = {2001/2003}",
+                  "volumes = {3}", "eprint = {2101.00001}", "eprinttype = {arxiv}"):  # fmt: skip
+        assert field in text
