@@ -204,3 +204,57 @@ def test_biblatex_fields_map_to_csl_variables():
     for field in ("translator = {Roe, Ann}", "location = {Berlin}", "date = {2001/2003}",
                   "volumes = {3}", "eprint = {2101.00001}", "eprinttype = {arxiv}"):  # fmt: skip
         assert field in text
+
+
+# ---------------------------------------------------------------- RIS through its table
+
+OVID = """\ufeff1.\r
+TY  - JOUR\r
+AU  - Кочетков, А. Я.\r
+AU  - SR Research\r
+A4  - Roe, Ann\r
+TI  - A title\r
+JO  - J Test\r
+DA  - 2018/11/28/\r
+PY  - 2018\r
+SP  - 5\r
+EP  - 9\r
+KW  - one, two\r
+KW  - three\r
+ER  - \r
+NL  - https://ovidsp.example/link/1\r
+\r
+2.\r
+TY  - BOOK\r
+AU  - Doe, John, Jr.\r
+TI  - Another\r
+ER  - \r
+"""
+
+
+def test_ris_in_ris_out_keeps_every_tag(tmp_path):
+    from tui.sources.ris import parse_ris
+
+    for name, text in (
+        ("scopus.ris", (FIXTURES / "scopus.ris").read_text(encoding="utf-8")),
+        ("ovid.ris", OVID),
+    ):
+        _r, works = parse_ris(text, source=name)
+        _r, back = parse_ris(format_bibliography(works, "ris"), source=name)
+        assert len(back) == len(works)
+        for a, b in zip(works, back, strict=True):
+            assert b.csl == a.csl
+            assert b.extra.get("ris_tags") == a.extra.get("ris_tags")
+            assert b.extra.get("ris_fields") == a.extra.get("ris_fields")
+
+
+def test_ovid_export_with_numbers_and_tags_after_er_reads_whole():
+    from tui.sources.ris import parse_ris
+
+    _r, (a, b) = parse_ris(OVID, source="ovid.ris")
+    assert a.csl["author"] == [{"family": "Кочетков", "given": "А. Я."}, {"literal": "SR Research"}]
+    assert a.csl["translator"] == [{"family": "Roe", "given": "Ann"}]
+    assert a.csl["issued"] == {"date-parts": [[2018, 11, 28]]}
+    assert a.extra["ris_tags"]["NL"] == ["https://ovidsp.example/link/1"]
+    assert a.extra["ris_tags"]["KW"] == ["one, two", "three"]
+    assert b.csl["author"] == [{"family": "Doe", "given": "John", "suffix": "Jr."}]
