@@ -258,3 +258,39 @@ def test_ovid_export_with_numbers_and_tags_after_er_reads_whole():
     assert a.extra["ris_tags"]["NL"] == ["https://ovidsp.example/link/1"]
     assert a.extra["ris_tags"]["KW"] == ["one, two", "three"]
     assert b.csl["author"] == [{"family": "Doe", "given": "John", "suffix": "Jr."}]
+
+
+# ---------------------------------------------------------------- readers of the record
+
+
+def test_author_filter_matches_every_contributor():
+    from tui.query import parse
+
+    items = [
+        {"id": "a", "type": "book", "title": "A", "translator": [{"family": "Roe", "given": "A"}]},
+        {"id": "b", "type": "motion_picture", "title": "B", "director": [{"literal": "Kubrick"}]},
+        {"id": "c", "type": "book", "title": "C", "author": [{"family": "Other"}]},
+    ]
+    _r, works = parse_csljson(json.dumps(items), source="x.json")
+    assert [w.csl["id"] for w in works if parse("author:roe").matches(w)] == ["a"]
+    assert [w.csl["id"] for w in works if parse("author:kubrick").matches(w)] == ["b"]
+
+
+def test_list_json_adds_structured_names_by_role_and_the_record(tmp_path, capsys):
+    from tui.cli import main
+
+    path = tmp_path / "lib.json"
+    path.write_text(json.dumps([{"id": "a", "type": "book", "title": "A",
+                                 "author": [{"family": "McCauley", "given": "Stewart M."}],
+                                 "translator": [{"literal": "SR Research"}]}]))  # fmt: skip
+    db = str(tmp_path / "db.json")
+    assert main(["--db", db, "import", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "list", "--review", "lib", "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["authors"] == ["McCauley SM"]  # as before: display strings
+    assert row["names"] == {
+        "author": [{"family": "McCauley", "given": "Stewart M."}],
+        "translator": [{"literal": "SR Research"}],
+    }
+    assert row["csl"]["translator"] == [{"literal": "SR Research"}]
