@@ -294,3 +294,35 @@ def test_list_json_adds_structured_names_by_role_and_the_record(tmp_path, capsys
         "translator": [{"literal": "SR Research"}],
     }
     assert row["csl"]["translator"] == [{"literal": "SR Research"}]
+
+
+# ---------------------------------------------------------------- migration
+
+
+def test_a_format1_library_opens_with_nothing_lost_and_gains_records(tmp_path, capsys):
+    import shutil
+
+    from tui.cli import main
+
+    src = FIXTURES / "library-format1"
+    for name in ("library.json", "library.state.json"):
+        shutil.copy(src / name, tmp_path / name)
+    db = str(tmp_path / "library.json")
+    before = json.loads((src / "list.json").read_text(encoding="utf-8"))
+    for review, rows in before.items():
+        assert main(["--db", db, "list", "--review", review, "--kind", "all", "--json"]) == 0
+        now = json.loads(capsys.readouterr().out)
+        assert len(now) == len(rows)
+        for old, new in zip(rows, now, strict=True):
+            # every field, state and note as before; extra may gain the source's field names
+            assert {k: new[k] for k in old if k != "extra"} == {
+                k: v for k, v in old.items() if k != "extra"
+            }
+            assert {k: new["extra"][k] for k in old["extra"]} == old["extra"]
+            if review != "lin2025":  # imported from a file: its record is back
+                assert new["csl"]
+    stored = json.loads((tmp_path / "library.json").read_text(encoding="utf-8"))
+    assert stored["meta"]["db"]["format"] == 2
+    state = json.loads((tmp_path / "library.state.json").read_text(encoding="utf-8"))
+    assert state["state"] == json.loads((src / "library.state.json").read_text())["state"]
+    assert main(["--db", db, "doctor"]) == 0

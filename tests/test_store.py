@@ -158,7 +158,7 @@ def test_files_are_readable_utf8_with_format_version(lib: Library, path: Path) -
     raw = path.read_bytes()
     assert "干细胞治疗硬皮病研究进展".encode() in raw and b"\\u" not in raw
     data = on_disk(path)
-    assert data["meta"]["db"]["format"] == FORMAT_VERSION == 1
+    assert data["meta"]["db"]["format"] == FORMAT_VERSION == 2
     assert set(data) >= {"meta", "reviews", "works"}
     assert data["works"]["lin2025/ref1"]["title"] == "Alpha"
     assert data["works"]["lin2025/ref1"]["review"] == "lin2025"
@@ -170,7 +170,7 @@ def test_state_lives_in_its_own_small_file(lib: Library, path: Path) -> None:
     lib.set_status([lib.resolve("ref1")], "read")
     assert path.read_bytes() == main_before  # the bibliography was not rewritten
     side = on_disk(path.with_name("library.state.json"))
-    assert side["meta"]["db"]["format"] == 1
+    assert side["meta"]["db"]["format"] == FORMAT_VERSION
     assert side["state"]["doi:10.1/a"]["status"] == "read"
 
 

@@ -57,7 +57,7 @@ from tui.perf import gc_paused as _gc_paused
 from tui.storage import AppendLog, KeyedDB, ensure_parent, file_signature, open_db
 from tui.text import inert
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: works carry their lossless record, `csl` (tui.mapping.upgrade)
 LIBRARY_SCHEMA = "readinglist library"
 STATE_SCHEMA = "readinglist state"
 LOCK_TIMEOUT = 10.0  # seconds to wait for another process's write
@@ -703,6 +703,14 @@ class Library:
         """Convert a format-0 file (see the module doc) to the current format."""
         with _gc_paused():  # the first read parses the whole file
             data = self._main.storage.read()
+        meta = data.get("meta", {}).get(_META_ID, {}) if isinstance(data, dict) else {}
+        if (
+            isinstance(meta, dict)
+            and meta.get("format") == 1
+            and meta.get("schema") == LIBRARY_SCHEMA
+        ):
+            self._upgrade_format1()
+            return
         if not data or _META_ID in data.get("meta", {}) or not any(data.values()):
             return
         if not _looks_like_format0(data):
@@ -740,6 +748,22 @@ class Library:
                 f"{self.path} was converted from format 0 to format {FORMAT_VERSION}; "
                 f"the original is kept as {kept.name}"
             )
+
+    def _upgrade_format1(self) -> None:
+        """Format 1 -> 2: each work gains its record (tui.mapping.upgrade); every other
+        field, the state file and its identities stay as they are."""
+        from tui.mapping.upgrade import upgrade_works
+
+        with self._locked():
+            self._main.storage.invalidate()
+            data = self._main.storage.read() or {}
+            meta = data.get("meta", {}).get(_META_ID, {})
+            if meta.get("format") != 1 or not isinstance(data.get("works", {}), dict):
+                return  # another process converted it meanwhile; or _load_main explains
+            upgrade_works(data.get("works", {}))
+            data["meta"][_META_ID] = {**meta, "format": FORMAT_VERSION}
+            self._main.storage.write(data)
+            self._main.storage.release()
 
     # --- loading -------------------------------------------------------------
 
