@@ -328,8 +328,15 @@ def work_text(
         lines.row(label, numbers)
     if work.pages:
         lines.row("Pages", clean(work.pages))
+    if work.csl:  # every role of the record, by name ("translator", "director"…)
+        from tui.mapping import ROLE_LABELS, name_text, names_of
+
+        for role, names in names_of(work.csl).items():
+            if role != "author":
+                label = ROLE_LABELS[role].capitalize() + ("s" if len(names) > 1 else "")
+                lines.row(label, clean(", ".join(name_text(n) for n in names)))
     for label, value in (
-        ("Editors", ", ".join(work.editors)),
+        ("Editors", "" if work.csl else ", ".join(work.editors)),
         ("Publisher", ", ".join(x for x in (work.place, work.publisher) if x)),
         ("Edition", work.edition),
         ("Medium", work.medium),
@@ -349,6 +356,9 @@ def work_text(
     for label, value in (("Review", work.review), ("Key", work.key), ("Language", work.lang)):
         if value:
             lines.row(label, clean(value))
+    for tag, values in (work.extra.get("ris_tags") or {}).items():  # kept under their tags
+        if isinstance(values, list):
+            lines.row(f"RIS {tag}", clean("; ".join(str(v) for v in values)))
     for label, value in extra_fields(work.extra):
         lines.row(label, inert(value).strip() if label == "Abstract" else clean(value))
     status = Text(state.status, style="bold")
