@@ -500,9 +500,11 @@ def test_backup_of_last_good_state(lib: Library, path: Path) -> None:
     assert side_bak["state"]["doi:10.1/a"]["status"] == "read"
 
 
-def test_empty_file_is_a_new_library(path: Path) -> None:
+def test_empty_file_is_damage_not_a_new_library(path: Path) -> None:
     path.write_bytes(b"")
-    assert Library(path, import_shipped=False).reviews() == []
+    with pytest.raises(StoreError, match="library.json is empty"):
+        Library(path, import_shipped=False)
+    assert path.read_bytes() == b""
 
 
 def test_missing_folders_are_created(tmp_path: Path) -> None:

@@ -1,17 +1,21 @@
 """`readinglist doctor`: check the database files and recover what can be recovered.
 
 `diagnose(path)` looks at every file of a library (see `tui.store`): the library
-file, the state file, the change log and the two ``.bak`` backups of the last good
-versions, and says what is wrong with each, without writing anything.
+file, the state file, the change log, the two ``.bak`` backups of the last good
+versions and the older dated backups (``.bak-<time>``), and says what is wrong with
+each, without writing anything. An empty file, or one that is not a regular file
+or too big to be ours, is damage; nothing is read before its size is checked.
 
 `recover(path)` builds a NEW library from the best of what is there and never
 touches the old files:
 
-* bibliography (reviews, works): the library file if it is sound; otherwise its
-  ``.bak`` as the base, with every document that can still be read from the
-  damaged file laid over it (they are newer);
-* reading state: the state file if sound, otherwise its ``.bak`` plus what can be
-  read from the damaged file; then the change log's complete entries on top
+* bibliography (reviews, works): the library file if it is sound; otherwise the
+  newest sound backup (``.bak``, then the dated ones, newest first) as the base -
+  or, when no backup is sound, what can be salvaged from all of them, newer over
+  older - with every document that can still be read from the damaged file laid
+  over it (they are newer);
+* reading state: the state file if sound, otherwise its backups (the same way)
+  plus what can be read from the damaged file; then the change log's complete entries on top
   (unless the state file says it has absorbed that log already).
 
 Reading documents out of a damaged JSON file ("salvage") is our own code: JSON
@@ -24,6 +28,7 @@ would refuse ends up in the new file. The new files are then opened with
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,8 +39,9 @@ import orjson
 
 from tui import store
 from tui.errors import StoreError
+from tui.fsutil import check_regular_or_missing, read_regular, resolve
 from tui.model import Review
-from tui.storage import AppendLog, OrjsonStorage
+from tui.storage import AppendLog, OrjsonStorage, dated_backups
 from tui.store import (
     FORMAT_VERSION,
     LIBRARY_SCHEMA,
@@ -89,13 +95,21 @@ class Diagnosis:
         """True when the library opens with everything it holds."""
         return not self.problems()
 
+    def backups(self, role: str) -> list[FileReport]:
+        """The backups of one file ("library" or "state") that are there, newest first."""
+        return [f for f in self.files[3:] if f.role == f"{role} backup" and f.exists]
+
     def problems(self) -> list[str]:
         out = [f"{f.path.name}: {f.problem}" for f in self.files[:3] if f.exists and f.problem]
-        for file, backup in ((self.files[0], self.files[3]), (self.files[1], self.files[4])):
-            if not file.exists and backup.exists and backup.path.stat().st_size:
-                out.append(
-                    f"{file.path.name} is missing but its backup {backup.path.name} is there"
-                )
+        for file in self.files[:2]:
+            if file.exists:
+                continue
+            for backup in self.backups(file.role):
+                if _size(backup.path):
+                    out.append(
+                        f"{file.path.name} is missing but its backup {backup.path.name} is there"
+                    )
+                    break
         return out
 
     def lines(self) -> list[str]:
@@ -157,11 +171,21 @@ def _files(path: Path) -> tuple[Path, Path, Path, Path, Path]:
     )
 
 
+def _size(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
 def diagnose(path: str | Path) -> Diagnosis:
-    """Check every file of the library at `path`; writes nothing."""
-    path = Path(path).expanduser().absolute()
-    if path.is_dir():
-        raise StoreError(f"{path} is a folder; give the path of a database file")
+    """Check every file of the library at `path`; writes nothing.
+
+    ``files`` is: library, state, change log, library.bak, state.bak, then the dated
+    backups of the library and of the state file (newest first).
+    """
+    path = resolve(path)  # the files the store uses: beside a symlink's target
+    check_regular_or_missing(path)
     main, side, log, main_bak, side_bak = _files(path)
     files = [
         _check_tables(main, "library", LIBRARY_SCHEMA),
@@ -170,12 +194,13 @@ def diagnose(path: str | Path) -> Diagnosis:
         _check_tables(main_bak, "library backup", LIBRARY_SCHEMA),
         _check_tables(side_bak, "state backup", STATE_SCHEMA),
     ]
+    files += [_check_tables(p, "library backup", LIBRARY_SCHEMA) for p in dated_backups(main)]
+    files += [_check_tables(p, "state backup", STATE_SCHEMA) for p in dated_backups(side)]
     leftovers: list[Path] = []
     if path.parent.is_dir():
+        names = (main.name, side.name, log.name)
         for p in sorted(path.parent.iterdir()):
-            if p.name.endswith(".tmp") and p.name.startswith(
-                (f".{main.name}.", f".{side.name}.", f".{main_bak.name}.", f".{side_bak.name}.")
-            ):
+            if p.name.endswith(".tmp") and p.name.startswith(tuple(f".{n}." for n in names)):
                 leftovers.append(p)
     return Diagnosis(path, files, leftovers)
 
@@ -186,7 +211,7 @@ def _read_tables(path: Path) -> dict:
 
 
 def _check_tables(path: Path, role: str, schema: str) -> FileReport:
-    report = FileReport(path, role, exists=path.exists())
+    report = FileReport(path, role, exists=os.path.lexists(path))
     if not report.exists:
         return report
     try:
@@ -227,20 +252,17 @@ def _short(message: str, path: Path) -> str:
 
 
 def _check_log(path: Path) -> FileReport:
-    report = FileReport(path, "change log", exists=path.exists())
+    report = FileReport(path, "change log", exists=os.path.lexists(path))
     if not report.exists:
         return report
     try:
         entries, _ = AppendLog(path).read_new()
+        if not (read_regular(path) or b"").endswith(b"\n"):
+            report.note = "its last line was cut off by a crash and is ignored"
     except StoreError as exc:
         report.problem = _short(str(exc), path)
         return report
     report.counts = {"changes": len(entries)}
-    try:
-        if not path.read_bytes().endswith(b"\n"):
-            report.note = "its last line was cut off by a crash and is ignored"
-    except OSError:
-        pass
     return report
 
 
@@ -362,9 +384,15 @@ def _default_into(path: Path) -> Path:
     while True:
         tail = f"-{n}" if n > 1 else ""
         into = path.with_name(f"{stem}.recovered-{stamp}{tail}{suffix}")
-        if not into.exists() and not state_path_for(into).exists():
+        if not any(os.path.lexists(p) for p in _created_by_recover(into)):
             return into
         n += 1
+
+
+def _created_by_recover(into: Path) -> list[Path]:
+    """Every name recover() writes: the two files and their first backups."""
+    side = state_path_for(into)
+    return [into, side, into.with_name(into.name + ".bak"), side.with_name(side.name + ".bak")]
 
 
 def _docs_of(report: FileReport, schema: str, sources: list[str]) -> dict[str, dict] | None:
@@ -376,8 +404,10 @@ def _docs_of(report: FileReport, schema: str, sources: list[str]) -> dict[str, d
         how = "as it is" if report.ok else "its readable documents"
     else:
         try:
-            raw = report.path.read_bytes()
-        except OSError:
+            raw = read_regular(report.path)
+        except StoreError:
+            return None
+        if raw is None:
             return None
         data = salvage_documents(raw)
         how = "salvaged documents"
@@ -385,6 +415,23 @@ def _docs_of(report: FileReport, schema: str, sources: list[str]) -> dict[str, d
     if any(docs.values()):
         sources.append(f"{report.path.name} ({how})")
     return docs
+
+
+def _from_backups(
+    backups: list[FileReport], schema: str, sources: list[str]
+) -> dict[str, dict] | None:
+    """The newest sound, non-empty backup; when none is, what can be salvaged from all
+    of them, newer laid over older."""
+    for report in backups:
+        if report.ok and report.data is not None:
+            docs = _docs_of(report, schema, [])
+            if docs is not None and any(docs.values()):
+                sources.append(f"{report.path.name} (as it is)")
+                return docs
+    merged: dict[str, dict] | None = None
+    for report in reversed(backups):
+        merged = _merge(merged, _docs_of(report, schema, sources))
+    return merged
 
 
 def _merge(base: dict[str, dict] | None, top: dict[str, dict] | None) -> dict[str, dict]:
@@ -398,8 +445,8 @@ def _merge(base: dict[str, dict] | None, top: dict[str, dict] | None) -> dict[st
 def _log_entries(path: Path) -> tuple[str, list[dict]]:
     """The log's token and every complete, well-formed entry (bad lines skipped)."""
     try:
-        raw = path.read_bytes()
-    except OSError:
+        raw = read_regular(path) or b""
+    except StoreError:
         return "", []
     token, entries = "", []
     lines = raw[: raw.rfind(b"\n") + 1].splitlines()
@@ -426,11 +473,12 @@ def recover(path: str | Path, into: str | Path | None = None) -> Recovery:
     """
     diagnosis = diagnose(path)
     path = diagnosis.path
-    main, side, log, main_bak, side_bak = diagnosis.files
+    main, side, log = diagnosis.files[:3]
     target = Path(into).expanduser().absolute() if into else _default_into(path)
     target_side = state_path_for(target)
-    for p in (target, target_side):
-        if p.exists():
+    # lexists: a planted symlink (even a dangling one) at any name we write is refused
+    for p in _created_by_recover(target):
+        if os.path.lexists(p):
             raise StoreError(f"{p} exists already; give a new file name to recover into")
     sources: list[str] = []
     dropped: list[str] = []
@@ -445,7 +493,8 @@ def recover(path: str | Path, into: str | Path | None = None) -> Recovery:
         lib_docs = _docs_of(main, LIBRARY_SCHEMA, sources) or {}
     else:
         lib_docs = _merge(
-            _docs_of(main_bak, LIBRARY_SCHEMA, sources), _docs_of(main, LIBRARY_SCHEMA, sources)
+            _from_backups(diagnosis.backups("library"), LIBRARY_SCHEMA, sources),
+            _docs_of(main, LIBRARY_SCHEMA, sources),
         )
     lib_docs = _valid_docs(lib_docs, LIBRARY_SCHEMA, dropped)  # works of lost reviews go
 
@@ -456,7 +505,8 @@ def recover(path: str | Path, into: str | Path | None = None) -> Recovery:
         state_docs = _docs_of(side, STATE_SCHEMA, sources) or {}
     else:
         state_docs = _merge(
-            _docs_of(side_bak, STATE_SCHEMA, sources), _docs_of(side, STATE_SCHEMA, sources)
+            _from_backups(diagnosis.backups("state"), STATE_SCHEMA, sources),
+            _docs_of(side, STATE_SCHEMA, sources),
         )
     state_docs = _valid_docs(state_docs, STATE_SCHEMA, dropped)
     token, entries = _log_entries(log.path) if log.exists else ("", [])

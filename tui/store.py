@@ -5,7 +5,8 @@ Two TinyDB files, both written atomically by `tui.storage.OrjsonStorage`:
 * ``PATH`` (e.g. ``library.json``): tables ``meta``, ``reviews`` (one document per
   review, ``Review.to_dict()`` plus its import order ``seq``) and ``works``
   (``Work.to_dict()``, document id = the work's id ``"<review>/ref16"``).
-* ``PATH`` with suffix ``.state.json`` (``library.state.json``): tables ``meta``,
+* the state file (`state_path_for`: ``library.json`` -> ``library.state.json``,
+  ``reading.db`` -> ``reading.db-state.json``): tables ``meta``,
   ``state`` (document id = ``Work.ident``; only non-default states) and ``prefs``
   (document id = the pref's name, ``{"value": ...}``).
 
@@ -13,6 +14,11 @@ Marking a work read rewrites only the small state file, never the bibliography.
 Once the state file is big (APPEND_ABOVE, thousands of states) a mark is instead
 appended to ``library.state.log`` (see `tui.storage.AppendLog`), which is folded
 into the state file when it grows past COMPACT_ABOVE and on `close()`.
+
+``PATH`` is resolved once when the library is opened: through a symlink, every
+file (the library, its temporary files, lock, state, log and backups) is written
+beside the link's target. Anything but a regular file or a missing path (a
+folder, FIFO, device) is refused before it is opened.
 
 Every read-modify-write holds ``PATH.lock`` (filelock) and first re-reads what
 another process has written, so two processes never silently lose each other's
@@ -42,9 +48,10 @@ import contextlib
 import os
 import re
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import orjson
@@ -52,9 +59,17 @@ from filelock import FileLock, Timeout
 from tinydb.table import Document
 
 from tui.errors import NotFound, ReadingListError, StoreError
+from tui.fsutil import check_regular_or_missing, create_exclusive, mode_of, resolve
 from tui.model import KIND_PREFIX, KINDS, PREFIX_KIND, ReadStatus, Review, State, Work, fold
 from tui.perf import gc_paused as _gc_paused
-from tui.storage import AppendLog, KeyedDB, ensure_parent, file_signature, open_db
+from tui.storage import (
+    AppendLog,
+    KeyedDB,
+    backups_of,
+    ensure_parent,
+    file_signature,
+    open_db,
+)
 from tui.text import inert
 
 FORMAT_VERSION = 2  # 2: works carry their lossless record, `csl` (tui.mapping.upgrade)
@@ -68,14 +83,33 @@ COMPACT_ABOVE = 1024 * 1024
 _META_ID = "db"
 _STATUSES = tuple(s.value for s in ReadStatus)
 
-__all__ = ["FORMAT_VERSION", "Library", "migrate_format0", "state_path_for"]
+__all__ = ["FORMAT_VERSION", "Imported", "Library", "migrate_format0", "state_path_for"]
 
 
 def state_path_for(path: Path) -> Path:
-    """``library.json`` -> ``library.state.json`` (the small file that changes often)."""
+    """The small file that changes often, named from the library's whole file name.
+
+    ``library.json`` -> ``library.state.json`` (the name every library had so far);
+    any other name -> ``<name>-state.json`` (``reading.db`` -> ``reading.db-state.json``).
+    No two library names share a state file: the first form always ends in
+    ``.state.json``, the second in ``-state.json``.
+    """
+    if path.suffix == ".json" and path.stem:
+        return path.with_name(path.stem + ".state.json")
+    return path.with_name(path.name + "-state.json")
+
+
+def legacy_state_path(path: Path) -> Path:
+    """What older versions used: ``reading.db`` -> ``reading.state.json`` (shared by
+    ``reading.json`` and every other ``reading.*``)."""
     if path.suffix:
         return path.with_suffix(".state.json")
     return path.with_name(path.name + ".state.json")
+
+
+def log_path_for(path: Path) -> Path:
+    """``library.state.json`` -> ``library.state.log`` (the change log of a state file)."""
+    return state_path_for(path).with_suffix(".log")
 
 
 def _now() -> str:
@@ -101,29 +135,64 @@ def _norm(text: str) -> str:
     return " ".join(fold(text).split())
 
 
+class Imported(tuple):
+    """What `Library.import_review` did.
+
+    Unpacks as ``(key, created)`` (what it returned before, so callers keep working);
+    besides: ``taken_by``, the review that already holds the key this source asked for
+    (so this one got ``refs-2``), and ``removed``, the works an update dropped because
+    the source no longer has them (their reading state is kept).
+    """
+
+    key: str
+    created: bool
+    taken_by: Review | None
+    removed: list[Work]
+
+    def __new__(
+        cls,
+        key: str,
+        created: bool,
+        *,
+        taken_by: Review | None = None,
+        removed: list[Work] | None = None,
+    ) -> Imported:
+        self = super().__new__(cls, (key, created))
+        self.key, self.created = key, created
+        self.taken_by = taken_by
+        self.removed = list(removed or [])
+        return self
+
+
 class Library:
     """The reader's library on disk; see the module docstring for the files."""
 
     def __init__(self, path: str | Path, *, import_shipped: bool = True) -> None:
-        self.path = Path(path).expanduser().absolute()
+        # Resolved once: a symlinked library is written through, beside its target.
+        self.path = resolve(path)
+        check_regular_or_missing(self.path)  # a FIFO or /dev/zero is never opened
         self.state_path = state_path_for(self.path)
         self.lock_path = self.path.with_name(self.path.name + ".lock")
-        if self.path.is_dir():
-            raise StoreError(f"{self.path} is a folder; give the path of a database file")
+        self.log_path = self.state_path.with_suffix(".log")
+        # Things the user should hear about once (e.g. a file was converted).
+        self.notices: list[str] = []
+        self._adopt_legacy_state()
         for file in (self.path, self.state_path):
-            backup = file.with_name(file.name + ".bak")
-            if not file.exists() and backup.is_file() and backup.stat().st_size:
+            backup = next((b for b in backups_of(file) if _nonempty(b)), None)
+            if not os.path.lexists(file) and backup is not None:
                 # Starting afresh would soon write over the backup: the only copy left.
                 raise StoreError(
                     f"{file} is missing but its backup {backup.name} is there; "
                     f"run `readinglist doctor --recover`, or move the backup away "
                     f"to start afresh"
                 )
-        self._lock = FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT)
+        mode = mode_of(self.path)
+        self._lock = FileLock(
+            str(self.lock_path), timeout=LOCK_TIMEOUT, mode=-1 if mode is None else mode
+        )
         self._main: KeyedDB = open_db(self.path)
-        self._side: KeyedDB = open_db(self.state_path)
-        self.log_path = self.state_path.with_suffix(".log")
-        self._log = AppendLog(self.log_path)
+        self._side: KeyedDB = open_db(self.state_path, mode_from=self.path)
+        self._log = AppendLog(self.log_path, mode_from=self.path)
         self._main_gen = -1
         self._side_gen = -1
         self._reviews: dict[str, Review] = {}  # in import order
@@ -135,8 +204,6 @@ class Library:
         self._prefs: dict[str, Any] = {}
         # Why the last write failed (None once a write succeeds): see the module doc.
         self.save_error: str | None = None
-        # Things the user should hear about once (e.g. a file was converted).
-        self.notices: list[str] = []
         self._unreadable: tuple | None = None  # file versions reload_if_changed could not read
         self._swept = False  # leftover temporary files removed (at the first write)
         self._migrate_if_old()
@@ -144,6 +211,64 @@ class Library:
         self._sync_side()
         if import_shipped and not self._reviews:
             self._import_shipped()
+
+    def _adopt_legacy_state(self) -> None:
+        """Older versions named the state file of ``reading.db`` ``reading.state.json``
+        (shared with ``reading.json``). When this existing library is the only file
+        that can own such a file, it and its backups and log are renamed to the new
+        names (under the lock). When another file could own it too, nothing is moved
+        (guessing could hand one library's marks to the other): this library starts
+        its own state file and a notice says where the shared marks are."""
+        legacy = legacy_state_path(self.path)
+        if legacy == self.state_path or not self.path.is_file():
+            return
+        try:
+            with FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT):
+                if not os.path.lexists(self.state_path) and legacy.is_file():
+                    self._adopt(legacy)
+        except (Timeout, OSError) as exc:
+            raise StoreError(
+                f"cannot rename {legacy.name} to {self.state_path.name}: "
+                f"{getattr(exc, 'strerror', None) or 'another readinglist process is busy'}"
+            ) from None
+
+    def _adopt(self, legacy: Path) -> None:
+        owners = sorted(
+            entry.name
+            for entry in os.scandir(self.path.parent)
+            if entry.name != self.path.name
+            and Path(entry.name).stem == Path(legacy.stem).stem
+            and Path(entry.name).suffix not in (".lock", ".bak", ".tmp", ".log")
+            and not entry.name.startswith(".")
+            and entry.is_file()
+            and legacy_state_path(Path(entry.path)) == legacy
+        )
+        if owners:
+            self.notices.append(
+                f"{self.path.name} now keeps its marks in {self.state_path.name}; older "
+                f"versions shared {legacy.name} with {owners[0]} and it was left there "
+                f"(copy it to {self.state_path.name} before marking anything to keep "
+                f"its marks here too)"
+            )
+            return
+        moves = [(legacy, self.state_path), (legacy.with_suffix(".log"), self.log_path)]
+        moves += [
+            (b, self.state_path.with_name(self.state_path.name + b.name[len(legacy.name) :]))
+            for b in backups_of(legacy)
+        ]
+        try:
+            for old, new in moves:
+                if os.path.lexists(old):
+                    os.link(old, new, follow_symlinks=False)  # never over an existing file
+                    os.unlink(old)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot rename {legacy.name} to {self.state_path.name}: {exc.strerror or exc}"
+            ) from None
+        self.notices.append(
+            f"{legacy.name} was renamed {self.state_path.name} (the state file of "
+            f"{self.path.name} is now named after its whole file name)"
+        )
 
     # --- context manager -----------------------------------------------------
 
@@ -317,21 +442,35 @@ class Library:
 
     # --- importing -----------------------------------------------------------
 
-    def import_review(self, review: Review, works: list[Work]) -> tuple[str, bool]:
+    def import_review(self, review: Review, works: list[Work]) -> Imported:
         """Add a review and its works, or update the same review in place.
 
         The same review (same DOI, same source checksum, or same title) keeps its
-        key and all reading state, even when its lists were renumbered.
+        key and all reading state, even when its lists were renumbered.  A collection
+        is the same when it comes from the same file (``review.source`` as an absolute
+        path), has the same checksum, or, for a source known only by its file name,
+        has that name and mostly the same works: another file that happens to share
+        the name gets a key of its own (``refs-2``), it does not replace the first.
         Sets ``review.key`` and every ``work.review`` to the key it is stored under.
+        Returns ``(key, created)``, with what the reader should hear about (see Imported).
         """
         works = list(works)
         with self._locked():
             self._sync_main()
             self._sync_side()
-            same = self._find_same(review)
+            same = self._find_same(review, works)
             created = same is None
             key = same.key if same is not None else self._new_key(review)
+            taken_by = None
+            if same is None:  # the key it asked for may belong to another source
+                base = self._new_key_base(review).lower()
+                taken_by = next((r for k, r in self._reviews.items() if k.lower() == base), None)
             old_works = list(self._by_review.get(key, [])) if same is not None else []
+            if same is not None and _keeps_source(same.source, review.source):
+                # an identical copy found elsewhere: the collection keeps its origin
+                review.source = same.source
+                if review.kind == "collection":  # (and the title its file gave it)
+                    review.title_zh, review.title_en = same.title_zh, same.title_en
             review.key = key
             seen: dict[str, Work] = {}
             for w in works:
@@ -362,12 +501,15 @@ class Library:
                 table.insert_multiple(Document(d, doc_id=i) for i, d in docs.items())
             self._main.storage.release()
             self._set_review(key, seq, Review.from_dict(rdoc), docs.values())
-            moves = self._carry_state(old_works, works)
+            matched = _match_old(old_works, works)
+            moves = self._carry_state(old_works, works, matched)
             if moves:
                 self._put_states(moves)
-        return key, created
+        kept = {o.id for o in matched.values()}
+        removed = [o for o in old_works if o.id not in kept]
+        return Imported(key, created, taken_by=taken_by, removed=removed)
 
-    def _find_same(self, review: Review) -> Review | None:
+    def _find_same(self, review: Review, works: Iterable[Work] = ()) -> Review | None:
         doi = review.doi.strip().lower()
         titles = {_norm(t) for t in (review.title_zh, review.title_en) if t.strip()}
         for r in self._reviews.values():
@@ -378,9 +520,20 @@ class Library:
                 return r
         for r in self._reviews.values():
             if review.kind == "collection" or r.kind == "collection":
-                # a collection's title is its file's stem: rt.bib, rt.ris and rt.json are
-                # three collections; the same file imported again is one
-                if review.source and r.source == review.source and r.kind == review.kind:
+                # A collection's title is its file's stem: rt.bib, rt.ris and rt.json are
+                # three collections; the same file imported again is one.  The same file
+                # is the same path; projA/refs.bib and projB/refs.bib are two files.
+                if not review.source or r.kind != review.kind:
+                    continue
+                if os.path.isabs(review.source) and r.source == review.source:
+                    return r
+                if (
+                    not (os.path.isabs(review.source) and os.path.isabs(r.source))
+                    and _base_name(r.source) == _base_name(review.source)
+                    and _holds_mostly(self._by_review.get(r.key, []), list(works))
+                ):
+                    # stored before sources were paths (or given without one): a file
+                    # of that name that still holds mostly the same works
                     return r
                 continue
             theirs = {_norm(t) for t in (r.title_zh, r.title_en) if t.strip()}
@@ -390,11 +543,14 @@ class Library:
                 return r
         return None
 
-    def _new_key(self, review: Review) -> str:
+    @staticmethod
+    def _new_key_base(review: Review) -> str:
         # A key is printed as it is (ids, messages): no control characters in it.
         base = inert(review.key, keep_newlines=False).strip().replace("/", "-").replace(" ", "-")
-        if not base:
-            base = _slug(review.title_en) or _slug(review.journal_en) or "review"
+        return base or _slug(review.title_en) or _slug(review.journal_en) or "review"
+
+    def _new_key(self, review: Review) -> str:
+        base = self._new_key_base(review)
         key, i = base, 1
         taken = {k.lower() for k in self._reviews}
         while key.lower() in taken:
@@ -402,31 +558,19 @@ class Library:
             key = f"{base}-{i}"
         return key
 
-    def _carry_state(self, old: list[Work], new: list[Work]) -> dict[str, State | None]:
+    def _carry_state(
+        self, old: list[Work], new: list[Work], match: dict[str, Work]
+    ) -> dict[str, State | None]:
         """State moves when a re-import renumbers works that have no DOI/PMID.
 
         Works with a DOI or PMID keep their state by identity. Works known only by
-        their number ("id:<review>/ref16") are matched old-to-new by DOI, PMID,
-        the printed string or title+year; their state follows them to the new
-        number. A state whose work disappeared is kept under "orphan:<ident>"
+        their number ("id:<review>/ref16") are matched old-to-new (`match`, from
+        _match_old); their state follows them to the new number. A state whose work disappeared is kept under "orphan:<ident>"
         rather than being handed to whichever work now has that number.
         """
         if not old:
             return {}
         states = self._states
-        index: dict[tuple, Work] = {}
-        for o in old:
-            for k in _match_keys(o):
-                index.setdefault(k, o)
-        used: set[str] = set()
-        match: dict[str, Work] = {}  # new work id -> old work
-        for w in new:
-            for k in _match_keys(w):
-                o = index.get(k)
-                if o is not None and o.id not in used:
-                    used.add(o.id)
-                    match[w.id] = o
-                    break
         changes: dict[str, State | None] = {}
         carried: set[str] = set()  # ids of old works whose state went to their new place
         for w in new:
@@ -486,6 +630,14 @@ class Library:
     def states(self) -> dict[str, State]:
         """ident -> State for every non-default state (treat the States as read-only)."""
         return dict(self._states)
+
+    @property
+    def state_view(self) -> Mapping[str, State]:
+        """ident -> State, read-only and without a copy (the app reads it for every row).
+
+        Ask again after each call into the library: a reload may replace what it views.
+        """
+        return MappingProxyType(self._states)
 
     def set_status(self, works: list[Work], status: str) -> None:
         status = _check_status(status)
@@ -689,8 +841,8 @@ class Library:
         """Remove temporary files a killed writer left behind (lock held: every
         writer of these files holds it while its temporary file exists)."""
         self._swept = True
-        names = (self.path.name, self.state_path.name)
-        prefixes = tuple(f".{n}." for n in names) + tuple(f".{n}.bak." for n in names)
+        names = (self.path.name, self.state_path.name, self.log_path.name)
+        prefixes = tuple(f".{n}." for n in names)
         with contextlib.suppress(OSError):
             for entry in os.scandir(self.path.parent):
                 if entry.name.endswith(".tmp") and entry.name.startswith(prefixes):
@@ -723,14 +875,20 @@ class Library:
             main, side = migrate_format0(data, self.path)
             kept = self.path.with_name(self.path.name + ".format0")
             n = 1
-            while kept.exists():
+            while os.path.lexists(kept):  # never through a planted (dangling) symlink
                 n += 1
                 kept = self.path.with_name(f"{self.path.name}.format0.{n}")
             try:
                 try:
                     os.link(self.path, kept)
+                except FileExistsError:
+                    raise
                 except OSError:
-                    shutil.copy2(self.path, kept)
+                    with (
+                        open(self.path, "rb") as src,
+                        os.fdopen(create_exclusive(kept), "wb") as out,
+                    ):
+                        shutil.copyfileobj(src, out)
             except OSError as exc:
                 raise StoreError(
                     f"cannot convert {self.path} from format 0: cannot keep a copy as "
@@ -955,6 +1113,13 @@ def migrate_format0(data: dict, path: Path) -> tuple[dict, dict]:
     return main, side
 
 
+def _nonempty(path: Path) -> bool:
+    try:
+        return os.stat(path).st_size > 0
+    except OSError:
+        return False
+
+
 def _check_meta(data: dict, path: Path, schema: str) -> None:
     if not data:
         return
@@ -1058,6 +1223,54 @@ def _make_work(doc: dict) -> Work:
         return Work(**doc)  # the fast path: a document we wrote ourselves
     except TypeError:
         return Work.from_dict(doc)  # fields from a newer version are ignored
+
+
+def _match_old(old: list[Work], new: list[Work]) -> dict[str, Work]:
+    """new work id -> the old work it is, matched by DOI, PMID, the printed string or
+    title+year (each old work at most once)."""
+    if not old:
+        return {}
+    index: dict[tuple, Work] = {}
+    for o in old:
+        for k in _match_keys(o):
+            index.setdefault(k, o)
+    used: set[str] = set()
+    match: dict[str, Work] = {}
+    for w in new:
+        for k in _match_keys(w):
+            o = index.get(k)
+            if o is not None and o.id not in used:
+                used.add(o.id)
+                match[w.id] = o
+                break
+    return match
+
+
+def _holds_mostly(old: list[Work], new: list[Work]) -> bool:
+    """Do two lists of works mostly hold the same works (more than half of each)?"""
+    if not old or not new:
+        return not old and not new
+    same = len(_match_old(old, new))
+    return same * 2 > len(old) and same * 2 > len(new)
+
+
+def _base_name(source: str) -> str:
+    return source.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _keeps_source(old: str, new: str) -> bool:
+    """On an update, keep the stored source rather than the new one?
+
+    Only when the same content came from another file while the first still exists
+    (a copy): the collection stays tied to the file it was first imported from.
+    """
+    return (
+        bool(old)
+        and old != new
+        and os.path.isabs(old)
+        and os.path.isabs(new)
+        and os.path.exists(old)
+    )
 
 
 def _match_keys(w: Work) -> list[tuple]:
