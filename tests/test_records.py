@@ -326,3 +326,28 @@ def test_a_format1_library_opens_with_nothing_lost_and_gains_records(tmp_path, c
     state = json.loads((tmp_path / "library.state.json").read_text(encoding="utf-8"))
     assert state["state"] == json.loads((src / "library.state.json").read_text())["state"]
     assert main(["--db", db, "doctor"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "count"),
+    [("ovid-psycinfo-numbered.ris", 2), ("embase-com.ris", 2)],
+)
+def test_real_exports_import_with_their_counts_and_round_trip(name, count):
+    from tui.sources import load_file
+
+    _r, works = load_file(FIXTURES / "exports" / name)
+    assert len(works) == count  # tests/fixtures/exports/README.md
+    fmt = "ris" if name.endswith(".ris") else "bibtex"
+    parse = "parse_ris" if fmt == "ris" else "parse_bibtex"
+    import importlib
+
+    module = importlib.import_module(f"tui.sources.{fmt}")
+    _r, back = getattr(module, parse)(format_bibliography(works, fmt), source=name)
+    assert [b.csl for b in back] == [a.csl for a in works]
+
+
+def test_biblatex_examples_import_with_their_count():
+    from tui.sources import load_file
+
+    _r, works = load_file(FIXTURES / "exports" / "biblatex-examples.bib")
+    assert len(works) == 92  # its round trip differs in 1 entry: see the report

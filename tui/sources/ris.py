@@ -107,8 +107,10 @@ def _split(text: str, source: str) -> list[_Record]:
         body = line.rstrip().rstrip("\x1a")  # DOS end-of-file mark of old exporters
         m = _TAG.match(body)
         if current is None:
-            if not body.strip() or _NUMBER.match(body.strip()):
-                previous_closed = False
+            if not body.strip():
+                continue
+            if _NUMBER.match(body.strip()):
+                previous_closed = False  # the next record's number: Ovid's trailer ends
                 continue
             if m and m.group(1) == "TY":
                 if not (m.group(2) or "").strip():
@@ -126,6 +128,11 @@ def _split(text: str, source: str) -> list[_Record]:
                 # Ovid writes tags after ER (NL, the link); they belong to that record
                 records[-1].lines.append(line)
                 records[-1].tags.append([m.group(1), (m.group(2) or "").strip()])
+                continue
+            if not m and records and previous_closed and records[-1].tags[-1][0] != "TY":
+                last = records[-1].tags[-1]  # a tag after ER continued on the next line
+                last[1] = f"{last[1]} {body.strip()}".strip()
+                records[-1].lines.append(line)
                 continue
             if m and m.group(1) == "ER":
                 raise ParseError(
