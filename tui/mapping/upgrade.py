@@ -56,6 +56,8 @@ def upgrade_works(works: dict) -> int:
     n = 0
     for doc in works.values():
         if isinstance(doc, dict) and not doc.get("csl"):
+            if isinstance(doc.get("extra"), dict):
+                doc["extra"] = dict(doc["extra"])  # record_of adds to it; the caller's stays
             csl = record_of(doc)
             if csl:
                 doc["csl"] = csl

@@ -14,13 +14,12 @@ from pathlib import Path
 
 from tui.errors import ParseError, ReadingListError
 from tui.model import Review, Work
-from tui.perf import gc_paused as _gc_paused
+from tui.perf import gc_paused
 from tui.sources.gbt import parse_reference
+from tui.sources.limits import MAX_BYTES, MAX_RECORDS, check_records
 from tui.sources.page import parse_page
 
-__all__ = ["load_file", "parse_page", "parse_reference", "MAX_BYTES", "FORMATS"]
-
-MAX_BYTES = 50 * 1024 * 1024
+__all__ = ["load_file", "parse_page", "parse_reference", "MAX_BYTES", "MAX_RECORDS", "FORMATS"]
 
 # extension -> (module, function, human name)
 FORMATS = {
@@ -79,7 +78,7 @@ def load_file(path: str | os.PathLike) -> tuple[Review, list[Work]]:
             f"unsupported format ({kind} import is not available)", file=shown
         ) from None
     try:
-        with _gc_paused():
+        with gc_paused():
             review, works = parse(text, source=p.name)
     except ReadingListError as exc:
         if isinstance(exc, ParseError) and exc.file in ("", p.name) and shown != exc.file:
@@ -89,6 +88,9 @@ def load_file(path: str | os.PathLike) -> tuple[Review, list[Work]]:
     except (ValueError, KeyError, TypeError, IndexError) as exc:
         # a parser written by hand may still trip on input it has never seen
         raise ParseError(f"cannot read as {kind}: {exc}", file=shown) from None
+    except RecursionError:  # the importers refuse deep nesting first; a last guard
+        raise ParseError(f"cannot read as {kind}: nested too deeply", file=shown) from None
+    check_records(len(works), shown)  # each importer stops earlier; this covers them all
     if not review.source:
         review.source = p.name
     if not review.checksum:
