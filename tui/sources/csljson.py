@@ -29,7 +29,7 @@ from tui.sources.latex import (
 )
 from tui.sources.limits import MAX_DEPTH, check_records, too_deep
 
-__all__ = ["parse_csljson", "CSL_TYPES"]
+__all__ = ["parse_csljson", "parse_cslyaml", "work_from_item", "CSL_TYPES"]
 
 # CSL item type -> GB/T 7714 type code ("article", a preprint, depends on a URL)
 CSL_TYPES = {
@@ -118,6 +118,115 @@ def parse_csljson(text: str, *, source: str = "") -> tuple[Review, list[Work]]:
     for number, (item, raw, line) in enumerate(_items(text, source), start=1):
         works.append(_work(item, raw, f"item {number} (line {line})", source))
     return finish(original, source, works)
+
+
+_NoAliasLoader = None
+
+
+def parse_cslyaml(text: str, *, source: str = "") -> tuple[Review, list[Work]]:
+    """Read a CSL-YAML file (pandoc's and Better BibTeX's: a list of items, or a mapping
+    with `references:`): the same items as CSL-JSON, written in YAML. Read with
+    yaml.safe_load only: no tags that construct objects, so a file cannot run code."""
+    import yaml
+
+    global _NoAliasLoader
+    if _NoAliasLoader is None:
+        _NoAliasLoader = _loader()
+    original = text
+    text = prepare_text(text, source, "CSL-YAML")
+    try:
+        data = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        place = f"line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "not YAML"
+        raise ParseError(f"not CSL-YAML: {problem}", file=source, place=place) from None
+    if isinstance(data, dict) and isinstance(data.get("references"), list):
+        data = data["references"]
+    if not isinstance(data, list):
+        raise ParseError("not CSL-YAML (a list of items, or `references:` with one)", file=source)
+    check_records(len(data), source)
+    works = []
+    for number, item in enumerate(data, start=1):
+        where = f"item {number}"
+        if too_deep(item):
+            raise ParseError(f"nested more than {MAX_DEPTH} levels deep", file=source, place=where)
+        item = _yaml_dates(_plain(item))
+        raw = json.dumps(item, ensure_ascii=False, indent=2)
+        works.append(_work(item, raw, where, source))
+    return finish(original, source, works)
+
+
+def _loader():
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 50 MB in seconds
+
+    class NoAliasLoader(base):  # type: ignore[misc, valid-type]
+        """safe_load's loader without anchors and aliases: CSL-YAML never needs them,
+        and an alias bomb ("billion laughs") would share one list a billion times."""
+
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(
+                    None, None, "anchors and aliases (*name) are not allowed", event.start_mark
+                )
+            return super().compose_node(parent, index)
+
+    return NoAliasLoader
+
+
+def _plain(value):
+    """YAML's own scalars as CSL-JSON has them: a date (2019-05-01) as its ISO text, for
+    the date reader; anything else that JSON cannot hold as its string."""
+    import datetime
+
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def _yaml_dates(item):
+    """CSL-YAML's date forms as CSL-JSON's: pandoc-citeproc and Better BibTeX write a date
+    as a list of {year, month, day} (two for a range), and pandoc reads EDTF text
+    ('2019-05-01', '1994/1996'); CSL-JSON has {"date-parts": [[y, m, d], ...]}."""
+    if not isinstance(item, dict):
+        return item
+    from tui.mapping import DATE_VARIABLES, parse_date
+
+    out = dict(item)
+    for var in DATE_VARIABLES:
+        value = out.get(var)
+        ends = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+        if ends and all(isinstance(e, dict) and "date-parts" not in e for e in ends):
+            parts, extra = [], {}
+            for e in ends[:2]:
+                p = [e[k] for k in ("year", "month", "day") if e.get(k) not in (None, "")]
+                if p:
+                    parts.append(p)
+                for k in ("season", "circa", "literal", "raw"):
+                    if e.get(k) not in (None, ""):
+                        extra.setdefault(k, e[k])
+            if parts or extra:
+                out[var] = {"date-parts": parts, **extra} if parts else extra
+        elif isinstance(value, str) and value.strip():
+            out[var] = parse_date(value) or {"raw": value}
+        elif isinstance(value, int) and not isinstance(value, bool):
+            out[var] = {"date-parts": [[value]]}
+    return out
+
+
+def work_from_item(item: dict, raw: str, where: str, source: str) -> Work:
+    """A work whose record is the CSL item `item` and whose flat fields are its views
+    (the importers of formats that are read into the record first use this)."""
+    return _work(item, raw, where, source)
 
 
 # ---------------------------------------------------------------- the JSON list
