@@ -217,6 +217,7 @@ def record_entry(work: Work) -> tuple[str, list[tuple[str, str]]]:
         fields = [(k, v + " and others" if k == "author" else v) for k, v in fields]
     if work.extra.get("entry_type"):  # read from BibTeX: its own type and other fields
         etype = str(work.extra["entry_type"])
+        fields = [(k, _names_as_written(work, k, v)) for k, v in fields]
         have = {k for k, _ in fields}
         for k, v in work.extra.items():
             if k in _NOT_FIELDS or k in have or not isinstance(v, str):
@@ -227,6 +228,23 @@ def record_entry(work: Work) -> tuple[str, list[tuple[str, str]]]:
         for k, v in fields
     ]
     return etype, fields
+
+
+def _names_as_written(work: Work, field: str, value: str) -> str:
+    """A name list as the entry wrote it ("Brigitte Goldstein") when that reads as the same
+    names as the record's ("Goldstein, Brigitte"), so the field comes back as it came."""
+    from tui.mapping.bibtex import BIBTEX_MAP
+    from tui.sources.bibtex import _csl_names
+
+    written = work.extra.get(field)
+    if not isinstance(written, str) or written == value:
+        return value
+    if not any(name == field and kind == "names" for name, _v, kind in BIBTEX_MAP):
+        return value
+    var = next(v for name, v, kind in BIBTEX_MAP if name == field)
+    if _csl_names(written) != work.csl.get(var):
+        return value
+    return _escape(written)
 
 
 _VERBATIM = {"doi", "url", "file", "eprint", "pmid", "pmcid", "pii", "isbn", "issn", "urldate"}

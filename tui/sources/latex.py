@@ -47,6 +47,13 @@ _NEEDS_PARSER = re.compile(r"[\\$%]")
 _SIMPLE = [("---", "\u2014"), ("--", "\u2013"), ("``", "\u201c"), ("''", "\u201d"), ("~", " ")]
 
 
+_KEEP_ARGUMENT = ("texttt", "textsf", "textmd", "textup", "mbox")
+_LOGOS = {"TeX": "TeX", "LaTeX": "LaTeX", "LaTeXe": "LaTeX2e", "BibTeX": "BibTeX",
+          "XeTeX": "XeTeX", "XeLaTeX": "XeLaTeX", "LuaTeX": "LuaTeX", "LuaLaTeX": "LuaLaTeX",
+          "ConTeXt": "ConTeXt", "METAFONT": "METAFONT", "MF": "METAFONT", "MP": "MetaPost",
+          "biber": "Biber", "biblatex": "biblatex", "AmS": "AMS"}  # fmt: skip
+
+
 def _get_decoder():
     global _decoder, _walker_db
     if _decoder is None:
@@ -61,7 +68,16 @@ def _get_decoder():
         db.add_context_category(
             "readinglist",
             prepend=True,
-            macros=[MacroTextSpec("url", simplify_repl="%s")],
+            macros=[
+                MacroTextSpec("url", simplify_repl="%s"),
+                # pylatexenc's parser knows these take an argument, but its text
+                # conversion has no rule for them and dropped the argument with the
+                # macro ("Note the \\texttt{sorttitle} field" lost its word)
+                *(MacroTextSpec(m, simplify_repl="%s") for m in _KEEP_ARGUMENT),
+                # the TeX logos have no rule either: "{\\TeX}: The Program" read as
+                # ": The Program" (biblatex-examples' knuth:ct:b)
+                *(MacroTextSpec(m, simplify_repl=text) for m, text in _LOGOS.items()),
+            ],
         )
         _decoder = LatexNodes2Text(
             latex_context=db,
