@@ -365,3 +365,93 @@ def test_biblatex_examples_import_with_their_count_and_round_trip_whole():
     assert "Note the sorttitle field" in by_key["knuth:ct:b"].csl["annote"]
     # a name list comes back as the entry wrote it
     assert "translator = {Brigitte Goldstein}" in format_bibliography([by_key["maron"]], "bibtex")
+
+
+# ---------------------------------------------------------------- flat fields are views
+
+
+_SHIPPED = Path(__file__).parent.parent / "data" / "000_b90cea9157f310d4.txt"
+_ALL_FIXTURES = [
+    _SHIPPED,
+    *sorted(FIXTURES.glob("*.bib")),
+    *sorted(FIXTURES.glob("*.ris")),
+    *sorted(FIXTURES.glob("*.json")),
+    *sorted((FIXTURES / "zotero").glob("*.json")),
+    *sorted(p for p in (FIXTURES / "exports").iterdir() if p.name != "README.md"),
+]
+# Flat fields that a format's own conventions set from what the record keeps in `extra`
+# (tui.model.Work says why): (file, key) -> the fields. Nothing else may differ.
+_FROM_EXTRA = {
+    # BibTeX entry types with no CSL type of their own: the GB/T code comes from the type
+    ("jabref-utf8-bom.bib", "Hsu1993"): {"title", "type", "issue"},  # JabRef's booktitle
+    **{
+        ("biblatex-examples.bib", k): {"type"}
+        for k in (
+            "matuz:doody",
+            "britannica",
+            "gaonkar",
+            "jaffe",
+            "westfahl:frontier",
+            "cms",
+            "jcg",
+        )
+    },  # fmt: skip
+    # BibTeX `number` of a book, report or patent is shown where an issue is
+    **{
+        ("biblatex-examples.bib", k): {"issue"}
+        for k in (
+            "averroes/bland",
+            "coleridge",
+            "brandt",
+            "hyman",
+            "almendro",
+            "kowalik",
+            "laufenberg",
+            "sorace",
+            "chiu",
+            "padhye",
+        )
+    },  # fmt: skip
+    ("biblatex-examples.bib", "cicero"): {"lang"},  # langid german, an English title
+    # Scopus RIS: C7 (article number) and C3 (proceedings title) have no row in RIS_MAP
+    ("scopus.ris", "pierrot2020forc"): {"pages"},
+    ("scopus.ris", "nguyen2020effective"): {"pages"},
+    ("scopus.ris", "rueangnetr2020adaptive"): {"journal"},
+}
+
+
+@pytest.mark.parametrize("path", _ALL_FIXTURES, ids=lambda p: p.name)
+def test_every_work_has_a_record_and_its_flat_fields_are_its_views(path):
+    from tui.model import FLAT_VIEWS
+    from tui.sources.csljson import views
+
+    _r, works = load_file(path)
+    assert works
+    for w in works:
+        assert w.csl.get("type"), w.key
+        expected = views(w.csl)
+        differ = {k for k in FLAT_VIEWS if getattr(w, k) != expected[k]}
+        assert differ == _FROM_EXTRA.get((path.name, w.key), set()), w.key
+
+
+def test_a_printed_reference_gets_its_record_as_far_as_the_string_allows():
+    _r, works = load_file(_SHIPPED)
+    teske = works[0]
+    assert teske.csl == {
+        "type": "article-journal",
+        "author": [{"family": "Teske", "given": "N."}, {"family": "Fett", "given": "N."}],
+        "title": "Recent advances in treatment of systemic sclerosis and morphea",
+        "container-title": "Am J Clin Dermatol",
+        "issued": {"date-parts": [[2024]]},
+        "volume": "25",
+        "issue": "2",
+        "page": "213-226",
+        "DOI": "10.1007/s40257-023-00831-2",
+        "PMID": "38087156",
+        "language": "en",
+    }
+    related = [w for w in works if w.kind == "related"][0]
+    assert related.csl["author"][0] == {"literal": "金诗炜"}
+    assert related.csl["container-title"] == "内科理论与实践"
+    assert related.csl["issue"] == "04" and related.csl["language"] == "zh"
+    assert any(w.csl.get("custom", {}).get("et_al") for w in works)  # "et al." is kept

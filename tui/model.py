@@ -46,6 +46,12 @@ def fold(text: str) -> str:
     return text.casefold()
 
 
+# The flat fields of a Work that are views of its record, `csl` (see Work)
+FLAT_VIEWS = ("authors", "et_al", "title", "type", "journal", "year", "volume", "issue",
+              "supplement", "pages", "doi", "pmid", "url", "accessed", "publisher", "place",
+              "edition", "editors", "lang")  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class Author:
     """One author name split for formatting.
@@ -145,14 +151,29 @@ def _all_cjk(name: str) -> bool:
 class Work:
     """A reference or related article of a review (or an item of a collection).
 
-    The lossless record is `csl`, a CSL-JSON item as the source gave it (every variable,
-    structured names for every role, dates as date-parts; see tui.mapping), set by the
-    BibTeX, RIS and CSL-JSON importers.  The flat bibliographic fields below are its
-    views, filled from it on import, that every reader uses: strings as printed ("04",
-    "Suppl 1", "e91-e104"), `year` an int or None.  A work read from a printed reference
-    (review page, GB/T 7714 string) has no `csl`: its record is its flat fields.
-    What a source gives with no CSL variable stays in `extra` under its source name.
-    Reading state lives apart (see `State`).
+    The lossless record is `csl`, a CSL-JSON item (every variable, structured names for
+    every role, dates as date-parts; see tui.mapping).  Every importer fills it: BibTeX,
+    RIS, CSL-JSON/YAML and the database exports as the source gave it, and a printed
+    reference (review page) as far as the string allows (tui.mapping.printed).  What a
+    source gives with no CSL variable stays in `extra` under its source name; our own
+    fields (`raw`, the printed string; the GB/T `type` code; `pii`; `warnings`; `review`,
+    `kind`, `n`, `key`) sit beside it.  Reading state lives apart (see `State`).
+
+    The flat bibliographic fields (FLAT_VIEWS: `authors` as printed, `title`, `journal`,
+    `year`, ...) are views of the record, kept as stored projections rather than
+    properties computed on each read, because: every reader (the filter over 100,000
+    works, the list, GB/T 7714 output, identity via `doi`/`pmid`) reads them in hot loops,
+    and computing them from `csl` on each read would cost each start and each keystroke;
+    the printed string of a review page is the primary source of its fields (the 58
+    shipped works parse field for field as printed, e.g. "04" or "Suppl 1"), and the
+    record is made from them, not the other way round; and a few BibTeX/RIS conventions
+    set a view from what the record keeps in `extra` (an @collection is GB/T "G", a
+    book's `number` shows as its issue).  They are kept in sync in one place: on import,
+    where `tui.sources.csljson.views(csl)` is the one function that computes them from a
+    record (the CSL-JSON, CSL-YAML and database importers call it; BibTeX, RIS and the
+    printed parser give the same values), and tests/test_records.py checks, for every
+    fixture, that the stored fields equal `views(csl)` except a listed few of those
+    `extra` conventions.  Nothing edits a work's fields after import.
     """
 
     review: str = ""

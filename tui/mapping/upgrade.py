@@ -4,8 +4,8 @@ Format 1 stored the flat fields only.  A work imported from CSL-JSON, BibTeX or 
 kept its source text in `raw` (the item, the entry, the record), so its record is
 rebuilt by reading that text again with today's importer; every stored field (the
 review, number, key, identifiers, what the reader sees) is left exactly as it was, so
-reading state, notes and identities (Work.ident) are untouched.  A printed reference has
-no record beyond its fields and is left as it is.  Text that no longer reads (or a
+reading state, notes and identities (Work.ident) are untouched.  A printed reference
+gets the record its stored fields give (tui.mapping.printed), as a new import would.  Text that no longer reads (or a
 BibTeX entry that needed the file's @string macros) keeps no record: nothing is lost,
 the export then uses the fields, as format 1 did.
 """
@@ -35,8 +35,11 @@ def record_of(doc: dict) -> dict:
             from tui.sources.ris import parse_ris
 
             _r, works = parse_ris(raw, source="upgrade.ris")
-        else:
-            return {}
+        else:  # a printed reference: its record is what its stored fields give
+            from tui.mapping.printed import printed_to_csl
+            from tui.model import Work
+
+            return printed_to_csl(Work.from_dict(doc))
     except (ReadingListError, ValueError, TypeError, KeyError, IndexError, RecursionError):
         return {}
     if len(works) != 1:

@@ -29,7 +29,7 @@ from tui.sources.latex import (
 )
 from tui.sources.limits import MAX_DEPTH, check_records, too_deep
 
-__all__ = ["parse_csljson", "parse_cslyaml", "work_from_item", "CSL_TYPES"]
+__all__ = ["parse_csljson", "parse_cslyaml", "work_from_item", "views", "CSL_TYPES"]
 
 # CSL item type -> GB/T 7714 type code ("article", a preprint, depends on a URL)
 CSL_TYPES = {
@@ -227,6 +227,18 @@ def work_from_item(item: dict, raw: str, where: str, source: str) -> Work:
     """A work whose record is the CSL item `item` and whose flat fields are its views
     (the importers of formats that are read into the record first use this)."""
     return _work(item, raw, where, source)
+
+
+def views(item: dict) -> dict:
+    """The flat fields (tui.model.FLAT_VIEWS) that the CSL item `item` gives: the one
+    function that computes them from a record, as the import of a collection sets them
+    (`finish` then settles the language from the title and names)."""
+    from tui.model import FLAT_VIEWS
+    from tui.sources.latex import guess_lang
+
+    w = _work(item, "", "the record", "")
+    w.lang = guess_lang(w.title, w.authors, w.lang)
+    return {k: getattr(w, k) for k in FLAT_VIEWS}
 
 
 # ---------------------------------------------------------------- the JSON list

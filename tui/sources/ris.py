@@ -245,6 +245,9 @@ def _person(name: str) -> tuple[str, str]:
         single = parts[0]
         if has_cjk(single) and all(has_cjk(ch) or ch.isspace() for ch in single):
             return person("", literal=single.replace(" ", ""))
+        n = _csl_name(single)  # as the record reads it: "Liu R." is Liu, R. (Embase)
+        if n and "family" in n:
+            return person(n["family"], n.get("given", ""))
         a = parse_author(single)
         if a.literal:
             return person("", literal=a.literal)
@@ -265,6 +268,9 @@ def _csl_name(name: str) -> dict | None:
     if len(parts) == 1:
         # RIS writes "Family, Given": without a comma it is "Smith JA" (Vancouver) or an
         # organisation ("SR Research" is not Mr Sr), never a name to guess the order of
+        m = re.fullmatch(r"(.+?)\s+((?:[A-Z]\.-?)+)", parts[0])
+        if m:  # "Liu R.", "Adler D.G." (Embase): the family and its initials with points
+            return {"family": m.group(1), "given": m.group(2)}
         a = parse_author(parts[0])
         if a.literal or not re.fullmatch(r"[^\W\d_]{1,4}", a.given) or not a.given.isupper():
             return {"literal": parts[0]}
