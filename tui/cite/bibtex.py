@@ -254,9 +254,11 @@ def format_bibtex(works: list[Work], keys: list[str]) -> str:
     import bibtexparser
     from bibtexparser.model import Entry, Field
 
+    from tui.mapping.printed import is_printed
+
     lib = bibtexparser.Library()
     for work, key in zip(works, keys, strict=True):
-        if work.csl:
+        if work.csl and not is_printed(work):
             etype, pairs = record_entry(work)
         else:
             etype, pairs = entry_type(work), fields_of(work)

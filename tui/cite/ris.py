@@ -136,10 +136,14 @@ def record_lines(work: Work, key: str | None) -> str:
 
 def format_ris(works: list[Work], keys: list[str] | None = None) -> str:
     """The records; with `keys`, each gets its citation key as ID (read back as the key)."""
-    if any(w.csl for w in works):
+    from tui.mapping.printed import is_printed
+
+    if any(w.csl and not is_printed(w) for w in works):
         ks = keys if keys is not None else [None] * len(works)
         return "\n\n".join(
-            record_lines(w, k) if w.csl else format_ris([w], None if k is None else [k])
+            record_lines(w, k)
+            if w.csl and not is_printed(w)
+            else format_ris([w], None if k is None else [k])
             for w, k in zip(works, ks, strict=True)
         )
     records = [to_ris(w) for w in works]

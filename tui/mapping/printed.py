@@ -27,3 +27,14 @@ def printed_to_csl(w: Work) -> dict:
     if isinstance(pmcid, str) and pmcid.strip():
         item["PMCID"] = pmcid.strip()
     return item
+
+
+# what each file importer notes in `extra`: the record came from a file, not a string
+_SOURCE_MARKS = ("entry_type", "ris_type", "csl_type")
+
+
+def is_printed(w: Work) -> bool:
+    """Was this work read from a printed reference (its record made from its fields)?
+    The BibTeX and RIS exports write such a work from its fields, as they always have:
+    their field path keeps what the printed string has beyond CSL (PMID, PII, et al.)."""
+    return not any(k in w.extra for k in _SOURCE_MARKS)

@@ -24,6 +24,10 @@ DIM = Style(dim=True)
 LABEL_WIDTH = 10
 
 
+_TAG_SETS = (("ris_tags", "RIS"), ("medline_tags", "MEDLINE"), ("wos_tags", "WoS"),
+             ("ovid_tags", "Ovid"))  # fmt: skip
+
+
 def doi_url(doi: str) -> str:
     return "https://doi.org/" + quote(clean(doi).strip(), safe="/:;()._-")
 
@@ -359,9 +363,11 @@ def work_text(
     for label, value in (("Review", work.review), ("Key", work.key), ("Language", work.lang)):
         if value:
             lines.row(label, clean(value))
-    for tag, values in (work.extra.get("ris_tags") or {}).items():  # kept under their tags
-        if isinstance(values, list):
-            lines.row(f"RIS {tag}", clean("; ".join(str(v) for v in values)))
+    for key, fmt in _TAG_SETS:  # what has no CSL variable, kept under the source's tags
+        tags = work.extra.get(key)
+        for tag, values in (tags if isinstance(tags, dict) else {}).items():
+            if isinstance(values, list):
+                lines.row(f"{fmt} {tag}", clean("; ".join(str(v) for v in values)))
     for label, value in extra_fields(work.extra):
         lines.row(label, inert(value).strip() if label == "Abstract" else clean(value))
     status = Text(state.status, style="bold")
