@@ -135,6 +135,8 @@ def test_csl_yaml_exports_as_the_same_csl_json():
     "text",
     [
         "- &a [1, 2]\n- type: book\n  title: *a\n",  # aliases: never expanded
+        "- type: book\n  title: &t T\n",  # nor anchors
+        "- " + "[" * 100 + "]" * 100 + "\n",  # nesting
         "- !!python/object/apply:os.system ['true']\n",  # no object construction
         "key: [unclosed\n",
         "just a string\n",

@@ -120,22 +120,46 @@ def parse_csljson(text: str, *, source: str = "") -> tuple[Review, list[Work]]:
     return finish(original, source, works)
 
 
-_NoAliasLoader = None
-
-
 def parse_cslyaml(text: str, *, source: str = "") -> tuple[Review, list[Work]]:
     """Read a CSL-YAML file (pandoc's and Better BibTeX's: a list of items, or a mapping
-    with `references:`): the same items as CSL-JSON, written in YAML. Read with
-    yaml.safe_load only: no tags that construct objects, so a file cannot run code."""
+    with `references:`): the same items as CSL-JSON, written in YAML. Read with YAML's
+    safe loader only (no tags that construct objects, so a file cannot run code), after a
+    pass over its events that refuses anchors and aliases (CSL-YAML never needs them, and
+    an alias bomb shares one list a billion times) and counts its containers as the
+    CSL-JSON reader does, so what the loader builds is bounded by the input."""
     import yaml
 
-    global _NoAliasLoader
-    if _NoAliasLoader is None:
-        _NoAliasLoader = _loader()
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 50 MB in seconds
     original = text
     text = prepare_text(text, source, "CSL-YAML")
     try:
-        data = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader
+        containers = depth = 0
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                line = event.start_mark.line + 1
+                raise ParseError(
+                    "anchors and aliases (&name, *name) are not allowed in CSL-YAML",
+                    file=source,
+                    place=f"line {line}",
+                )
+            if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+            elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH + 2:  # the list, `references:`, then each item
+                    raise ParseError(
+                        f"nested more than {MAX_DEPTH} levels deep",
+                        file=source,
+                        place=f"line {event.start_mark.line + 1}",
+                    )
+                containers += 1
+                if containers > limits.MAX_CONTAINERS:
+                    raise ParseError(
+                        f"too many YAML mappings and lists (more than"
+                        f" {limits.MAX_CONTAINERS:,}); split the file",
+                        file=source,
+                    )
+        data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         place = f"line {mark.line + 1}" if mark is not None else ""
@@ -155,26 +179,6 @@ def parse_cslyaml(text: str, *, source: str = "") -> tuple[Review, list[Work]]:
         raw = json.dumps(item, ensure_ascii=False, indent=2)
         works.append(_work(item, raw, where, source))
     return finish(original, source, works)
-
-
-def _loader():
-    import yaml
-
-    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 50 MB in seconds
-
-    class NoAliasLoader(base):  # type: ignore[misc, valid-type]
-        """safe_load's loader without anchors and aliases: CSL-YAML never needs them,
-        and an alias bomb ("billion laughs") would share one list a billion times."""
-
-        def compose_node(self, parent, index):
-            if self.check_event(yaml.AliasEvent):
-                event = self.peek_event()
-                raise yaml.composer.ComposerError(
-                    None, None, "anchors and aliases (*name) are not allowed", event.start_mark
-                )
-            return super().compose_node(parent, index)
-
-    return NoAliasLoader
 
 
 def _plain(value):
