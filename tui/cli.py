@@ -412,11 +412,28 @@ def _work_json(work: Work, state) -> dict:
     d = {"id": f"{work.review}/{local}", "local_id": local}
     for name in _WORK_FIELDS:
         d[name] = getattr(work, name)
+    d["names"] = _names_json(work)
     d["status"] = state.status
     d["changed"] = state.changed
     d["note"] = state.note
     d["tags"] = state.tags
     return d
+
+
+def _names_json(work: Work) -> dict:
+    """Every contributor, structured, by CSL role: the record's names, or for a printed
+    reference its authors and editors as split for formatting."""
+    if work.csl:
+        from tui.mapping import names_of
+
+        return names_of(work.csl)
+    from tui.cite.csljson import csl_name
+
+    out = {}
+    for role, names in (("author", work.authors), ("editor", work.editors)):
+        if names:
+            out[role] = [csl_name(n) for n in names if n.strip(" ,;")]
+    return out
 
 
 def _first_authors(work: Work) -> str:
