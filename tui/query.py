@@ -52,6 +52,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from tui import pinyin
 from tui.errors import ReadingListError
 from tui.model import State, Work
 
@@ -216,9 +217,9 @@ _CJK = re.compile(
 class _Row:
     """One work as the query sees it (Index keeps the same values in columns)."""
 
-    __slots__ = ("hay", "key", "year", "n", "kind", "type", "lang", "ident", "flags")
+    __slots__ = ("hay", "key", "year", "n", "kind", "type", "lang", "ident", "flags", "py")
 
-    def __init__(self, hay, key, year, n, kind, type, lang, ident, flags) -> None:
+    def __init__(self, hay, key, year, n, kind, type, lang, ident, flags, py) -> None:
         self.hay = hay  # normalised fields in _SEGMENTS order, then the rest, \x00 apart
         self.key = key
         self.year = year
@@ -228,11 +229,18 @@ class _Row:
         self.lang = lang
         self.ident = ident
         self.flags = flags
+        self.py = py  # pinyin keys of author, title, journal, \x00 apart ("" without Han)
 
     def segment(self, field: str) -> str:
         if field == "key":
             return self.key
         return self.hay.split(_SEP, len(_SEGMENTS))[_SEGMENT_POS[field]]
+
+    def pinyin_hit(self, word: str, field: str) -> bool:
+        if not self.py or field not in _PINYIN_POS or not pinyin.could_be_pinyin(word):
+            return False
+        key = self.py if field == "" else self.py.split(_SEP)[_PINYIN_POS[field]]
+        return any(p in key for p in pinyin.patterns(word))
 
 
 def _lang(work: Work) -> str:
@@ -246,6 +254,22 @@ def _lang(work: Work) -> str:
     if _CJK.search(work.title) or any(_CJK.search(a) for a in work.authors):
         return "zh"
     return lang
+
+
+# the fields with pinyin keys (see tui.pinyin), in the order of _Row.py; "" = any
+_PINYIN_FIELDS = ("author", "title", "journal")
+_PINYIN_POS = {"": -1, **{f: i for i, f in enumerate(_PINYIN_FIELDS)}}
+
+
+def _pinyin_key(w: Work) -> str:
+    """Pinyin search keys of the author, title and journal, \x00 apart; "" when none
+    holds Chinese (English works: checked without loading pypinyin)."""
+    if w.title.isascii() and w.journal.isascii() and all(a.isascii() for a in w.authors):
+        return ""
+    key = _SEP.join(
+        (pinyin.names_key(w.authors), pinyin.field_key(w.title), pinyin.field_key(w.journal))
+    )
+    return key if key != _SEP * 2 else ""
 
 
 def _prepare(work: Work) -> tuple:
@@ -293,6 +317,7 @@ def _prepare(work: Work) -> tuple:
         _lang(w),
         w.ident,
         flags,
+        _pinyin_key(w),
     )
 
 
@@ -365,11 +390,11 @@ class Term:
     def _hit(self, row: _Row, state: State | None) -> bool:
         f, v = self.field, self.value
         if f == "":
-            if v in row.hay:
+            if v in row.hay or row.pinyin_hit(v, f):
                 return True
             return state is not None and v in _state_text(state.note, tuple(state.tags))
         if f in _TEXT_FIELDS:
-            return v in row.segment(f)
+            return v in row.segment(f) or row.pinyin_hit(v, f)
         if f == "year":
             return self.lo <= row.year <= self.hi
         if f == "n":
@@ -406,23 +431,35 @@ class Term:
         if f == "":
             hits = ctx.state_hits(v)
             ids = ix._ident
+            py = ix._find_pinyin(v, cand, f)  # Chinese text whose pinyin starts so
             if hits and neg:
-                return [i for i in cand if v not in hay[i] and ids[i] not in hits]
+                return [i for i in cand if v not in hay[i] and ids[i] not in hits and i not in py]
             if neg:
+                if py:
+                    return [i for i in cand if v not in hay[i] and i not in py]
                 return [i for i in cand if v not in hay[i]]
             found = ix._find(v, cand)
             if hits:  # or a note/tag holds the word
                 extra = [i for i in cand if ids[i] in hits]
                 if extra:
                     found = sorted(set(found).union(extra))
+            if py:
+                found = sorted(py.union(found))
             return found
         if f in _TEXT_FIELDS:
             col = ix._key if f == "key" else ix._segment(f)
+            py = ix._find_pinyin(v, cand, f)
             if neg:
+                if py:
+                    return [i for i in cand if v not in col[i] and i not in py]
                 return [i for i in cand if v not in col[i]]
             if f != "key":  # the whole text holds the field: search it first, it is fast
-                cand = ix._find(v, cand)
-            return [i for i in cand if v in col[i]]
+                found = [i for i in ix._find(v, cand) if v in col[i]]
+            else:
+                found = [i for i in cand if v in col[i]]
+            if py:
+                found = sorted(py.union(found))
+            return found
         if f in _RANGE_FIELDS:
             col = ix._year if f == "year" else ix._n
             lo, hi = self.lo, self.hi
@@ -785,13 +822,18 @@ class Index:
         self._flags: list[int] = []
         self._exact: dict[str, list[str]] = {"kind": [], "type": [], "lang": []}
         self._segments: dict[str, list[str]] | None = None  # built on first field query
+        # row -> pinyin keys, for the rows with Chinese text only (tui.pinyin)
+        self._py: dict[int, str] = {}
+        self._py_segments: dict[str, dict[int, str]] = {}
         # word -> all rows whose text contains it, for the last few words searched
         self._words: dict[str, list[int]] = {}
         for w in works:
             self._append(_prepare(w))
 
     def _append(self, values: tuple) -> None:
-        text, key, year, n, kind, type_, lang, ident, flags = values
+        text, key, year, n, kind, type_, lang, ident, flags, py = values
+        if py:
+            self._py[len(self._hay)] = py
         self._hay.append(normalize(text))
         self._key.append(key)
         self._year.append(year)
@@ -809,6 +851,7 @@ class Index:
         """Replace row i with work; ``i == len(index)`` appends it."""
         self._segments = None
         self._words = {}
+        self._py_segments = {}
         if i == len(self._hay):
             self._append(_prepare(work))
             return
@@ -822,6 +865,10 @@ class Index:
         self._exact["kind"][i] = row.kind
         self._exact["type"][i] = row.type
         self._exact["lang"][i] = row.lang
+        if row.py:
+            self._py[i] = row.py
+        else:
+            self._py.pop(i, None)
 
     def filter(
         self,
@@ -887,6 +934,36 @@ class Index:
         if len(cand) != len(hay):  # a range, but not all rows (never, in practice)
             out = [i for i in out if i in cand]
         return out
+
+    def _find_pinyin(self, word: str, cand: range | list[int], field: str) -> set[int]:
+        """The rows of cand whose Chinese text (in field; "" any of author, title,
+        journal) a word typed as pinyin finds; see tui.pinyin.
+
+        Only the rows with Chinese text are tested, each a few substring tests, so a
+        library of English works pays one dict lookup per query.
+        """
+        if not self._py or field not in _PINYIN_POS or not pinyin.could_be_pinyin(word):
+            return set()
+        pats = pinyin.patterns(word)
+        if not pats:
+            return set()
+        keys = self._py if field == "" else self._py_segment(field)
+        if isinstance(cand, range) and len(cand) == len(self._hay):
+            items = list(keys.items())
+        else:
+            items = [(i, keys[i]) for i in cand if i in keys]
+        hits: set[int] = set()
+        for p in pats:
+            hits.update([i for i, k in items if p in k])
+        return hits
+
+    def _py_segment(self, field: str) -> dict[int, str]:
+        seg = self._py_segments.get(field)
+        if seg is None:
+            pos = _PINYIN_POS[field]
+            seg = {i: k.split(_SEP)[pos] for i, k in self._py.items()}
+            self._py_segments[field] = seg
+        return seg
 
     def _search(self, word: str) -> list[int]:
         """All rows whose text contains word.
