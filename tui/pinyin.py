@@ -32,11 +32,13 @@ an English work is never found through pinyin.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from functools import cache, lru_cache
 
 __all__ = [
     "has_han",
+    "loaded",
     "field_key",
     "name_key",
     "names_key",
@@ -68,6 +70,11 @@ _ALL_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002
 _SYL = "\x03"  # before each syllable in a key
 _LONGEST_QUERY = 40  # letters; a longer word is not pinyin anyone types
 _MAX_PATTERNS = 32
+
+
+def loaded() -> bool:
+    """Are pypinyin's tables in memory (so reading Chinese costs no 0.5 s load)?"""
+    return "pypinyin.phrases_dict" in sys.modules and "pypinyin.pinyin_dict" in sys.modules
 
 
 def has_han(text: str) -> bool:

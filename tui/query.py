@@ -259,12 +259,20 @@ def _lang(work: Work) -> str:
 # the fields with pinyin keys (see tui.pinyin), in the order of _Row.py; "" = any
 _PINYIN_FIELDS = ("author", "title", "journal")
 _PINYIN_POS = {"": -1, **{f: i for i, f in enumerate(_PINYIN_FIELDS)}}
+# lists shorter than this get their pinyin keys at the first pinyin-like word, unless
+# pypinyin is loaded already (tui.session indexes lists of 5,000 and more in a thread)
+_PINYIN_NOW = 5000
+
+
+def _maybe_han(w: Work) -> bool:
+    """False for a work whose author, title and journal are ASCII (most English works)."""
+    return not (w.title.isascii() and w.journal.isascii() and all(a.isascii() for a in w.authors))
 
 
 def _pinyin_key(w: Work) -> str:
     """Pinyin search keys of the author, title and journal, \x00 apart; "" when none
     holds Chinese (English works: checked without loading pypinyin)."""
-    if w.title.isascii() and w.journal.isascii() and all(a.isascii() for a in w.authors):
+    if not _maybe_han(w):
         return ""
     key = _SEP.join(
         (pinyin.names_key(w.authors), pinyin.field_key(w.title), pinyin.field_key(w.journal))
@@ -272,7 +280,7 @@ def _pinyin_key(w: Work) -> str:
     return key if key != _SEP * 2 else ""
 
 
-def _prepare(work: Work) -> tuple:
+def _prepare(work: Work, with_pinyin: bool = True) -> tuple:
     """The values of a _Row, its search text not yet normalised (see _row)."""
     w = work
     head = (_ASEP.join(w.authors), w.title, w.journal, w.doi, w.pmid, w.url)
@@ -317,7 +325,7 @@ def _prepare(work: Work) -> tuple:
         _lang(w),
         w.ident,
         flags,
-        _pinyin_key(w),
+        _pinyin_key(w) if with_pinyin else "",
     )
 
 
@@ -825,10 +833,22 @@ class Index:
         # row -> pinyin keys, for the rows with Chinese text only (tui.pinyin)
         self._py: dict[int, str] = {}
         self._py_segments: dict[str, dict[int, str]] = {}
+        # A small list is indexed on the app's UI thread, where loading pypinyin (0.5 s)
+        # would freeze the screen: its keys wait for the first word that could be
+        # pinyin (the filter runs in a thread).  A big list is indexed in a thread: its
+        # keys are built now, so that no keystroke waits for them.
+        self._py_pending: dict[int, Work] | None = None
+        if len(works) < _PINYIN_NOW and not pinyin.loaded():
+            self._py_pending = {}
         # word -> all rows whose text contains it, for the last few words searched
         self._words: dict[str, list[int]] = {}
+        pending = self._py_pending
         for w in works:
-            self._append(_prepare(w))
+            if pending is not None and _maybe_han(w):
+                pending[len(self._hay)] = w
+                self._append(_prepare(w, with_pinyin=False))
+            else:
+                self._append(_prepare(w, with_pinyin=pending is None))
 
     def _append(self, values: tuple) -> None:
         text, key, year, n, kind, type_, lang, ident, flags, py = values
@@ -852,10 +872,16 @@ class Index:
         self._segments = None
         self._words = {}
         self._py_segments = {}
+        pending = self._py_pending
+        if pending is not None:
+            pending.pop(i, None)
+            if _maybe_han(work):
+                pending[i] = work
         if i == len(self._hay):
-            self._append(_prepare(work))
+            self._append(_prepare(work, with_pinyin=pending is None))
             return
-        row = _row(work)
+        text, *rest = _prepare(work, with_pinyin=pending is None)
+        row = _Row(normalize(text), *rest)
         self._hay[i] = row.hay
         self._key[i] = row.key
         self._year[i] = row.year
@@ -942,7 +968,11 @@ class Index:
         Only the rows with Chinese text are tested, each a few substring tests, so a
         library of English works pays one dict lookup per query.
         """
-        if not self._py or field not in _PINYIN_POS or not pinyin.could_be_pinyin(word):
+        if field not in _PINYIN_POS or not pinyin.could_be_pinyin(word):
+            return set()
+        if self._py_pending:
+            self._build_pinyin()
+        if not self._py:
             return set()
         pats = pinyin.patterns(word)
         if not pats:
@@ -956,6 +986,16 @@ class Index:
         for p in pats:
             hits.update([i for i, k in items if p in k])
         return hits
+
+    def _build_pinyin(self) -> None:
+        """The pinyin keys of the rows that wait for them (see __init__)."""
+        pending = self._py_pending or {}
+        for i, w in list(pending.items()):
+            key = _pinyin_key(w)
+            if key:
+                self._py[i] = key
+        self._py_segments = {}
+        self._py_pending = None
 
     def _py_segment(self, field: str) -> dict[int, str]:
         seg = self._py_segments.get(field)
