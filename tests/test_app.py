@@ -207,6 +207,23 @@ async def test_escape_clears_the_filter(library):
         assert len(screen.refs.rows) == 43
 
 
+async def test_typing_pinyin_in_the_filter_finds_chinese_authors(library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        await pilot.press("slash")
+        await type_text(pilot, "jsw")  # 金诗炜, by the initials of her name
+        await settle(pilot)
+        assert screen.refs.rows == []
+        assert [screen.rels.works[i].authors[0] for i in screen.rels.rows] == ["金诗炜"]
+        assert "1 of 58 match" in str(screen.filter_info.render())
+        await pilot.press("backspace", "backspace", "backspace")
+        await type_text(pilot, "author:TangWei")
+        await settle(pilot)
+        assert [screen.rels.works[i].n for i in screen.rels.rows] == [2, 9, 14]
+
+
 async def test_filter_language_and_no_match(library):
     app = ReadingListApp(library)
     async with app.run_test(size=SIZE) as pilot:

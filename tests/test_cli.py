@@ -235,6 +235,24 @@ def test_filter(db, capsys):
     assert [r["n"] for r in json.loads(out)] == [1, 11, 43]
 
 
+def test_filter_by_pinyin(db, capsys):
+    # 金诗炜 is the first author of related article 1 of the shipped review
+    code, out, _ = run(db, "list", "--kind", "all", "--filter", "jsw", "--json", capsys=capsys)
+    assert code == 0
+    assert [(r["kind"], r["n"], r["authors"][0]) for r in json.loads(out)] == [
+        ("related", 1, "金诗炜")
+    ]
+    _, out, _ = run(db, "list", "--filter", "author:tangwei", "--kind", "all", capsys=capsys)
+    assert re.findall(r"^rel\d+", out, re.M) == ["rel2", "rel9", "rel14"]  # 唐暐's
+    # 干细胞 by its pinyin: the same works as the characters, and no English work
+    runs = [
+        run(db, "list", "--kind", "all", "--filter", q, "--json", capsys=capsys)[1]
+        for q in ("title:干细胞", "title:gxb", "ganxibao")
+    ]
+    chars, initials, syllables = ([(r["kind"], r["n"]) for r in json.loads(o)] for o in runs)
+    assert len(chars) == 11 and initials == chars and syllables == chars
+
+
 def test_reimport_keeps_state_and_says_updated(db, capsys):
     run(db, "mark", "ref16", "read", capsys=capsys)
     run(db, "note", "ref16", "key trial", capsys=capsys)

@@ -52,6 +52,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from tui import pinyin
 from tui.errors import ReadingListError
 from tui.model import State, Work
 
@@ -216,9 +217,9 @@ _CJK = re.compile(
 class _Row:
     """One work as the query sees it (Index keeps the same values in columns)."""
 
-    __slots__ = ("hay", "key", "year", "n", "kind", "type", "lang", "ident", "flags")
+    __slots__ = ("hay", "key", "year", "n", "kind", "type", "lang", "ident", "flags", "py")
 
-    def __init__(self, hay, key, year, n, kind, type, lang, ident, flags) -> None:
+    def __init__(self, hay, key, year, n, kind, type, lang, ident, flags, py) -> None:
         self.hay = hay  # normalised fields in _SEGMENTS order, then the rest, \x00 apart
         self.key = key
         self.year = year
@@ -228,11 +229,18 @@ class _Row:
         self.lang = lang
         self.ident = ident
         self.flags = flags
+        self.py = py  # pinyin keys of author, title, journal, \x00 apart ("" without Han)
 
     def segment(self, field: str) -> str:
         if field == "key":
             return self.key
         return self.hay.split(_SEP, len(_SEGMENTS))[_SEGMENT_POS[field]]
+
+    def pinyin_hit(self, word: str, field: str) -> bool:
+        if not self.py or field not in _PINYIN_POS or not pinyin.could_be_pinyin(word):
+            return False
+        key = self.py if field == "" else self.py.split(_SEP)[_PINYIN_POS[field]]
+        return any(p in key for p in pinyin.patterns(word))
 
 
 def _lang(work: Work) -> str:
@@ -248,7 +256,31 @@ def _lang(work: Work) -> str:
     return lang
 
 
-def _prepare(work: Work) -> tuple:
+# the fields with pinyin keys (see tui.pinyin), in the order of _Row.py; "" = any
+_PINYIN_FIELDS = ("author", "title", "journal")
+_PINYIN_POS = {"": -1, **{f: i for i, f in enumerate(_PINYIN_FIELDS)}}
+# lists shorter than this get their pinyin keys at the first pinyin-like word, unless
+# pypinyin is loaded already (tui.session indexes lists of 5,000 and more in a thread)
+_PINYIN_NOW = 5000
+
+
+def _maybe_han(w: Work) -> bool:
+    """False for a work whose author, title and journal are ASCII (most English works)."""
+    return not (w.title.isascii() and w.journal.isascii() and all(a.isascii() for a in w.authors))
+
+
+def _pinyin_key(w: Work) -> str:
+    """Pinyin search keys of the author, title and journal, \x00 apart; "" when none
+    holds Chinese (English works: checked without loading pypinyin)."""
+    if not _maybe_han(w):
+        return ""
+    key = _SEP.join(
+        (pinyin.names_key(w.authors), pinyin.field_key(w.title), pinyin.field_key(w.journal))
+    )
+    return key if key != _SEP * 2 else ""
+
+
+def _prepare(work: Work, with_pinyin: bool = True) -> tuple:
     """The values of a _Row, its search text not yet normalised (see _row)."""
     w = work
     # author: matches every contributor (editors, translators, directors…), in full
@@ -295,6 +327,7 @@ def _prepare(work: Work) -> tuple:
         _lang(w),
         w.ident,
         flags,
+        _pinyin_key(w) if with_pinyin else "",
     )
 
 
@@ -367,11 +400,11 @@ class Term:
     def _hit(self, row: _Row, state: State | None) -> bool:
         f, v = self.field, self.value
         if f == "":
-            if v in row.hay:
+            if v in row.hay or row.pinyin_hit(v, f):
                 return True
             return state is not None and v in _state_text(state.note, tuple(state.tags))
         if f in _TEXT_FIELDS:
-            return v in row.segment(f)
+            return v in row.segment(f) or row.pinyin_hit(v, f)
         if f == "year":
             return self.lo <= row.year <= self.hi
         if f == "n":
@@ -408,23 +441,35 @@ class Term:
         if f == "":
             hits = ctx.state_hits(v)
             ids = ix._ident
+            py = ix._find_pinyin(v, cand, f)  # Chinese text whose pinyin starts so
             if hits and neg:
-                return [i for i in cand if v not in hay[i] and ids[i] not in hits]
+                return [i for i in cand if v not in hay[i] and ids[i] not in hits and i not in py]
             if neg:
+                if py:
+                    return [i for i in cand if v not in hay[i] and i not in py]
                 return [i for i in cand if v not in hay[i]]
             found = ix._find(v, cand)
             if hits:  # or a note/tag holds the word
                 extra = [i for i in cand if ids[i] in hits]
                 if extra:
                     found = sorted(set(found).union(extra))
+            if py:
+                found = sorted(py.union(found))
             return found
         if f in _TEXT_FIELDS:
             col = ix._key if f == "key" else ix._segment(f)
+            py = ix._find_pinyin(v, cand, f)
             if neg:
+                if py:
+                    return [i for i in cand if v not in col[i] and i not in py]
                 return [i for i in cand if v not in col[i]]
             if f != "key":  # the whole text holds the field: search it first, it is fast
-                cand = ix._find(v, cand)
-            return [i for i in cand if v in col[i]]
+                found = [i for i in ix._find(v, cand) if v in col[i]]
+            else:
+                found = [i for i in cand if v in col[i]]
+            if py:
+                found = sorted(py.union(found))
+            return found
         if f in _RANGE_FIELDS:
             col = ix._year if f == "year" else ix._n
             lo, hi = self.lo, self.hi
@@ -787,13 +832,30 @@ class Index:
         self._flags: list[int] = []
         self._exact: dict[str, list[str]] = {"kind": [], "type": [], "lang": []}
         self._segments: dict[str, list[str]] | None = None  # built on first field query
+        # row -> pinyin keys, for the rows with Chinese text only (tui.pinyin)
+        self._py: dict[int, str] = {}
+        self._py_segments: dict[str, dict[int, str]] = {}
+        # A small list is indexed on the app's UI thread, where loading pypinyin (0.5 s)
+        # would freeze the screen: its keys wait for the first word that could be
+        # pinyin (the filter runs in a thread).  A big list is indexed in a thread: its
+        # keys are built now, so that no keystroke waits for them.
+        self._py_pending: dict[int, Work] | None = None
+        if len(works) < _PINYIN_NOW and not pinyin.loaded():
+            self._py_pending = {}
         # word -> all rows whose text contains it, for the last few words searched
         self._words: dict[str, list[int]] = {}
+        pending = self._py_pending
         for w in works:
-            self._append(_prepare(w))
+            if pending is not None and _maybe_han(w):
+                pending[len(self._hay)] = w
+                self._append(_prepare(w, with_pinyin=False))
+            else:
+                self._append(_prepare(w, with_pinyin=pending is None))
 
     def _append(self, values: tuple) -> None:
-        text, key, year, n, kind, type_, lang, ident, flags = values
+        text, key, year, n, kind, type_, lang, ident, flags, py = values
+        if py:
+            self._py[len(self._hay)] = py
         self._hay.append(normalize(text))
         self._key.append(key)
         self._year.append(year)
@@ -811,10 +873,17 @@ class Index:
         """Replace row i with work; ``i == len(index)`` appends it."""
         self._segments = None
         self._words = {}
+        self._py_segments = {}
+        pending = self._py_pending
+        if pending is not None:
+            pending.pop(i, None)
+            if _maybe_han(work):
+                pending[i] = work
         if i == len(self._hay):
-            self._append(_prepare(work))
+            self._append(_prepare(work, with_pinyin=pending is None))
             return
-        row = _row(work)
+        text, *rest = _prepare(work, with_pinyin=pending is None)
+        row = _Row(normalize(text), *rest)
         self._hay[i] = row.hay
         self._key[i] = row.key
         self._year[i] = row.year
@@ -824,6 +893,10 @@ class Index:
         self._exact["kind"][i] = row.kind
         self._exact["type"][i] = row.type
         self._exact["lang"][i] = row.lang
+        if row.py:
+            self._py[i] = row.py
+        else:
+            self._py.pop(i, None)
 
     def filter(
         self,
@@ -889,6 +962,50 @@ class Index:
         if len(cand) != len(hay):  # a range, but not all rows (never, in practice)
             out = [i for i in out if i in cand]
         return out
+
+    def _find_pinyin(self, word: str, cand: range | list[int], field: str) -> set[int]:
+        """The rows of cand whose Chinese text (in field; "" any of author, title,
+        journal) a word typed as pinyin finds; see tui.pinyin.
+
+        Only the rows with Chinese text are tested, each a few substring tests, so a
+        library of English works pays one dict lookup per query.
+        """
+        if field not in _PINYIN_POS or not pinyin.could_be_pinyin(word):
+            return set()
+        if self._py_pending:
+            self._build_pinyin()
+        if not self._py:
+            return set()
+        pats = pinyin.patterns(word)
+        if not pats:
+            return set()
+        keys = self._py if field == "" else self._py_segment(field)
+        if isinstance(cand, range) and len(cand) == len(self._hay):
+            items = list(keys.items())
+        else:
+            items = [(i, keys[i]) for i in cand if i in keys]
+        hits: set[int] = set()
+        for p in pats:
+            hits.update([i for i, k in items if p in k])
+        return hits
+
+    def _build_pinyin(self) -> None:
+        """The pinyin keys of the rows that wait for them (see __init__)."""
+        pending = self._py_pending or {}
+        for i, w in list(pending.items()):
+            key = _pinyin_key(w)
+            if key:
+                self._py[i] = key
+        self._py_segments = {}
+        self._py_pending = None
+
+    def _py_segment(self, field: str) -> dict[int, str]:
+        seg = self._py_segments.get(field)
+        if seg is None:
+            pos = _PINYIN_POS[field]
+            seg = {i: k.split(_SEP)[pos] for i, k in self._py.items()}
+            self._py_segments[field] = seg
+        return seg
 
     def _search(self, word: str) -> list[int]:
         """All rows whose text contains word.

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from tui.model import Work, has_cjk, parse_author
+from tui.pinyin import COMPOUND_SURNAMES, SURNAME_READINGS
 
 __all__ = ["make_key", "unique_keys", "ascii_fold", "pinyin"]
 
@@ -22,18 +23,10 @@ STOPWORDS = frozenset(
     de la le les el los las der die das und du des del""".split()
 )
 
-# Surnames whose reading differs from the commonest reading of the character, and
-# two-character surnames (pypinyin has no surname mode).
-_SURNAME_READINGS = {
-    "曾": "zeng", "单": "shan", "解": "xie", "仇": "qiu", "朴": "piao", "查": "zha",
-    "区": "ou", "盖": "ge", "缪": "miao", "翟": "zhai", "乐": "yue", "覃": "qin",
-    "种": "chong", "秘": "bi", "召": "shao", "句": "gou", "尉迟": "yuchi", "万俟": "moqi",
-    "长孙": "zhangsun", "令狐": "linghu",
-}  # fmt: skip
-_COMPOUND_SURNAMES = frozenset(
-    "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 独孤 "
-    "南宫 西门 澹台 万俟 闻人 赫连 呼延 端木 百里 东郭 钟离 申屠".split()
-)
+# family names read apart from the character's commonest reading (曾 zeng), and the
+# two-character ones: one table, shared with the pinyin search (tui.pinyin)
+_SURNAME_READINGS = SURNAME_READINGS
+_COMPOUND_SURNAMES = COMPOUND_SURNAMES
 
 
 def ascii_fold(text: str) -> str:
