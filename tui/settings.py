@@ -26,13 +26,18 @@ A file that cannot be read is one clear error (`SettingsError`), never a traceba
 
 from __future__ import annotations
 
-import tomllib
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui.diskformat import STATUS_NAME
 from tui.errors import ReadingListError
 from tui.model import ReadStatus
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - the same parser, before it joined the standard library
+    import tomli as tomllib
 
 BUILTIN = tuple(s.value for s in ReadStatus)
 # Work through the queue in this order: what still counts as "to be read" for progress
@@ -109,7 +114,7 @@ def load_settings(path: Path | None) -> Settings:
     settings.open_marks_reading = marks
     states = data.get("states", {})
     if not isinstance(states, dict):
-        raise SettingsError(f"{path}: [states] must be a table of name = \"shown name\"")
+        raise SettingsError(f'{path}: [states] must be a table of name = "shown name"')
     if len(states) > MAX_STATES:
         raise SettingsError(f"{path}: at most {MAX_STATES} states")
     for key, shown in states.items():
