@@ -23,7 +23,7 @@ from tui.organise import (
     views,
 )
 from tui.query import Index, parse
-from tui.settings import Settings, SettingsError, load_settings, settings_path_for
+from tui.settings import SettingsError, load_settings, settings_path_for
 from tui.store import Library, state_path_for
 
 
