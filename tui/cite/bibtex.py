@@ -195,13 +195,16 @@ def _suffix(i: int) -> str:
     return s
 
 
-def format_bibtex(works: list[Work], keys: list[str]) -> str:
+def format_bibtex(works: list[Work], keys: list[str], tags: list[list[str]] | None = None) -> str:
+    """`tags` (one list per work): the reader's tags as `keywords` (only when asked)."""
     import bibtexparser
     from bibtexparser.model import Entry, Field
 
     lib = bibtexparser.Library()
-    for work, key in zip(works, keys, strict=True):
+    for i, (work, key) in enumerate(zip(works, keys, strict=True)):
         fields = [Field(k, "{" + v + "}") for k, v in fields_of(work)]
+        if tags is not None and tags[i]:
+            fields.append(Field("keywords", "{" + _escape(", ".join(tags[i])) + "}"))
         lib.add(Entry(entry_type(work), key, fields))
     fmt = bibtexparser.BibtexFormat()
     fmt.indent = "  "

@@ -146,6 +146,10 @@ def to_csl(work: Work, *, id: str | None = None) -> dict:
     return d
 
 
-def format_csljson(works: list[Work], ids: list[str]) -> str:
+def format_csljson(works: list[Work], ids: list[str], tags: list[list[str]] | None = None) -> str:
     items = [to_csl(w, id=i) for w, i in zip(works, ids, strict=True)]
+    if tags is not None:  # the reader's tags, only when asked (CSL's comma-separated keyword)
+        for item, t in zip(items, tags, strict=True):
+            if t:
+                item["keyword"] = ", ".join(t)
     return json.dumps(items, ensure_ascii=False, indent=2)

@@ -116,9 +116,16 @@ def to_ris(work: Work) -> dict:
     return r
 
 
-def format_ris(works: list[Work], keys: list[str] | None = None) -> str:
-    """The records; with `keys`, each gets its citation key as ID (read back as the key)."""
+def format_ris(
+    works: list[Work], keys: list[str] | None = None, tags: list[list[str]] | None = None
+) -> str:
+    """The records; with `keys`, each gets its citation key as ID (read back as the key);
+    with `tags` (one list per work), the reader's tags as KW (only when asked)."""
     records = [to_ris(w) for w in works]
+    if tags is not None:
+        for r, t in zip(records, tags, strict=True):
+            if t:
+                r["keywords"] = list(t)
     if keys is not None:
         records = [
             {"type_of_reference": r.pop("type_of_reference"), "id": key, **r}
