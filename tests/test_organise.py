@@ -295,3 +295,65 @@ def test_charts_are_block_characters():
     assert sparkline([]) == ""
     lines = bar_chart([("2025-W01", 2), ("2025-W02", 1)], width=4)
     assert lines == ["2025-W01 ████ 2", "2025-W02 ██ 1"]
+
+
+# --- the reading session (the app's logic, without a Pilot) -----------------------------
+
+
+@pytest.fixture
+def session(lib):
+    from tui.session import ReadingSession
+
+    s = ReadingSession(lib)
+    s.open("lin2025")
+    return s
+
+
+def _ns(session, kind="reference"):
+    shown = session.lists[kind]
+    return [shown.works[i].n for i in shown.rows]
+
+
+def test_session_sorts_then_filters_in_that_order(session):
+    session.set_sort("-year")
+    years = [w.year or 0 for w in session.lists["reference"].works]
+    assert years == sorted(years, reverse=True)
+    assert session.set_filter("year:2020..2022")
+    shown = session.lists["reference"]
+    kept = [shown.works[i].year for i in shown.rows]
+    assert kept and kept == sorted(kept, reverse=True) and set(kept) <= {2020, 2021, 2022}
+    session.set_sort("n")
+    assert session.refilter()
+    assert _ns(session) == sorted(_ns(session))
+    session.open("lin2025")  # the sort stays for the next open (the app remembers it)
+    assert session.sort == "n"
+
+
+def test_opening_moves_unread_and_queued_to_reading_and_undo_puts_it_back(session, lib):
+    w1, w2 = session.lists["reference"].works[:2]
+    assert session.opened(w1) == "reading"
+    assert lib.state(w1).status == "reading"
+    assert session.opened(w1) == ""  # already reading: nothing
+    session.undo()
+    assert lib.state(w1).status == "unread"
+    lib.set_status([w2], "read")
+    assert session.opened(w2) == ""  # a read work stays read
+    lib.settings.open_marks_reading = False
+    assert session.opened(w1) == "" and lib.state(w1).status == "unread"
+
+
+def test_priority_tags_and_queue_moves_are_undone(session, lib):
+    a, b, c = session.lists["reference"].works[:3]
+    session.set_priority([a, b], 2)
+    session.edit_tags([a], ["x", "y"], [])
+    assert lib.state(a).priority == 2 and lib.state(a).tags == ["x", "y"]
+    assert session.undo().startswith("Undone: ref1")
+    assert lib.state(a).tags == [] and lib.state(a).priority == 2
+    session.undo()
+    assert lib.state(a).priority == 0 and lib.state(b).priority == 0
+    session.set_status([a, b, c], "queued")
+    assert session.move_in_queue(c, -2)
+    assert lib.queue() == [c, a, b]
+    session.undo()
+    assert lib.queue() == [a, b, c]
+    assert not session.move_in_queue(a, -1)
