@@ -166,6 +166,8 @@ def cycle_priority(screen: MainScreen) -> None:
         screen.write_failed(err, "Not saved", "error")
         return
     screen.notify(f"Priority of {describe_works(works)}: {new or 'none'}.")
+    if len(works) > 1:
+        session.selection.clear()
     screen.changed()
 
 
@@ -191,6 +193,8 @@ def edit_tags(screen: MainScreen) -> None:
         tags = ", ".join(screen.session.state_of(works[0]).tags) or "no tags"
         what = describe_works(works)
         screen.notify(f"{what}: {tags}" if len(works) == 1 else f"Tags of {what} changed.")
+        if len(works) > 1:  # as after marking a selection: done with it
+            session.selection.clear()
         screen.changed()
 
     title = f"Tags of {describe_works(works)}"
@@ -203,8 +207,9 @@ def parse_tags(text: str) -> tuple[list[str], list[str]]:
     remove: list[str] = []
     for part in text.split(","):
         part = " ".join(part.split())
-        if part.startswith("-") and part[1:].strip():
-            remove.append(part[1:].strip())
+        if part.startswith("-"):
+            if part[1:].strip():
+                remove.append(part[1:].strip())
         elif part.lstrip("+").strip():
             add.append(part.lstrip("+").strip())
     return add, remove
