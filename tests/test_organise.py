@@ -357,3 +357,18 @@ def test_priority_tags_and_queue_moves_are_undone(session, lib):
     session.undo()
     assert lib.queue() == [a, b, c]
     assert not session.move_in_queue(a, -1)
+
+
+def test_session_filter_knows_the_readers_state_names(path):
+    from tui.session import ReadingSession
+
+    settings_path_for(path).write_text('[states]\nread = "done"\n', encoding="utf-8")
+    lib = Library(path)
+    try:
+        lib.set_status(refs(lib, 2), "done")
+        s = ReadingSession(lib)
+        s.open("lin2025")
+        assert s.set_filter("status:Done") and not s.filter_errors
+        assert _ns(s) == [2]
+    finally:
+        lib.close()

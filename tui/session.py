@@ -236,7 +236,8 @@ class ReadingSession:
         self.filter_text = text
         self.filter_seq += 1
         self.filter_job = None
-        query = parse(text)  # (bounded: tui.query.MAX_QUERY_CHARS, MAX_TERMS)
+        # (bounded: tui.query.MAX_QUERY_CHARS, MAX_TERMS); the reader's names of the states
+        query = parse(text, statuses=self.library.settings.lookup())
         self.filter_errors = list(query.errors)
         if query.is_empty:
             self.filter_description = ""
