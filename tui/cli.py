@@ -354,6 +354,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("shell", choices=["bash", "zsh", "fish"])
     add_organise_commands(sub, _command, _complete)
+
+    from tui.cli_online import add_parsers  # resolve, fetch, add (they ask online services)
+
+    add_parsers(sub)
     return p
 
 
@@ -842,6 +846,7 @@ COMMANDS = {
     **ORGANISE_COMMANDS,
 }
 NO_LIBRARY = ("styles", "doctor", "completion")  # doctor: the library may not open
+_ONLINE = ("resolve", "fetch", "add")  # in tui.cli_online
 
 
 def _glue_dash_values(argv: list[str]) -> list[str]:
@@ -870,6 +875,10 @@ def main(argv: list[str] | None = None) -> int:
             return _open_app(args)
         lib = _open_library(args)
         try:
+            if args.command in _ONLINE:
+                from tui.cli_online import COMMANDS as ONLINE_COMMANDS
+
+                return ONLINE_COMMANDS[args.command](args, lib)
             return COMMANDS[args.command](args, lib)
         finally:
             lib.close()
