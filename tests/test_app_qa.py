@@ -38,7 +38,10 @@ def clip(monkeypatch):
 
 QUERY_PROBLEMS = [
     ("year:abc", "bad year range 'abc'"),
-    ("status:done", "unknown status 'done' (use unread, reading or read)"),
+    (
+        "status:done",
+        "unknown status 'done' (use unread, queued",
+    ),  # (five states: the rest may be cut)
     ("year:2020..2015", "reversed range: did you mean year:2015..2020?"),
 ]
 
@@ -327,7 +330,12 @@ README_FILTER_TERMS = [
     "journal:",
     "year:2015",
     "year:2015..2020",
-    "status:unread|reading|read",
+    "status:unread|queued|reading|read|skipped",
+    "prio:1",
+    "prio:1..2",
+    "prio:none",
+    "tag:fibrosis",
+    "changed:week",
     "type:J",
     "kind:related",
     "doi:",

@@ -81,7 +81,7 @@ def test_mark_help_lists_the_statuses_and_import_help_the_formats(capsys):
     with pytest.raises(SystemExit):
         main(["mark", "--help"])
     out = capsys.readouterr().out
-    assert "statuses (any case): unread, reading, read" in out
+    assert "statuses (any case): unread, queued, reading, read, skipped" in out
     assert set(cli.STATUSES) == {s.value for s in ReadStatus}
     with pytest.raises(SystemExit):
         main(["import", "--help"])

@@ -398,8 +398,11 @@ def test_lenient_drops_and_explains():
         ("year:2020..2015", "bad year range '2020..2015' in filter"),
         ("n:x", "bad number 'x' in filter"),
         ('title:"stem cell', "unclosed quote in filter"),
-        ("status:done", "unknown status 'done' in filter (use unread, reading or read)"),
-        ("status:r", "unknown status 'r' in filter (use unread, reading or read)"),
+        (
+            "status:done",
+            "unknown status 'done' in filter (use unread, queued, reading, read, skipped)",
+        ),
+        ("status:r", "unknown status 'r' in filter (use unread, queued, reading, read, skipped)"),
         ("kind:x", "unknown kind 'x' in filter (use reference or related)"),
         ("author:", "missing value after 'author:' in filter"),
         ("sullivan -", "missing value after '-' in filter"),

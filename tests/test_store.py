@@ -361,7 +361,8 @@ def test_set_status_and_note(lib: Library, path: Path) -> None:
 
 def test_unknown_status_is_refused(lib: Library) -> None:
     with pytest.raises(
-        ReadingListError, match=r"unknown status 'done' \(use read, reading or unread\)"
+        ReadingListError,
+        match=r"unknown status 'done' \(use unread, queued, reading, read, skipped\)",
     ):
         lib.set_status([lib.resolve("ref1")], "done")
     assert lib.states() == {}
@@ -394,8 +395,22 @@ def test_stats(lib: Library) -> None:
             "key": "lin2025",
             "title": "干细胞治疗硬皮病研究进展",
             "kind": {
-                "reference": {"total": 3, "read": 1, "reading": 1, "unread": 1},
-                "related": {"total": 1, "read": 0, "reading": 1, "unread": 0},
+                "reference": {
+                    "total": 3,
+                    "read": 1,
+                    "reading": 1,
+                    "unread": 1,
+                    "queued": 0,
+                    "skipped": 0,
+                },
+                "related": {
+                    "total": 1,
+                    "read": 0,
+                    "reading": 1,
+                    "unread": 0,
+                    "queued": 0,
+                    "skipped": 0,
+                },
             },
         }
     ]
@@ -466,7 +481,7 @@ def test_damaged_main_file(path: Path, content: bytes, words: str) -> None:
     [
         b'{"state": {"doi:x": {"status": "read"',
         b'{"meta": {"db": {"format": 99, "schema": "readinglist state"}}}',
-        b'{"meta": {"db": {"format": 1, "schema": "readinglist state"}}, "state": {"doi:x": {"status": "done"}}}',
+        b'{"meta": {"db": {"format": 1, "schema": "readinglist state"}}, "state": {"doi:x": {"status": "done!"}}}',
     ],
 )
 def test_damaged_state_file(lib: Library, path: Path, content: bytes) -> None:

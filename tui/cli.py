@@ -15,8 +15,10 @@ import sys
 from pathlib import Path
 
 from tui import __version__
+from tui.cli_organise import COMMANDS as ORGANISE_COMMANDS
+from tui.cli_organise import add_organise_commands, add_stats_options, cmd_stats_by, import_tags
 from tui.errors import NotFound, ReadingListError
-from tui.model import KIND_PREFIX, ReadStatus, Work
+from tui.model import KIND_PREFIX, Work
 from tui.text import UNSAFE_IN_JSON, cell_width, fit, inert, plural
 
 KIND_CHOICES = {
@@ -24,7 +26,7 @@ KIND_CHOICES = {
     "related": ("related",),
     "all": ("reference", "related"),
 }
-STATUS_MARK = {"unread": " ", "reading": "~", "read": "x"}
+STATUS_MARK = {"unread": " ", "reading": "~", "read": "x", "queued": "+", "skipped": "-"}
 KIND_PLURAL = {"related": "related"}  # "1 reference", "15 related"
 
 
@@ -71,7 +73,9 @@ class _Parser(argparse.ArgumentParser):
                 pass
 
 
-STATUSES = ("unread", "reading", "read")  # = ReadStatus values (a test keeps them in step)
+# = ReadStatus values (a test keeps them in step); a settings file may rename them and add
+# its own (tui.settings)
+STATUSES = ("unread", "queued", "reading", "read", "skipped")
 # = tui.sources.FORMATS, written out so that --help does not import every parser (a test
 # keeps them in step)
 IMPORT_FORMATS = """\
@@ -103,6 +107,19 @@ def _command(sub, name: str, summary: str, description: str, examples: str, extr
         description=description,
         epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def _add_sort(s) -> None:
+    from tui.organise import SORT_KEYS
+
+    _complete(
+        s.add_argument(
+            "--sort",
+            metavar="KEY",
+            help=f"{'|'.join(SORT_KEYS)}; -KEY for descending (default: n, the list's order)",
+        ),
+        [*SORT_KEYS, *(f"-{k}" for k in SORT_KEYS)],
     )
 
 
@@ -170,6 +187,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="list the works added, updated, unchanged and left alone (on stderr)",
     )
+    s.add_argument(
+        "--tags-from-keywords",
+        action="store_true",
+        help="make tags of BibTeX keywords, RIS KW and CSL-JSON keyword (off by default)",
+    )
 
     s = _command(
         sub,
@@ -199,9 +221,13 @@ def build_parser() -> argparse.ArgumentParser:
         "authors, year, title and journal. See the README for the filter language.",
         "  readinglist list\n"
         "  readinglist list --filter 'author:sullivan year:2015..2020 -status:read'\n"
-        "  readinglist list --kind all --filter 'has:doi' --json",
+        "  readinglist list --kind all --filter 'has:doi' --json\n"
+        "  readinglist list --sort -year\n"
+        "  readinglist list --view 'To read'",
     )
     s.add_argument("--review", dest="sub_review", metavar="KEY")
+    _add_sort(s)
+    s.add_argument("--view", metavar="NAME", help="a saved view's filter and sort (see `view`)")
     s.add_argument(
         "--kind",
         choices=list(KIND_CHOICES),
@@ -239,11 +265,13 @@ def build_parser() -> argparse.ArgumentParser:
     s = _command(
         sub,
         "mark",
-        "set the reading status: mark ID... read|reading|unread",
+        "set the reading status: mark ID... read|reading|unread|queued|skipped",
         "Set the reading status of one or more works. Every ID is checked before\n"
         "anything changes.",
-        "  readinglist mark ref16 read\n  readinglist mark ref1 ref2 rel3 Reading",
-        "statuses (any case): " + ", ".join(STATUSES),
+        "  readinglist mark ref16 read\n  readinglist mark ref1 ref2 rel3 Reading\n"
+        "  readinglist mark ref5 queued",
+        "statuses (any case): " + ", ".join(STATUSES) + "\n(renamed or added to in the "
+        "settings file beside the database, e.g. library.settings.toml; see the README)",
     )
     _complete(s.add_argument("args", nargs="+", metavar="ID... STATUS"), list(STATUSES))
     s.add_argument("--review", dest="sub_review", metavar="KEY")
@@ -268,7 +296,14 @@ def build_parser() -> argparse.ArgumentParser:
         "style prints its reference list ([1] GB/T 7714, 1. Vancouver and AMA).",
         "  readinglist export > references.txt\n"
         "  readinglist export --format bibtex -o review.bib\n"
-        "  readinglist export --kind all --filter 'status:read' --format markdown",
+        "  readinglist export --kind all --filter 'status:read' --format markdown\n"
+        "  readinglist export --format bibtex --with-tags -o tagged.bib",
+    )
+    _add_sort(s)
+    s.add_argument(
+        "--with-tags",
+        action="store_true",
+        help="write the reading tags as keywords (bibtex, ris, csl-json); off by default",
     )
     _complete(
         s.add_argument(
@@ -298,14 +333,17 @@ def build_parser() -> argparse.ArgumentParser:
         "file",
     )
 
-    _command(
+    s = _command(
         sub,
         "stats",
-        "counts and reading progress per review",
+        "counts and reading progress per review; --by week|month over time",
         "How many references and related articles each review has, and how many\n"
-        "are read or being read.",
-        "  readinglist stats",
+        "are read or being read. --by week|month: the works read per week or month\n"
+        "(a bar chart too, in a terminal), the pace and the expected finish date.",
+        "  readinglist stats\n  readinglist stats --by week\n"
+        "  readinglist stats --by month --csv > progress.csv\n  readinglist stats --json",
     )
+    add_stats_options(s)
     _command(
         sub,
         "styles",
@@ -344,6 +382,7 @@ def build_parser() -> argparse.ArgumentParser:
         "  readinglist completion fish > ~/.config/fish/completions/readinglist.fish",
     )
     s.add_argument("shell", choices=["bash", "zsh", "fish"])
+    add_organise_commands(sub, _command, _complete)
 
     from tui.cli_online import add_parsers  # resolve, fetch, add (they ask online services)
 
@@ -410,7 +449,7 @@ def _is_tty() -> bool:
 _WORK_FIELDS = tuple(f.name for f in dataclasses.fields(Work))
 
 
-def _work_json(work: Work, state) -> dict:
+def _work_json(work: Work, state, labels=None, queue=None) -> dict:
     # the fields themselves, not Work.to_dict(): asdict deep-copies everything, and the
     # row is serialised at once (half the time of `list --json` at 10,000 works)
     local = f"{KIND_PREFIX.get(work.kind, work.kind)}{work.n}"
@@ -422,6 +461,9 @@ def _work_json(work: Work, state) -> dict:
     d["changed"] = state.changed
     d["note"] = state.note
     d["tags"] = state.tags
+    d["status_label"] = labels.get(state.status, state.status) if labels else state.status
+    d["priority"] = state.priority or None
+    d["queue"] = queue.get(work.ident) if queue else None  # 1 = next to read
     return d
 
 
@@ -507,6 +549,8 @@ def cmd_import(args, lib) -> int:
             as_key, into = None, done.key
         else:
             done = lib.import_review(review, works, into=into)
+        if args.tags_from_keywords:
+            import_tags(lib, works)
         key, created = done
         if into is not None and not created:
             line = f"{key}\tupdated\t{_merge_counts(done)}"
@@ -661,15 +705,25 @@ def cmd_review(args, lib) -> int:
 
 
 def _select(args, lib, review: str):
+    from tui.organise import sort_works
     from tui.query import parse
 
     kinds = KIND_CHOICES[args.kind]
     works = [w for w in lib.works(review) if w.kind in kinds]
-    if args.filter:
+    text, sort = args.filter, getattr(args, "sort", None)
+    if getattr(args, "view", None):
+        from tui.organise import find_view
+
+        view = find_view(lib, args.view)
+        text = f"{view.query} {text}".strip() if text else view.query
+        sort = sort or view.sort
+    if text:
         from tui.query import Index
 
-        query = parse(args.filter, strict=True)
+        query = parse(text, strict=True, statuses=lib.settings.lookup())
         works = [works[i] for i in Index(works).filter(query, lib.states())]
+    if sort:
+        works = sort_works(works, sort, lib.state_view, lib.settings)
     return works
 
 
@@ -677,7 +731,9 @@ def cmd_list(args, lib) -> int:
     review = _review_key(args, lib)
     works = _select(args, lib, review)
     if args.json:
-        rows = [_work_json(w, lib.state(w)) for w in works]
+        labels = lib.settings.labels
+        queue = {w.ident: i for i, w in enumerate(lib.queue(), 1)}
+        rows = [_work_json(w, lib.state(w), labels, queue) for w in works]
         _print_json(rows)
         return 0
     width = shutil.get_terminal_size((120, 24)).columns if _is_tty() else 0
@@ -725,15 +781,16 @@ def cmd_mark(args, lib) -> int:
     if len(args.args) < 2:
         raise ReadingListError("usage: readinglist mark ID... read|reading|unread")
     *tokens, status = args.args
-    valid = [s.value for s in ReadStatus]
-    status = status.lower()  # `mark ref1 Read`, as style names are case-insensitive
-    if status not in valid:
-        raise ReadingListError(f"unknown status '{inert(status)}': use one of {', '.join(valid)}")
+    # any case (`mark ref1 Read`, as style names are case-insensitive), shown or stored name
+    found = lib.settings.resolve(status)
+    if found is None:
+        valid = lib.settings.describe()
+        raise ReadingListError(f"unknown status '{inert(status)}': use one of {valid}")
     review = getattr(args, "sub_review", None) or args.review
     works = _resolve_all(lib, tokens, review or lib.default_review_key())
-    lib.set_status(works, status)
+    lib.set_status(works, found)
     for w in works:
-        _out(f"{w.id}\t{status}")
+        _out(f"{w.id}\t{lib.settings.label(found)}")
     return 0
 
 
@@ -769,10 +826,12 @@ def cmd_export(args, lib) -> int:
 
     if fmt == "markdown":
         r = lib.get_review(review)
-        text = export_markdown(works, {w.ident: lib.state(w) for w in works}, title=r.title)
+        states = {w.ident: lib.state(w) for w in works}
+        text = export_markdown(works, states, title=r.title, labels=lib.settings.labels)
     else:
+        tags = [list(lib.state(w).tags) for w in works] if args.with_tags else None
         text = format_bibliography(
-            works, check_style(args.format), progress=progress, numbered=True
+            works, check_style(args.format), progress=progress, numbered=True, tags=tags
         )
     if not text.endswith("\n"):
         text += "\n"
@@ -788,15 +847,22 @@ def cmd_export(args, lib) -> int:
 
 
 def cmd_stats(args, lib) -> int:
+    if args.by or args.json or args.csv:
+        return cmd_stats_by(args, lib, _out, _print_json, _is_tty())
     total_read = total = 0
     for row in lib.stats():
         parts = []
         for kind, c in row["kind"].items():
             if not c["total"]:
                 continue
+            label = lib.settings.label
+            more = "".join(
+                f", {n} {label(status)}"
+                for status, n in c.items()
+                if n and status not in ("total", "read", "unread")
+            )
             parts.append(
-                f"{KIND_PREFIX.get(kind, kind)}s {c['read']}/{c['total']} read"
-                + (f", {c['reading']} reading" if c["reading"] else "")
+                f"{KIND_PREFIX.get(kind, kind)}s {c['read']}/{c['total']} {label('read')}{more}"
             )
             total_read += c["read"]
             total += c["total"]
@@ -873,19 +939,21 @@ COMMANDS = {
     "styles": cmd_styles,
     "doctor": cmd_doctor,
     "completion": cmd_completion,
+    **ORGANISE_COMMANDS,
 }
 NO_LIBRARY = ("styles", "doctor", "completion")  # doctor: the library may not open
 _ONLINE = ("resolve", "fetch", "add")  # in tui.cli_online
 
 
 def _glue_dash_values(argv: list[str]) -> list[str]:
-    """`--filter -stem` means the query "-stem", not an option (argparse would refuse it)."""
+    """`--filter -stem` means the query "-stem", not an option (argparse would refuse it);
+    `--sort -year` likewise."""
     out: list[str] = []
     i = 0
     while i < len(argv):
         a = argv[i]
-        if a == "--filter" and i + 1 < len(argv) and argv[i + 1].startswith("-"):
-            out.append(f"--filter={argv[i + 1]}")
+        if a in ("--filter", "--sort") and i + 1 < len(argv) and argv[i + 1].startswith("-"):
+            out.append(f"{a}={argv[i + 1]}")
             i += 2
             continue
         out.append(a)

@@ -33,6 +33,7 @@ No I/O here: everything takes and returns the parsed data (``{table: {id: doc}}`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -212,13 +213,28 @@ def review_from_doc(key: str, doc: dict) -> tuple[Review, int]:
 
 
 def state_doc(st: State) -> dict:
-    """A state as stored: status and date always, note and tags when there are any."""
+    """A state as stored: status and date always; note, tags, priority and queue place
+    only when set (so a file without them is format 1 as it always was)."""
     doc: dict = {"status": st.status, "changed": st.changed}
     if st.note:
         doc["note"] = st.note
     if st.tags:
         doc["tags"] = list(st.tags)
+    if st.priority:
+        doc["priority"] = st.priority
+    if st.queue:
+        doc["queue"] = st.queue
     return doc
+
+
+# A stored status: a built-in one, or a user's own from the settings file (tui.settings);
+# any short name of letters, digits, "-" and "_" (a state whose name the settings no longer
+# list is kept and shown by its name, never called damage).
+STATUS_NAME = re.compile(r"[^\W][\w-]{0,39}")
+
+
+def _is_int(value: Any, lo: int, hi: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and lo <= value <= hi
 
 
 def state_from_doc(ident: str, doc: Any) -> State:
@@ -226,8 +242,10 @@ def state_from_doc(ident: str, doc: Any) -> State:
     if not isinstance(doc, dict):
         raise ValueError(f"state of '{ident}' is not an object")
     st = State.from_dict(doc)
-    if st.status not in STATUSES:
-        raise ValueError(f"'{ident}' has status '{st.status}'")
+    if not isinstance(st.status, str) or not STATUS_NAME.fullmatch(st.status):
+        raise ValueError(f"'{ident}' has status {st.status!r}")
+    if not _is_int(st.priority, 0, 3) or not _is_int(st.queue, 0, 2**53):
+        raise ValueError(f"'{ident}' has a priority or queue place that is not a small number")
     if not isinstance(st.note, str) or not isinstance(st.changed, str):
         raise ValueError(f"'{ident}' has a note or date that is not text")
     if not all(isinstance(t, str) for t in st.tags):

@@ -17,9 +17,14 @@ PREFIX_KIND = {v: k for k, v in KIND_PREFIX.items()}
 
 
 class ReadStatus(str, Enum):
+    """The built-in reading states (stored names; a settings file may rename them and add
+    more, see `tui.settings`)."""
+
     UNREAD = "unread"
+    QUEUED = "queued"  # to read next, in the queue's order (State.queue)
     READING = "reading"
     READ = "read"
+    SKIPPED = "skipped"  # decided not to read
 
     def __str__(self) -> str:  # "read", not "ReadStatus.READ"
         return self.value
@@ -380,6 +385,8 @@ class State:
     changed: str = ""  # ISO timestamp of the last status change
     note: str = ""
     tags: list[str] = field(default_factory=list)
+    priority: int = 0  # 1 (highest) to 3, as JabRef's prio1-3; 0 = none
+    queue: int = 0  # place in the reading queue (smaller first) while queued; 0 = none
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -391,11 +398,26 @@ class State:
             changed=d.get("changed", ""),
             note=d.get("note", ""),
             tags=list(d.get("tags", [])),
+            priority=d.get("priority", 0),
+            queue=d.get("queue", 0),
         )
+
+    def but(self, **changes) -> State:
+        """A copy with `changes` (tags copied, so the copy never shares the list)."""
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["tags"] = list(self.tags)
+        d.update(changes)
+        return State(**d)
 
     @property
     def is_default(self) -> bool:
-        return self.status == "unread" and not self.note and not self.tags
+        return (
+            self.status == "unread"
+            and not self.note
+            and not self.tags
+            and not self.priority
+            and not self.queue
+        )
 
 
 def _load_roles() -> None:

@@ -10,7 +10,11 @@ type).  A query is an OR of AND-groups of terms::
     year:2015  year:2015..2020     year ranges; open ends ``2015..`` and ``..2010``;
     year:>2018  year:<=2010        comparisons; ``2015-2020`` is read as a range too
     n:16  n:1..10                  the number in its list (same syntax as year)
-    status:unread|reading|read     reading state (no state = unread)
+    status:unread|reading|read     reading state (no state = unread); also queued, skipped
+                                   and the reader's own states, by shown or stored name
+    prio:1  prio:1..2  prio:none   priority 1-3 (``priority:`` too)
+    changed:week  changed:7d       when the status last changed: today, week (since
+    changed:2025-01-01..2025-03-31 Monday), month, year, N days/weeks, ISO dates
     type:J  kind:related  lang:zh  exact codes (kind also takes ref/rel/references)
     has:doi has:pmid has:note      has:url, has:pages, has:year, has:tags, has:authors,
                                    has:journal, has:title
@@ -349,6 +353,8 @@ FIELDS = (
     *_RANGE_FIELDS,
     *_EXACT_FIELDS,
     "status",
+    "prio",
+    "changed",
     "has",
 )
 _ALIASES = {
@@ -361,6 +367,7 @@ _ALIASES = {
     "container": "journal",
     "y": "year",
     "tags": "tag",
+    "priority": "prio",
     "作者": "author",
     "标题": "title",
     "题名": "title",
@@ -368,7 +375,7 @@ _ALIASES = {
     "年": "year",
     "年份": "year",
 }
-STATUSES = ("unread", "reading", "read")
+STATUSES = ("unread", "queued", "reading", "read", "skipped")  # = tui.model.ReadStatus
 _KIND_VALUES = {
     "reference": "reference",
     "references": "reference",
@@ -421,6 +428,11 @@ class Term:
         f, v = self.field, self.value
         if f == "status":
             return (state.status if state is not None else "unread") == v
+        if f == "prio":
+            return self.lo <= (state.priority if state is not None else 0) <= self.hi
+        if f == "changed":
+            day = _day_of(state.changed) if state is not None else None
+            return day is not None and self.lo <= day <= self.hi
         if f == "note":
             return state is not None and v in _norm_cached(state.note)
         if f == "tag":
@@ -505,7 +517,7 @@ class Term:
         f, v = self.field, self.value
         if f == "":
             text = f'"{v}"' if self.quoted or " " in v else v
-        elif f in _RANGE_FIELDS:
+        elif f in _RANGE_FIELDS or f == "prio":
             text = f"{f} {_describe_range(self.lo, self.hi)}"
         elif f == "has":
             text = f"has {v}"
@@ -672,7 +684,7 @@ class Query:
         return f"Query({self.text!r})"
 
 
-def parse(text: str, *, strict: bool = False) -> Query:
+def parse(text: str, *, strict: bool = False, statuses: dict[str, str] | None = None) -> Query:
     """Parse a filter.  Lenient by default: never raises, drops what it cannot read.
 
     >>> parse('title:"stem cell" -morphea').describe()
@@ -686,6 +698,9 @@ def parse(text: str, *, strict: bool = False) -> Query:
     bad year range 'abc' in filter
     >>> parse('"unclosed phrase').describe()
     '"unclosed phrase"'
+
+    `statuses` maps each state name a reader may type (folded) to its stored name
+    (`tui.settings.Settings.lookup`); default: the built-in states.
     """
     errors: list[str] = []
 
@@ -738,7 +753,7 @@ def parse(text: str, *, strict: bool = False) -> Query:
                     f' quote "{name}:{value}" to search it as text)'
                 )
             field, value = "", f"{name}:{value}"
-        term = _make_term(field, value, neg, is_quoted, name, problem)
+        term = _make_term(field, value, neg, is_quoted, name, problem, statuses)
         if term is None:
             continue
         terms += 1
@@ -764,7 +779,7 @@ def parse(text: str, *, strict: bool = False) -> Query:
     return Query(text, unique, errors)
 
 
-def _make_term(field, value, neg, quoted, name, problem) -> Term | None:
+def _make_term(field, value, neg, quoted, name, problem, statuses=None) -> Term | None:
     shown = f"{name}:" if name is not None else ""
     if not value:
         if field or neg:
@@ -782,10 +797,27 @@ def _make_term(field, value, neg, quoted, name, problem) -> Term | None:
             return None
         return Term(field, value, neg, quoted, *bounds)
     if field == "status":
-        if value not in STATUSES:
-            problem(f"unknown status '{value}' in filter (use unread, reading or read)")
+        known = statuses if statuses is not None else {s: s for s in STATUSES}
+        stored = known.get(" ".join(value.split()))
+        if stored is None:
+            problem(f"unknown status '{value}' in filter (use {', '.join(known)})")
             return None
-        return Term(field, value, neg)
+        return Term(field, stored, neg)
+    if field == "prio":
+        bounds = (0, 0) if value in ("none", "0") else _parse_range(value.replace(" ", ""))
+        if bounds is None or bounds[0] > 3 or bounds[1] < 0:
+            problem(f"bad priority '{value}' in filter (use 1, 2, 3, 1..2 or none)")
+            return None
+        return Term(field, value, neg, quoted, max(bounds[0], 0), min(bounds[1], 3))
+    if field == "changed":
+        days = _parse_days(value)
+        if days is None:
+            problem(
+                f"bad date '{value}' in filter (use today, week, month, year, 7d, 2w, "
+                f"2025-03-01 or 2025-01-01..2025-03-31)"
+            )
+            return None
+        return Term(field, value, neg, quoted, *days)
     if field == "kind":
         kind = _KIND_VALUES.get(value)
         if kind is None:
@@ -799,6 +831,70 @@ def _make_term(field, value, neg, quoted, name, problem) -> Term | None:
             return None
         return Term(field, what, neg)
     return Term(field, value, neg, quoted)  # type, lang: exact codes
+
+
+_DAYS = re.compile(r"(\d{1,4})\s*([dw])")
+_DATE = re.compile(r"\d{4}-\d{2}(?:-\d{2})?")
+
+
+def _parse_days(value: str) -> tuple[int, int] | None:
+    """changed: values -> inclusive (first, last) local dates as ordinals, or None.
+
+    Relative values (today, week, 7d) are read against today when the filter is parsed.
+    """
+    from datetime import date, timedelta
+
+    today = date.today()
+    end = today.toordinal() + 1  # (a mark made just now in UTC may be "tomorrow")
+    v = value.replace(" ", "")
+    if v == "today":
+        return today.toordinal(), end
+    if v == "week":
+        return (today - timedelta(days=today.weekday())).toordinal(), end
+    if v == "month":
+        return today.replace(day=1).toordinal(), end
+    if v == "year":
+        return today.replace(month=1, day=1).toordinal(), end
+    m = _DAYS.fullmatch(v)
+    if m:
+        n = int(m[1]) * (7 if m[2] == "w" else 1)
+        return today.toordinal() - max(n - 1, 0), end
+    lo_text, dots, hi_text = v.partition("..")
+    try:
+        if dots:
+            lo = _date_bound(lo_text, first=True) if lo_text else 1
+            hi = _date_bound(hi_text, first=False) if hi_text else end
+        else:
+            lo, hi = _date_bound(v, first=True), _date_bound(v, first=False)
+    except ValueError:
+        return None
+    return (lo, hi) if lo <= hi else None
+
+
+def _date_bound(text: str, *, first: bool) -> int:
+    """ "2025-03" -> its first (or last) day; "2025-03-04" -> that day (ValueError else)."""
+    from datetime import date
+
+    if not _DATE.fullmatch(text):
+        raise ValueError(text)
+    parts = [int(p) for p in text.split("-")]
+    if len(parts) == 3:
+        return date(*parts).toordinal()
+    y, mo = parts
+    if first:
+        return date(y, mo, 1).toordinal()
+    return date(y + mo // 12, mo % 12 + 1, 1).toordinal() - 1
+
+
+@lru_cache(maxsize=4096)
+def _day_of(stamp: str) -> int | None:
+    """The local date (an ordinal) of a state's ISO time stamp; None when there is none."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(stamp).astimezone().date().toordinal()
+    except (ValueError, TypeError, OverflowError):
+        return None
 
 
 # --------------------------------------------------------------------------------------

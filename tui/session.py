@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tui.model import Review, State, Work
 
@@ -102,10 +102,11 @@ class FilterJob:
 
 @dataclass
 class Change:
-    """One undoable change: statuses before it ("status"), or a note before it ("note")."""
+    """One undoable change: statuses before it ("status"), a note before it ("note"), or
+    whole states before it ("state": priority, tags, queue places)."""
 
     what: str
-    before: list[tuple[Work, str]]
+    before: list[tuple[Work, Any]]
 
 
 class ReadingSession:
@@ -129,6 +130,7 @@ class ReadingSession:
         self.filter_in_background = FILTER_IN_BACKGROUND  # (tests lower it)
         self.filter_seq = 0  # bumped by every set_filter and open: older answers are stale
         self.filter_job: FilterJob | None = None  # running; the lists show the last answer
+        self.sort = "n"  # the lists' order (tui.organise.SORT_KEYS); set before open
 
     # --- loading -----------------------------------------------------------------
 
@@ -145,12 +147,41 @@ class ReadingSession:
         self.undo_stack.clear()
         self.citations.clear()  # a re-import may have changed the works
         for kind, shown in self.lists.items():
-            if key == ALL_WORKS:
-                works = lib.works(kind=kind)
-            else:
-                works = lib.works(review=key, kind=kind) if key else []
+            works = self._fetch(kind)
+            if self.sort != "n":
+                works = self._sorted(works)
             shown.works, shown.rows, shown.filtered = works, list(range(len(works))), False
         self.recount()
+
+    def _fetch(self, kind: str) -> list[Work]:
+        """The works of one list of the review shown, in the library's order."""
+        key = self.review_key
+        if key == ALL_WORKS:
+            return self.library.works(kind=kind)
+        return self.library.works(review=key, kind=kind) if key else []
+
+    def _sorted(self, works: list[Work]) -> list[Work]:
+        from tui.organise import sort_works
+
+        return sort_works(works, self.sort, self.library.state_view, self.library.settings)
+
+    def set_sort(self, spec: str) -> None:
+        """Order both lists by `spec` (ReadingListError for an unknown one, nothing
+        changed); the filter stays. The lists' indexes are built again for the new order
+        (the caller runs `refilter()` as after `open`)."""
+        from tui.organise import parse_sort
+
+        key, descending = parse_sort(spec)
+        self.sort = ("-" if descending else "") + key
+        for kind, shown in self.lists.items():
+            works = self._fetch(kind)
+            if self.sort != "n":
+                works = self._sorted(works)
+            shown.works, shown.rows, shown.filtered = works, list(range(len(works))), False
+        self.indexes.clear()
+        self.generation += 1
+        self.filter_seq += 1
+        self.filter_job = None
 
     def state_of(self, work: Work) -> State:
         return self.library.state_view.get(work.ident) or _UNREAD
@@ -205,7 +236,8 @@ class ReadingSession:
         self.filter_text = text
         self.filter_seq += 1
         self.filter_job = None
-        query = parse(text)  # (bounded: tui.query.MAX_QUERY_CHARS, MAX_TERMS)
+        # (bounded: tui.query.MAX_QUERY_CHARS, MAX_TERMS); the reader's names of the states
+        query = parse(text, statuses=self.library.settings.lookup())
         self.filter_errors = list(query.errors)
         if query.is_empty:
             self.filter_description = ""
@@ -282,6 +314,39 @@ class ReadingSession:
             self.undo_stack.append(Change("status", before))
         self._count_changes(before)
 
+    def set_priority(self, works: list[Work], priority: int) -> None:
+        self._change_states(works, lambda: self.library.set_priority(works, priority))
+
+    def edit_tags(self, works: list[Work], add: list[str], remove: list[str]) -> None:
+        self._change_states(works, lambda: self.library.edit_tags(works, add, remove))
+
+    def _change_states(self, works: list[Work], write: Callable[[], None]) -> None:
+        before = [(w, self.state_of(w)) for w in works]
+        write()
+        self.undo_stack.append(Change("state", before))
+
+    def move_in_queue(self, work: Work, step: int) -> bool:
+        """Move a queued work up (<0) or down the queue of the works shown; undoable."""
+        among = [w for shown in self.lists.values() for w in shown.works]
+        before = [(w, self.state_of(w)) for w in self.library.queue(among)]
+        if not self.library.move_in_queue(work, step, among):
+            return False
+        self.undo_stack.append(Change("state", before))
+        return True
+
+    def opened(self, work: Work) -> str:
+        """The reader opened `work` (o): unread or queued becomes reading when the settings
+        say so (undoable with the other changes). Returns the new status, or ""."""
+        if not self.library.settings.open_marks_reading:
+            return ""
+        if self.state_of(work).status not in ("unread", "queued"):
+            return ""
+        self.set_status([work], "reading")
+        return "reading"
+
+    def all_tags(self) -> list[str]:
+        return self.library.all_tags()
+
     def toggle_read(self, works: list[Work]) -> str:
         """Read, unless every one of `works` already is: then unread. Returns which."""
         everyone_read = bool(works) and all(self.state_of(w).status == "read" for w in works)
@@ -311,6 +376,13 @@ class ReadingSession:
             self.library.set_note(work, old_note)
             self.undo_stack.pop()
             return f"Undone: note of {work.local_id} restored."
+        if change.what == "state":
+            now = [(w, self.state_of(w).status) for w, _ in change.before]
+            self.library.restore_states(change.before)
+            self.undo_stack.pop()
+            self._count_changes(now)
+            what = describe_works([w for w, _ in change.before])
+            return f"Undone: {what} restored."
         now = [(w, self.state_of(w).status) for w, _ in change.before]
         groups: dict[str, list[Work]] = {}
         for w, old in change.before:

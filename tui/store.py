@@ -69,6 +69,7 @@ from tui.identity import (
 )
 from tui.model import KIND_PREFIX, KINDS, PREFIX_KIND, Review, State, Work
 from tui.perf import gc_paused
+from tui.settings import load_settings, settings_path_for
 from tui.storage import KeyedDB, backups_of, ensure_parent, file_signature
 from tui.storefiles import (
     LibraryFile,
@@ -97,13 +98,6 @@ __all__ = [
     "migrate_format0",
     "state_path_for",
 ]
-
-
-def _check_status(status: Any) -> str:
-    value = str(status).strip().lower()
-    if value not in fmt.STATUSES:
-        raise ReadingListError(f"unknown status '{status}' (use read, reading or unread)")
-    return value
 
 
 def _as_ident(t: str) -> str | None:
@@ -144,6 +138,8 @@ class Library:
         self._lock = FileLock(
             str(self.lock_path), timeout=LOCK_TIMEOUT, mode=-1 if mode is None else mode
         )
+        # state names and switches the reader set by hand (tui.settings)
+        self.settings = load_settings(settings_path_for(self.path))
         self._bib = LibraryFile(self.path)  # reviews and works
         self._side = StateFile(self.path)  # reading state and prefs
         # Why the last write failed (None once a write succeeds): see the module doc.
@@ -485,7 +481,12 @@ class Library:
         return MappingProxyType(self._side.states)
 
     def set_status(self, works: list[Work], status: str) -> None:
-        status = _check_status(status)
+        """Mark `works` `status` (a shown or stored name, see tui.settings).
+
+        A work that becomes queued goes to the end of the queue; one that leaves the
+        queue loses its place there.
+        """
+        status = self.settings.check(status)
         works = list(works)
         if not works:
             return
@@ -493,11 +494,110 @@ class Library:
             self._side.sync()
             now = fmt.now()
             changes: dict[str, State | None] = {}
+            last = self._last_queued()
             for w in works:
                 old = self._side.states.get(w.ident) or State()
                 if old.status == status or w.ident in changes:
                     continue
-                changes[w.ident] = State(status, now, old.note, list(old.tags))
+                queue = 0
+                if status == "queued":
+                    last += 1
+                    queue = last
+                changes[w.ident] = old.but(status=status, changed=now, queue=queue)
+            if changes:
+                self._commit(changes, {})
+
+    def _last_queued(self) -> int:
+        return max((s.queue for s in self._side.states.values()), default=0)
+
+    def set_priority(self, works: list[Work], priority: int) -> None:
+        """Priority 1 (highest) to 3, or 0 for none."""
+        if isinstance(priority, bool) or priority not in (0, 1, 2, 3):
+            raise ReadingListError(f"unknown priority '{priority}' (use 1, 2, 3 or 0 for none)")
+        self._update(works, lambda old: old.but(priority=priority))
+
+    def edit_tags(self, works: list[Work], add: Iterable[str] = (), remove: Iterable[str] = ()):
+        """Add tags `add` and remove tags `remove` (matched without regard to case)."""
+        add = [t for t in (" ".join(str(t).split()) for t in add) if t]
+        gone = {" ".join(str(t).split()).casefold() for t in remove}
+
+        def edit(old: State) -> State:
+            tags = [t for t in old.tags if t.casefold() not in gone]
+            have = {t.casefold() for t in tags}
+            for t in add:
+                if t.casefold() not in have:
+                    tags.append(t)
+                    have.add(t.casefold())
+            return old.but(tags=tags)
+
+        self._update(works, edit)
+
+    def restore_states(self, before: list[tuple[Work, State]]) -> None:
+        """Put back whole states (undo)."""
+        with self._locked():
+            self._side.sync()
+            changes: dict[str, State | None] = {w.ident: st for w, st in before}
+            self._commit(changes, {})
+
+    def all_tags(self) -> list[str]:
+        """Every tag in use, for completion (sorted, without regard to case)."""
+        seen: dict[str, str] = {}
+        for st in self._side.states.values():
+            for t in st.tags:
+                seen.setdefault(t.casefold(), t)
+        return sorted(seen.values(), key=str.casefold)
+
+    def queue(self, works: Iterable[Work] | None = None) -> list[Work]:
+        """The queued works of `works` (default: the library) in queue order, one per
+        reading state (the same DOI in two reviews is queued once)."""
+        states = self._side.states
+        seen: set[str] = set()
+        out = []
+        for w in self._bib.works if works is None else works:
+            st = states.get(w.ident)
+            if st is not None and st.status == "queued" and w.ident not in seen:
+                seen.add(w.ident)
+                out.append(w)
+        out.sort(key=lambda w: states[w.ident].queue)
+        return out
+
+    def move_in_queue(self, work: Work, step: int, among: Iterable[Work] | None = None) -> bool:
+        """Move a queued work `step` places up (<0) or down (>0) the queue of `among`
+        (default: the library); False when it is not queued or already at that end."""
+        queue = self.queue(among)
+        pos = next((i for i, w in enumerate(queue) if w.ident == work.ident), None)
+        if pos is None:
+            return False
+        new = max(0, min(len(queue) - 1, pos + step))
+        if new == pos:
+            return False
+        places = [self.state(w).queue for w in queue]  # kept; the works move between them
+        queue.insert(new, queue.pop(pos))
+        with self._locked():
+            self._side.sync()
+            changes: dict[str, State | None] = {}
+            for w, place in zip(queue, places, strict=True):
+                old = self._side.states.get(w.ident) or State()
+                if old.queue != place:
+                    changes[w.ident] = old.but(queue=place)
+            self._commit(changes, {})
+        return True
+
+    def _update(self, works: Iterable[Work], edit) -> None:
+        """One write of `edit(old state)` for every work (each shared state once)."""
+        works = list(works)
+        if not works:
+            return
+        with self._locked():
+            self._side.sync()
+            changes: dict[str, State | None] = {}
+            for w in works:
+                if w.ident in changes:
+                    continue
+                old = self._side.states.get(w.ident) or State()
+                new = edit(old)
+                if new != old:
+                    changes[w.ident] = new
             if changes:
                 self._commit(changes, {})
 
@@ -507,8 +607,7 @@ class Library:
             self._side.sync()
             old = self._side.states.get(work.ident) or State()
             if old.note != note:
-                new = State(old.status, old.changed, note, list(old.tags))
-                self._commit({work.ident: new}, {})
+                self._commit({work.ident: old.but(note=note)}, {})
 
     def set_tags(self, work: Work, tags: Iterable[str]) -> None:
         clean: list[str] = []
@@ -520,7 +619,7 @@ class Library:
             self._side.sync()
             old = self._side.states.get(work.ident) or State()
             if old.tags != clean:
-                self._commit({work.ident: State(old.status, old.changed, old.note, clean)}, {})
+                self._commit({work.ident: old.but(tags=clean)}, {})
 
     def add_work(self, key: str, work: Work) -> Work:
         """Append one work to a review or collection, numbered after its last of that
@@ -565,13 +664,20 @@ class Library:
     # --- stats ---------------------------------------------------------------
 
     def stats(self) -> list[dict]:
+        """Per review: per kind, the total and the count of each state (stored names)."""
         out = []
+        names = self.settings.names
+
+        def zero() -> dict[str, int]:
+            return {"total": 0, **dict.fromkeys(names, 0)}
+
         for key, r in self._bib.reviews.items():
-            kinds = {k: {"total": 0, "read": 0, "reading": 0, "unread": 0} for k in KINDS}
+            kinds = {k: zero() for k in KINDS}
             for w in self._bib.by_review.get(key, ()):
-                c = kinds.setdefault(w.kind, {"total": 0, "read": 0, "reading": 0, "unread": 0})
+                c = kinds.setdefault(w.kind, zero())
                 c["total"] += 1
-                c[self.state(w).status] += 1
+                status = self.state(w).status
+                c[status] = c.get(status, 0) + 1
             out.append({"key": key, "title": r.title, "kind": kinds})
         return out
 

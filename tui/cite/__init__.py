@@ -154,6 +154,7 @@ def format_bibliography(
     *,
     progress: Callable[[int, int], None] | None = None,
     numbered: bool = False,
+    tags: list[list[str]] | None = None,
 ) -> str:
     """Text styles: one citation per line in the given order, no numbers.
 
@@ -163,7 +164,8 @@ def format_bibliography(
     numbers the lines as the numeric styles print their lists: "[1] " for
     gbt7714, "1. " for vancouver, ama and a .csl file whose category is
     numeric; author-date styles, printed and the records stay unnumbered.
-    `readinglist cite` never numbers (the contract).
+    `readinglist cite` never numbers (the contract). `tags` (one list per work, for
+    the records only): the reader's tags as keywords; without it no tag is written.
     """
     style = check_style(style)
     works = list(works)
@@ -175,7 +177,7 @@ def format_bibliography(
             progress(done, total)
 
     if style in RECORD_STYLES:
-        out = _records(works, style)
+        out = _records(works, style, tags)
         if progress is not None:
             progress(total, total)
         return out
@@ -206,21 +208,21 @@ def number_label(style: str) -> str | None:
     return "{}. " if is_numeric(style) else None
 
 
-def _records(works: list[Work], style: str) -> str:
+def _records(works: list[Work], style: str, tags: list[list[str]] | None = None) -> str:
     from tui.cite.bibtex import citation_keys
 
     keys = citation_keys(works)
     if style == "bibtex":
         from tui.cite.bibtex import format_bibtex
 
-        return format_bibtex(works, keys)
+        return format_bibtex(works, keys, tags)
     if style == "ris":
         from tui.cite.ris import format_ris
 
-        return format_ris(works, keys)
+        return format_ris(works, keys, tags)
     from tui.cite.csljson import format_csljson
 
-    return format_csljson(works, keys)
+    return format_csljson(works, keys, tags)
 
 
 def export_markdown(
@@ -228,6 +230,7 @@ def export_markdown(
     states: dict[str, State],
     style: str = "gbt7714",
     title: str = "",
+    labels: dict[str, str] | None = None,
 ) -> str:
     """A reading-list document: '- [x] citation ([doi](https://doi.org/…))' per work.
 
@@ -239,7 +242,7 @@ def export_markdown(
     style = check_style(style)
     if style in RECORD_STYLES:
         raise NotFound(f"markdown export needs a text style, not '{style}'")
-    return _export(list(works), states, lambda w: _format_line(w, style), title)
+    return _export(list(works), states, lambda w: _format_line(w, style), title, labels)
 
 
 def preload(style: str = "gbt7714") -> None:

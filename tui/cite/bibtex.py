@@ -252,19 +252,27 @@ def _names_as_written(work: Work, field: str, value: str) -> str:
 _VERBATIM = {"doi", "url", "file", "eprint", "pmid", "pmcid", "pii", "isbn", "issn", "urldate"}
 
 
-def format_bibtex(works: list[Work], keys: list[str]) -> str:
+def format_bibtex(works: list[Work], keys: list[str], tags: list[list[str]] | None = None) -> str:
+    """`tags` (one list per work): the reader's tags as `keywords` (only when asked)."""
     import bibtexparser
     from bibtexparser.model import Entry, Field
 
     from tui.mapping.printed import is_printed
 
     lib = bibtexparser.Library()
-    for work, key in zip(works, keys, strict=True):
+    for i, (work, key) in enumerate(zip(works, keys, strict=True)):
         if work.csl and not is_printed(work):
             etype, pairs = record_entry(work)
         else:
             etype, pairs = entry_type(work), fields_of(work)
         fields = [Field(k, "{" + v + "}") for k, v in pairs]
+        if tags is not None and tags[i]:  # beside the record's own keywords, never twice
+            mine = _escape(", ".join(tags[i]))
+            own = next((f for f in fields if f.key.lower() == "keywords"), None)
+            if own is None:
+                fields.append(Field("keywords", "{" + mine + "}"))
+            else:
+                own.value = own.value[:-1] + ", " + mine + "}"
         lib.add(Entry(etype, key, fields))
     fmt = bibtexparser.BibtexFormat()
     fmt.indent = "  "

@@ -170,9 +170,10 @@ def to_csl(work: Work, *, id: str | None = None) -> dict:
     return d
 
 
-def format_csljson(works: list[Work], ids: list[str]) -> str:
+def format_csljson(works: list[Work], ids: list[str], tags: list[list[str]] | None = None) -> str:
     """The items; an imported item keeps its own id (so a Zotero library comes back
-    unchanged) unless another item of this output already has it, then it gets `ids`'s."""
+    unchanged) unless another item of this output already has it, then it gets `ids`'s.
+    With `tags` (one list per work), the reader's tags as CSL's comma-separated keyword."""
     items, taken = [], set(ids)
     for w, i in zip(works, ids, strict=True):
         d = csl_item(w, id=i, keep_id=True)
@@ -181,4 +182,8 @@ def format_csljson(works: list[Work], ids: list[str]) -> str:
             d["id"] = i
         taken.add(str(d["id"]))
         items.append(d)
+    if tags is not None:  # only when asked
+        for item, t in zip(items, tags, strict=True):
+            if t:
+                item["keyword"] = ", ".join(t)
     return json.dumps(items, ensure_ascii=False, indent=2)

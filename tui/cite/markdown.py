@@ -54,22 +54,30 @@ def export_markdown(
     states: dict,
     format_one: Callable[[Work], str],
     title: str = "",
+    labels: dict[str, str] | None = None,
 ) -> str:
+    """`labels`: the names the reader gave the states (tui.settings); every state but
+    read and unread is said after the citation, as *(reading)* is."""
+    labels = labels or {}
     lines: list[str] = []
     if title.strip():
         lines += [f"# {escape(title)}", ""]
     got = [state_of(w, states) for w in works]
-    read = sum(1 for s in got if s.status == "read")
-    reading = sum(1 for s in got if s.status == "reading")
-    summary = f"{read}/{len(works)} read" + (f", {reading} reading" if reading else "")
+    counts: dict[str, int] = {}
+    for st in got:
+        counts[st.status] = counts.get(st.status, 0) + 1
+    summary = f"{counts.get('read', 0)}/{len(works)} {escape(labels.get('read', 'read'))}"
+    for status, n in counts.items():
+        if status not in ("read", "unread"):
+            summary += f", {n} {escape(labels.get(status, status))}"
     lines += [summary, ""]
     for work, st in zip(works, got, strict=True):
         box = "[x]" if st.status == "read" else "[ ]"
         text = escape(format_one(work))
         lk = link(work)
         line = f"- {box} {text}" + (f" ({lk})" if lk else "")
-        if st.status == "reading":
-            line += " *(reading)*"
+        if st.status not in ("read", "unread"):
+            line += f" *({escape(labels.get(st.status, st.status))})*"
         lines.append(line)
         for note_line in st.note.strip().splitlines():
             lines.append(f"  > {escape(note_line)}" if note_line.strip() else "  >")

@@ -118,37 +118,46 @@ def to_ris(work: Work) -> dict:
     return r
 
 
-def record_lines(work: Work, key: str | None) -> str:
+def record_lines(work: Work, key: str | None, tags: list[str] | None = None) -> str:
     """A work with a lossless record as RIS through the table of tui.mapping.ris, plus
     the source's tags that have no CSL variable, under their own names."""
     from tui.mapping.ris import csl_to_ris
 
     used = work.extra.get("ris_fields")
-    tags = csl_to_ris(
+    tags_ = csl_to_ris(
         work.csl, str(work.extra.get("ris_type", "")), used if isinstance(used, dict) else None
     )
     if key is not None:
-        tags.insert(1, ("ID", key))
+        tags_.insert(1, ("ID", key))
     other = work.extra.get("ris_tags")
     if isinstance(other, dict):
-        tags.extend((t, v) for t, vs in other.items() for v in vs if isinstance(v, str))
-    tags.append(("ER", ""))
-    return "\n".join(f"{t}  - {' '.join(v.split())}".rstrip() for t, v in tags)
+        tags_.extend((t, v) for t, vs in other.items() for v in vs if isinstance(v, str))
+    tags_.extend(("KW", t) for t in tags or ())  # the reader's tags, only when asked
+    tags_.append(("ER", ""))
+    return "\n".join(f"{t}  - {' '.join(v.split())}".rstrip() for t, v in tags_)
 
 
-def format_ris(works: list[Work], keys: list[str] | None = None) -> str:
-    """The records; with `keys`, each gets its citation key as ID (read back as the key)."""
+def format_ris(
+    works: list[Work], keys: list[str] | None = None, tags: list[list[str]] | None = None
+) -> str:
+    """The records; with `keys`, each gets its citation key as ID (read back as the key);
+    with `tags` (one list per work), the reader's tags as KW (only when asked)."""
     from tui.mapping.printed import is_printed
 
     if any(w.csl and not is_printed(w) for w in works):
         ks = keys if keys is not None else [None] * len(works)
+        ts = tags if tags is not None else [[] for _ in works]
         return "\n\n".join(
-            record_lines(w, k)
+            record_lines(w, k, t)
             if w.csl and not is_printed(w)
-            else format_ris([w], None if k is None else [k])
-            for w, k in zip(works, ks, strict=True)
+            else format_ris([w], None if k is None else [k], [t])
+            for w, k, t in zip(works, ks, ts, strict=True)
         )
     records = [to_ris(w) for w in works]
+    if tags is not None:
+        for r, t in zip(records, tags, strict=True):
+            if t:
+                r["keywords"] = list(t)
     if keys is not None:
         records = [
             {"type_of_reference": r.pop("type_of_reference"), "id": key, **r}

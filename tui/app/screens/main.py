@@ -21,7 +21,8 @@ from textual.widgets import Footer, Header, Input
 
 from tui.app import keys
 from tui.app.messages import FilterDone, IndexesReady
-from tui.app.screens import handoff
+from tui.app.screens import handoff, organise
+from tui.app.screens.organise import OrganiseActions
 from tui.app.widgets.filter import FilterBar, FilterInput
 from tui.app.widgets.online import OnlineBar
 from tui.app.widgets.panes import DetailPane, ReviewPane
@@ -40,7 +41,7 @@ SHORT_SCREEN = 32  # below this many lines the review pane starts collapsed
 BEFORE_OPEN = {"filter", "help", "quit", "next_pane", "previous_pane", "escape"}
 
 
-class MainScreen(Screen[None]):
+class MainScreen(OrganiseActions, Screen[None]):
     """Review pane, filter, the two lists and the detail pane."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -146,7 +147,9 @@ class MainScreen(Screen[None]):
     def load_review(self, key: str | None, filter_text: str = "") -> None:
         """Show review `key` (or nothing when the database has none), filtered."""
         session = self.session
+        session.sort = organise.sort_for(self, key)  # each review keeps its own order
         session.open(key)
+        organise.update_columns(self)
         self.detail.errors.clear()  # a re-import may have changed the works
         for wl in self.lists:  # every review's works: say which review each comes from
             wl.show_review = key == ALL_WORKS
@@ -234,6 +237,7 @@ class MainScreen(Screen[None]):
 
     def changed(self) -> None:
         """After a status, note or selection change: redraw the rows, titles and details once."""
+        organise.update_columns(self)
         for wl in self.lists:
             wl.refresh()
         self.update_titles()
@@ -490,6 +494,7 @@ class MainScreen(Screen[None]):
     def action_open(self) -> None:
         if self.active.highlighted is not None:
             self.app.open_work(self.active.highlighted)
+            organise.opened(self, self.active.highlighted)
 
     def action_online(self, kind: str) -> None:
         self.online.start(kind)  # fetch, resolve or add (see widgets/online.py)

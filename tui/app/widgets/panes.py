@@ -292,9 +292,15 @@ def review_text(review: Review) -> Fields:
 
 
 def work_text(
-    work: Work, state: State, style: str, citation: str | None, selected: bool = False
+    work: Work,
+    state: State,
+    style: str,
+    citation: str | None,
+    selected: bool = False,
+    labels: dict[str, str] | None = None,
 ) -> Fields:
-    """Every field of one work, its links, reading state and citation."""
+    """Every field of one work, its links, reading state and citation (`labels`: the
+    names the reader gave the states, tui.settings)."""
     kind = "Reference" if work.kind == "reference" else "Related article"
     head = Text.assemble(
         (f"{kind} {work.n}", "bold"),
@@ -355,10 +361,14 @@ def work_text(
         abstract = Text(inert(work.abstract).strip())
         abstract.append(f"\n(fetched from {clean(source)})", style=DIM)
         lines.row("Abstract", abstract)
-    status = Text(state.status, style="bold")
+    status = Text((labels or {}).get(state.status, state.status), style="bold")
     if state.changed:
         status.append(f"  since {when(state.changed)}", style=DIM)
     lines.row("Status", status)
+    if state.priority:
+        lines.row("Priority", f"{state.priority} (1 is the highest)")
+    if state.tags:
+        lines.row("Tags", clean(", ".join(state.tags)))
     if state.note:
         lines.row("Note", inert(state.note).rstrip())
     lines.text(Text(""))
@@ -440,6 +450,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         super().__init__(**kwargs)
         self.body = Static("", id="detail-body", markup=False)
         self.citations: dict[tuple[str, str], str] = {}  # (Work.id, style) -> text
+        self.labels: dict[str, str] = {}  # the reader's names of the states (tui.settings)
         self.errors: dict[tuple[str, str], str] = {}
         self.ready = False  # citeproc & co. wait until the first screen has painted
         self._shown: tuple[Work, State, str, bool] | None = None
@@ -456,7 +467,7 @@ class DetailPane(VerticalScroll, can_focus=True):
     def show_work(self, work: Work, state: State, style: str, selected: bool) -> None:
         key = (work.id, style)
         citation = self.citations.get(key) or self.errors.get(key)
-        self.body.update(work_text(work, state, style, citation, selected))
+        self.body.update(work_text(work, state, style, citation, selected, self.labels))
         self._shown = (work, state, style, selected)
         if citation is None:
             if self.ready:

@@ -28,7 +28,7 @@ from textual.strip import Strip
 from tui.model import State, Work, has_cjk
 from tui.text import inert
 
-MARKS = {"read": "✓", "reading": "▸", "unread": " "}
+MARKS = {"read": "✓", "reading": "▸", "unread": " ", "queued": "+", "skipped": "-"}
 """Status marks: all East-Asian-width neutral, so one cell in every terminal."""
 NOTE_MARK = "✎"
 """After the status mark of a work that has a note (East-Asian-width neutral too)."""
@@ -123,6 +123,7 @@ class WorkList(ScrollView, can_focus=True):
         self.empty_text = "Nothing here."
         self._number_width = 2
         self.show_review = False  # rows of several reviews: "lin2025 16" (set before set_works)
+        self.show_priority = False  # a priority column (while any work has a priority)
         self._last_posted: str | None = ""
         self._style_cache: dict[tuple, tuple] = {}
 
@@ -248,7 +249,7 @@ class WorkList(ScrollView, can_focus=True):
     def _columns(self, width: int) -> tuple[int, int, int, int]:
         """Widths of the authors, year, title and journal columns for a row `width` wide."""
         # selection, number, space, status mark, note mark, space
-        fixed = 1 + self._number_width + 1 + 3
+        fixed = 1 + self._number_width + 1 + 3 + (1 if self.show_priority else 0)
         authors = max(12, min(22, width // 4))
         year = 5
         journal = min(24, max(10, width // 6)) if width >= 70 else 0
@@ -319,6 +320,10 @@ class WorkList(ScrollView, can_focus=True):
             Segment(MARKS.get(status, " "), mark_style),
             Segment(NOTE_MARK if state.note else " ", number_style),
             Segment(" ", row_style),
+        ]
+        if self.show_priority:  # 1-3 after the marks, as JabRef's prio1-3
+            segments.insert(4, Segment(str(state.priority or " "), number_style))
+        segments += [
             Segment(fit(short_authors(work), authors_w) + " ", row_style),
             Segment(fit(str(work.year or ""), year_w), year_style),
             Segment(fit(inert(work.title, keep_newlines=False), title_w), row_style),
