@@ -34,13 +34,13 @@ os.environ["READINGLIST_CACHE"] = ""  # measure the engine, not the cache
 
 from bench.cslref.compare import (  # noqa: E402
     LIBRARIES,
-    citeproc_js as node_render,
     entry_text,
     library_text,
     normalise,
     style_locale,
     style_path,
 )
+from bench.cslref.compare import citeproc_js as node_render  # noqa: E402
 from tui.cite import CSL_FILES  # noqa: E402
 
 OLD_COMMIT = "3afadb4"  # the last commit with citeproc-py as the engine
@@ -154,8 +154,8 @@ def main() -> int:
             t = time.perf_counter()
             b = [normalise(js.render(it, xml, lang)) for it in items]
             tb = (time.perf_counter() - t) * 1000 / len(items)
-            na = sum(x == y for x, y in zip(ref, a)) if a else 0
-            nb = sum(x == y for x, y in zip(ref, b))
+            na = sum(x == y for x, y in zip(ref, a, strict=True)) if a else 0
+            nb = sum(x == y for x, y in zip(ref, b, strict=True))
             n = len(items)
             print(f"{s:<10} {lib:<13} {na:>4}/{n:<4} {nb:>4}/{n:<4} {ta:7.2f} {tb:7.2f} "
                   f"{build:7.2f}s", flush=True)  # fmt: skip
@@ -163,7 +163,7 @@ def main() -> int:
                 "n": n, "A": na, "B": nb, "A_ms": ta, "B_ms": tb, "B_build_s": build,
                 "diffs": [
                     {"id": it.get("id"), "ref": r, "A": x if a else None, "B": y}
-                    for it, r, x, y in zip(items, ref, a or [None] * n, b)
+                    for it, r, x, y in zip(items, ref, a or [None] * n, b, strict=True)
                     if r != y or (a and r != x)
                 ],
             }  # fmt: skip

@@ -232,7 +232,9 @@ def render(item: dict, xml: str, lang: str) -> str:
             try:
                 text = _context().call("RL.render", skey, data)
             except Exception as e:
-                raise ReadingListError(f"citeproc-js cannot format this work: {_first_line(e)}")
+                raise ReadingListError(
+                    f"citeproc-js cannot format this work: {_first_line(e)}"
+                ) from None
             text = text or ""
             if numeric:
                 text = _NUMBER.sub("", text, count=1)
