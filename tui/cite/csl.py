@@ -21,6 +21,7 @@ from pathlib import Path
 
 from tui.cite import citeproc_js
 from tui.cite.csljson import to_csl
+from tui.cite.gbt7714 import number
 from tui.errors import NotFound, ParseError
 from tui.model import Work
 from tui.paths import styles_dir
@@ -31,6 +32,36 @@ STYLE_LOCALES = {"harvard-cite-them-right": "en-GB"}
 ET_AL_PLACEHOLDER = "Zzqetalplaceholderzz"
 _PLACEHOLDER_RE = re.compile(
     r"\s*[,;]?\s*(?:(?:&|and|und|et|y)\s+)?" + ET_AL_PLACEHOLDER + r"\.?", re.IGNORECASE
+)
+
+# styles (file stems) whose CSL handles `supplement-number` / `number` for articles
+SUPPLEMENT_NUMBER_STYLES = {
+    "apa",
+    "american-medical-association",
+    "modern-language-association",
+    "chicago-author-date",
+}
+ARTICLE_NUMBER_STYLES = {
+    "apa",
+    "american-medical-association",
+    "chicago-author-date",
+    "nlm-citation-sequence",
+}
+# styles whose CSL prints an article number given as `number` as an issue ("no.")
+# or not at all: it goes in as a page, and the page label is replaced
+_ARTICLE_LABEL = {"harvard-cite-them-right": "", "modern-language-association": "article "}
+_SUPPLEMENT = re.compile(r"^(?:suppl(?:ement)?|supp|s)\.?\s*(\w+)$", re.IGNORECASE)
+# Journals that number articles instead of paging them (BioMed Central, Frontiers,
+# MDPI, PLOS, Cochrane, Nature's and eLife's online journals). Our own list: nothing
+# in a reference string tells an article number ("30") from a single page ("254").
+_ARTICLE_NUMBER_JOURNALS = re.compile(
+    r"^(?:BMC\b|Front\b|PLoS\b|Sci Rep$|Nat Commun$|Commun Biol$|eLife$|Cells$|"
+    r"Int J Mol Sci$|J Clin Med$|Nutrients$|Cancers(?: \(Basel\))?$|Biomedicines$|"
+    r"Molecules$|Int J Environ Res Public Health$|Arthritis Res Ther$|"
+    r"Stem Cell Res Ther$|J Transl Med$|Cochrane Database Syst Rev$|Trials$|"
+    r"Genome Biol$|Crit Care$|Respir Res$|J Neuroinflammation$|Mol Cancer$|"
+    r"J Hematol Oncol$|J Exp Clin Cancer Res$|Orphanet J Rare Dis$)",
+    re.IGNORECASE,
 )
 
 _lock = threading.RLock()
@@ -123,10 +154,43 @@ def format_item(item: dict, path: str | Path) -> str:
     return text.strip()
 
 
-def render_data(work: Work) -> dict:
-    """The CSL item of a work, with the et-al placeholder (see the module doc)."""
+def article_number(work: Work) -> bool:
+    """True when `work.pages` is an article number rather than a page.
+
+    One locator, no range, and either an e-locator ("e0173487"), a Cochrane
+    review number ("CD011819"), five digits or more (no journal volume has
+    100,000 pages: "1108623", "10023"), or any number in a journal known to
+    number its articles ("Arthritis Res Ther, 2019, 21(1):30").
+    """
+    page = work.pages.strip()
+    if not page or re.search(r"[-\u2010-\u2015,+ ]", page):
+        return False
+    if re.fullmatch(r"e\d{3,}|CD\d{6}|\d{5,}", page):
+        return True
+    return page.isdigit() and bool(_ARTICLE_NUMBER_JOURNALS.match(work.journal.strip()))
+
+
+def render_data(work: Work, stem: str = "") -> dict:
+    """The CSL item of a work for the style file `stem`: volume and issue as numbers
+    ("04" -> "4"), a supplement as CSL's `supplement-number` and an article number as
+    `number` where that style prints them, and the et-al placeholder. These say in
+    CSL what our Work holds in its own fields; the record of issue 11 will carry them."""
     d = to_csl(work, id="item")
     d.pop("custom", None)
+    if "volume" in d:
+        d["volume"] = number(d["volume"])
+    supplement = _SUPPLEMENT.match(work.supplement.strip())
+    if supplement and stem in SUPPLEMENT_NUMBER_STYLES:
+        d["supplement-number"] = supplement.group(1)
+        if work.issue.strip():
+            d["issue"] = number(work.issue)
+        else:
+            d.pop("issue", None)
+    elif "issue" in d:
+        d["issue"] = " ".join(number(x) for x in d["issue"].split(" ", 1))
+    if "page" in d and stem in ARTICLE_NUMBER_STYLES and d.get("type") == "article-journal":
+        if article_number(work):
+            d["number"] = d.pop("page")
     if work.et_al and d.get("author"):
         d["author"] = [*d["author"], {"literal": ET_AL_PLACEHOLDER}]
     return d
@@ -134,7 +198,7 @@ def render_data(work: Work) -> dict:
 
 def format_work(work: Work, path: str | Path) -> str:
     """One work in the CSL style at `path`, as one line of plain text without a number."""
-    text = format_item(render_data(work), path)
+    text = format_item(render_data(work, load_style(path).path.stem), path)
     if not text:  # a work with next to no data: better the GB/T line than nothing
         from tui.cite.gbt7714 import format_work as gbt
 
