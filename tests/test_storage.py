@@ -145,10 +145,13 @@ def test_damaged_file_is_a_clear_error_and_left_alone(
     assert path.read_bytes() == content
 
 
-def test_empty_file_is_an_empty_database(tmp_path: Path) -> None:
+def test_empty_file_is_damage_not_an_empty_database(tmp_path: Path) -> None:
+    """We never write an empty file: one is what a crash or a full disk leaves."""
     path = tmp_path / "db.json"
     path.write_bytes(b"")
-    assert OrjsonStorage(path).read() is None
+    with pytest.raises(StoreError, match="db.json is empty"):
+        OrjsonStorage(path).read()
+    assert path.read_bytes() == b""
 
 
 def test_check_shape_accepts_tinydb_layout(tmp_path: Path) -> None:

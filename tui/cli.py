@@ -31,9 +31,25 @@ STATUS_MARK = {"unread": " ", "reading": "~", "read": "x"}
 
 
 class _Parser(argparse.ArgumentParser):
+    """argparse, with its messages made as inert as the rest of the output.
+
+    argparse echoes the arguments it rejects ("unrecognized arguments: ...", "invalid
+    choice: ..."), so an escape sequence typed or pasted into an argument (OSC 52 sets
+    the clipboard) would reach the terminal: every message it prints passes inert().
+    """
+
     def error(self, message: str):  # one line, exit 2, as for every user error
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        message = inert(message, keep_newlines=False)
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def _print_message(self, message: str, file=None) -> None:
+        # (usage, help, --version and exit messages all go through here)
+        if message:
+            file = file or sys.stderr
+            try:
+                file.write(inert(message))
+            except (AttributeError, OSError):  # as argparse: no stream, nothing to say
+                pass
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -107,7 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--review", dest="sub_review", metavar="KEY")
     s.add_argument("--kind", choices=list(KIND_CHOICES), default="all")
     s.add_argument(
-        "-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout"
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write to FILE (atomically, through a symlink; a FIFO or device is written to; "
+        "- is stdout) instead of stdout",
     )
 
     sub.add_parser("stats", help="counts and reading progress per review")
@@ -236,18 +256,52 @@ def cmd_import(args, lib) -> int:
 
     loaded = []
     for name in args.files:  # parse all first: a bad file imports nothing
-        loaded.append(load_file(Path(name)))
+        review, works = load_file(Path(name))
+        # A collection is known by the file it came from, not by its name: two
+        # refs.bib in two folders are two collections (see Library.import_review).
+        try:
+            review.source = os.fspath(Path(name).resolve())
+        except (OSError, RuntimeError):  # a symlink loop: it was readable, keep the name
+            pass
+        loaded.append((review, works))
     for review, works in loaded:
-        key, created = lib.import_review(review, works)
+        done = lib.import_review(review, works)
+        key, created = done
         kinds = {}
         for w in works:
             kinds[w.kind] = kinds.get(w.kind, 0) + 1
         counts = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in kinds.items())
-        _out(f"{key}\t{'created' if created else 'updated'}\t{counts}")
+        line = f"{key}\t{'created' if created else 'updated'}\t{counts}"
+        if done.taken_by is not None:
+            other = done.taken_by
+            line += f"\tnew key: '{other.key}' is {other.source or 'another review'}"
+        if done.removed:
+            line += f"\t{len(done.removed)} removed (no longer in the file; listed on stderr)"
+        _out(line)
+        _report_removed(lib, key, done.removed)
         for w in works:
             for warning in w.warnings:
                 _err(f"warning: {key}/{w.local_id}: {inert(warning, keep_newlines=False)}")
+        shown = {x for w in works for x in w.warnings}
+        for warning in review.warnings:  # the file's own ("3 empty records skipped")
+            if warning not in shown:
+                _err(f"warning: {key}: {inert(warning, keep_newlines=False)}")
     return 0
+
+
+def _report_removed(lib, key: str, removed: list[Work], most: int = 20) -> None:
+    """Say which works an update dropped: never delete without saying which."""
+    states = lib.states()
+    for w in removed[:most]:
+        what = w.title or w.raw or w.doi or "(untitled)"
+        if len(what) > 80:
+            what = what[:79] + "…"
+        kept = ""
+        if w.ident in states or "orphan:" + w.ident in states:
+            kept = " (its reading state is kept)"
+        _err(f"{key}: removed {w.local_id}: {what}{kept}")
+    if len(removed) > most:
+        _err(f"{key}: and {len(removed) - most} more removed")
 
 
 def _counts(lib, key: str) -> dict:
@@ -445,7 +499,7 @@ def cmd_export(args, lib) -> int:
         )
     if not text.endswith("\n"):
         text += "\n"
-    if args.output:
+    if args.output and args.output != "-":  # `-o -` is stdout, as usual
         out = Path(args.output).expanduser()
         if not out.parent.is_dir():
             raise NotFound(f"cannot write {args.output}: folder {out.parent} does not exist")

@@ -1,17 +1,21 @@
 """`readinglist doctor`: check the database files and recover what can be recovered.
 
 `diagnose(path)` looks at every file of a library (see `tui.store`): the library
-file, the state file, the change log and the two ``.bak`` backups of the last good
-versions, and says what is wrong with each, without writing anything.
+file, the state file, the change log, the two ``.bak`` backups of the last good
+versions and the older dated backups (``.bak-<time>``), and says what is wrong with
+each, without writing anything. An empty file, or one that is not a regular file
+or too big to be ours, is damage; nothing is read before its size is checked.
 
 `recover(path)` builds a NEW library from the best of what is there and never
 touches the old files:
 
-* bibliography (reviews, works): the library file if it is sound; otherwise its
-  ``.bak`` as the base, with every document that can still be read from the
-  damaged file laid over it (they are newer);
-* reading state: the state file if sound, otherwise its ``.bak`` plus what can be
-  read from the damaged file; then the change log's complete entries on top
+* bibliography (reviews, works): the library file if it is sound; otherwise the
+  newest sound backup (``.bak``, then the dated ones, newest first) as the base -
+  or, when no backup is sound, what can be salvaged from all of them, newer over
+  older - with every document that can still be read from the damaged file laid
+  over it (they are newer);
+* reading state: the state file if sound, otherwise its backups (the same way)
+  plus what can be read from the damaged file; then the change log's complete entries on top
   (unless the state file says it has absorbed that log already).
 
 Reading documents out of a damaged JSON file ("salvage") is our own code: JSON
@@ -24,6 +28,7 @@ would refuse ends up in the new file. The new files are then opened with
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,23 +37,21 @@ from typing import Any
 
 import orjson
 
-from tui import store
+from tui import diskformat as fmt
+from tui.diskformat import LIBRARY_SCHEMA, STATE_SCHEMA
 from tui.errors import StoreError
-from tui.model import Review
-from tui.storage import AppendLog, OrjsonStorage
-from tui.store import (
-    FORMAT_VERSION,
-    LIBRARY_SCHEMA,
-    STATE_SCHEMA,
-    Library,
-    migrate_format0,
-    state_path_for,
-)
+from tui.fsutil import check_regular_or_missing, read_regular, resolve
+from tui.sources.limits import too_deep
+from tui.storage import AppendLog, OrjsonStorage, dated_backups
+from tui.store import Library
+from tui.storefiles import log_path_for, state_path_for
 
 __all__ = ["Diagnosis", "FileReport", "Recovery", "diagnose", "recover", "salvage_documents"]
 
-_META = "db"
 _TABLES = ("meta", "reviews", "works", "state", "prefs", "_default")
+# how deep a document may nest (its own object counts): what we write ourselves stays
+# under 10; orjson will not write beyond 255 and Python's json not read beyond ~1000
+MAX_DOC_DEPTH = 64
 
 
 @dataclass
@@ -89,13 +92,21 @@ class Diagnosis:
         """True when the library opens with everything it holds."""
         return not self.problems()
 
+    def backups(self, role: str) -> list[FileReport]:
+        """The backups of one file ("library" or "state") that are there, newest first."""
+        return [f for f in self.files[3:] if f.role == f"{role} backup" and f.exists]
+
     def problems(self) -> list[str]:
         out = [f"{f.path.name}: {f.problem}" for f in self.files[:3] if f.exists and f.problem]
-        for file, backup in ((self.files[0], self.files[3]), (self.files[1], self.files[4])):
-            if not file.exists and backup.exists and backup.path.stat().st_size:
-                out.append(
-                    f"{file.path.name} is missing but its backup {backup.path.name} is there"
-                )
+        for file in self.files[:2]:
+            if file.exists:
+                continue
+            for backup in self.backups(file.role):
+                if _size(backup.path):
+                    out.append(
+                        f"{file.path.name} is missing but its backup {backup.path.name} is there"
+                    )
+                    break
         return out
 
     def lines(self) -> list[str]:
@@ -147,7 +158,7 @@ class Recovery:
 
 def _files(path: Path) -> tuple[Path, Path, Path, Path, Path]:
     side = state_path_for(path)
-    log = side.with_suffix(".log")
+    log = log_path_for(path)
     return (
         path,
         side,
@@ -157,11 +168,21 @@ def _files(path: Path) -> tuple[Path, Path, Path, Path, Path]:
     )
 
 
+def _size(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
 def diagnose(path: str | Path) -> Diagnosis:
-    """Check every file of the library at `path`; writes nothing."""
-    path = Path(path).expanduser().absolute()
-    if path.is_dir():
-        raise StoreError(f"{path} is a folder; give the path of a database file")
+    """Check every file of the library at `path`; writes nothing.
+
+    ``files`` is: library, state, change log, library.bak, state.bak, then the dated
+    backups of the library and of the state file (newest first).
+    """
+    path = resolve(path)  # the files the store uses: beside a symlink's target
+    check_regular_or_missing(path)
     main, side, log, main_bak, side_bak = _files(path)
     files = [
         _check_tables(main, "library", LIBRARY_SCHEMA),
@@ -170,12 +191,13 @@ def diagnose(path: str | Path) -> Diagnosis:
         _check_tables(main_bak, "library backup", LIBRARY_SCHEMA),
         _check_tables(side_bak, "state backup", STATE_SCHEMA),
     ]
+    files += [_check_tables(p, "library backup", LIBRARY_SCHEMA) for p in dated_backups(main)]
+    files += [_check_tables(p, "state backup", STATE_SCHEMA) for p in dated_backups(side)]
     leftovers: list[Path] = []
     if path.parent.is_dir():
+        names = (main.name, side.name, log.name)
         for p in sorted(path.parent.iterdir()):
-            if p.name.endswith(".tmp") and p.name.startswith(
-                (f".{main.name}.", f".{side.name}.", f".{main_bak.name}.", f".{side_bak.name}.")
-            ):
+            if p.name.endswith(".tmp") and p.name.startswith(tuple(f".{n}." for n in names)):
                 leftovers.append(p)
     return Diagnosis(path, files, leftovers)
 
@@ -186,13 +208,13 @@ def _read_tables(path: Path) -> dict:
 
 
 def _check_tables(path: Path, role: str, schema: str) -> FileReport:
-    report = FileReport(path, role, exists=path.exists())
+    report = FileReport(path, role, exists=os.path.lexists(path))
     if not report.exists:
         return report
     try:
         data = _read_tables(path)
-        if schema == LIBRARY_SCHEMA and store._looks_like_format0(data):
-            main, side = migrate_format0(data, path)
+        if schema == LIBRARY_SCHEMA and fmt.looks_like_format0(data):
+            main, side = fmt.migrate_format0(data, path)
             report.note = "format 0; it is converted when readinglist opens it"
             report.counts = {
                 "reviews": len(main["reviews"]),
@@ -201,7 +223,7 @@ def _check_tables(path: Path, role: str, schema: str) -> FileReport:
             }
             report.data = data  # as it is: recover() converts it
             return report
-        store._check_meta(data, path, schema)
+        fmt.check_meta(data, path, schema)
     except StoreError as exc:
         report.problem = _short(str(exc), path)
         return report
@@ -227,25 +249,23 @@ def _short(message: str, path: Path) -> str:
 
 
 def _check_log(path: Path) -> FileReport:
-    report = FileReport(path, "change log", exists=path.exists())
+    report = FileReport(path, "change log", exists=os.path.lexists(path))
     if not report.exists:
         return report
     try:
         entries, _ = AppendLog(path).read_new()
+        if not (read_regular(path) or b"").endswith(b"\n"):
+            report.note = "its last line was cut off by a crash and is ignored"
     except StoreError as exc:
         report.problem = _short(str(exc), path)
         return report
     report.counts = {"changes": len(entries)}
-    try:
-        if not path.read_bytes().endswith(b"\n"):
-            report.note = "its last line was cut off by a crash and is ignored"
-    except OSError:
-        pass
     return report
 
 
 def _valid_docs(data: dict, schema: str, bad: list[str]) -> dict[str, dict]:
     """The documents of each table that the store would accept; the rest named in `bad`."""
+    data = {table: _shallow(docs, table, bad) for table, docs in data.items()}
     if schema == LIBRARY_SCHEMA:
         reviews = {k: d for k, d in data.get("reviews", {}).items() if _ok_review(k, d, bad)}
         works = {k: d for k, d in data.get("works", {}).items() if _ok_work(k, d, reviews, bad)}
@@ -255,11 +275,22 @@ def _valid_docs(data: dict, schema: str, bad: list[str]) -> dict[str, dict]:
     return {"state": states, "prefs": prefs}
 
 
+def _shallow(docs: Any, table: str, bad: list[str]) -> Any:
+    """The table without documents nested deeper than MAX_DOC_DEPTH (named in `bad`):
+    no real record nests so deep, and the copies and writes after this would fail."""
+    if not isinstance(docs, dict) or table == "meta":
+        return docs
+    deep = [k for k, d in docs.items() if too_deep(d, MAX_DOC_DEPTH)]
+    for k in deep:
+        bad.append(f"{table} '{k}': nested too deeply (more than {MAX_DOC_DEPTH} levels)")
+    return {k: d for k, d in docs.items() if k not in deep} if deep else docs
+
+
 def _ok_review(key: str, doc: Any, bad: list[str]) -> bool:
     try:
         if not isinstance(doc, dict) or doc.get("key", key) != key:
             raise ValueError("not a review")
-        r = Review.from_dict(doc)
+        r, _ = fmt.review_from_doc(key, doc)
         if not isinstance(r.title_zh, str) or not isinstance(r.title_en, str):
             raise ValueError("title is not text")
         return True
@@ -272,7 +303,7 @@ def _ok_work(key: str, doc: Any, reviews: dict, bad: list[str]) -> bool:
     try:
         if not isinstance(doc, dict):
             raise ValueError("not an object")
-        w = store._make_work(doc)
+        w = fmt.work_from_doc(doc)
         if not isinstance(w.n, int) or isinstance(w.n, bool):
             raise ValueError("no number")
         if w.review not in reviews:
@@ -287,7 +318,7 @@ def _ok_work(key: str, doc: Any, reviews: dict, bad: list[str]) -> bool:
 
 def _ok_state(ident: str, doc: Any, bad: list[str]) -> bool:
     try:
-        store._parse_state(ident, doc)
+        fmt.state_from_doc(ident, doc)
         if "status" not in doc:
             raise ValueError(f"'{ident}' has no status")
         return True
@@ -306,6 +337,23 @@ def _ok_pref(name: str, doc: Any, bad: list[str]) -> bool:
 # ----------------------------------------------------------------------- salvage
 
 _KEY = re.compile(r'"((?:[^"\\\n]|\\.){0,2000})"\s*:\s*\{')
+_JSON_MARK = re.compile(r'"(?:[^"\\]++|\\.)*+"|[{}\[\]]', re.S)
+
+
+def _end_of_value(text: str, start: int) -> int:
+    """Index after the object or list that opens at `start` (the end of the text if it
+    is never closed), found by counting brackets outside strings: linear, no recursion,
+    for a value too deep to decode."""
+    depth = 0
+    for m in _JSON_MARK.finditer(text, start):
+        c = m.group()
+        if c in "{[":
+            depth += 1
+        elif c in "}]":
+            depth -= 1
+            if depth == 0:
+                return m.end()
+    return len(text)
 
 
 def salvage_documents(raw: bytes) -> dict[str, dict[str, Any]]:
@@ -338,6 +386,15 @@ def salvage_documents(raw: bytes) -> dict[str, dict[str, Any]]:
                 table = name
             pos = brace + 1
             continue
+        except RecursionError:
+            # nested deeper than Python's json can read: a table is entered (the
+            # documents in it are tried one by one), anything else is skipped whole,
+            # as no real document nests that deep
+            if name in _TABLES:
+                table, pos = name, brace + 1
+            else:
+                pos = _end_of_value(text, brace)
+            continue
         if (
             name in _TABLES
             and isinstance(value, dict)
@@ -362,9 +419,15 @@ def _default_into(path: Path) -> Path:
     while True:
         tail = f"-{n}" if n > 1 else ""
         into = path.with_name(f"{stem}.recovered-{stamp}{tail}{suffix}")
-        if not into.exists() and not state_path_for(into).exists():
+        if not any(os.path.lexists(p) for p in _created_by_recover(into)):
             return into
         n += 1
+
+
+def _created_by_recover(into: Path) -> list[Path]:
+    """Every name recover() writes: the two files and their first backups."""
+    side = state_path_for(into)
+    return [into, side, into.with_name(into.name + ".bak"), side.with_name(side.name + ".bak")]
 
 
 def _docs_of(report: FileReport, schema: str, sources: list[str]) -> dict[str, dict] | None:
@@ -376,8 +439,10 @@ def _docs_of(report: FileReport, schema: str, sources: list[str]) -> dict[str, d
         how = "as it is" if report.ok else "its readable documents"
     else:
         try:
-            raw = report.path.read_bytes()
-        except OSError:
+            raw = read_regular(report.path)
+        except StoreError:
+            return None
+        if raw is None:
             return None
         data = salvage_documents(raw)
         how = "salvaged documents"
@@ -385,6 +450,23 @@ def _docs_of(report: FileReport, schema: str, sources: list[str]) -> dict[str, d
     if any(docs.values()):
         sources.append(f"{report.path.name} ({how})")
     return docs
+
+
+def _from_backups(
+    backups: list[FileReport], schema: str, sources: list[str]
+) -> dict[str, dict] | None:
+    """The newest sound, non-empty backup; when none is, what can be salvaged from all
+    of them, newer laid over older."""
+    for report in backups:
+        if report.ok and report.data is not None:
+            docs = _docs_of(report, schema, [])
+            if docs is not None and any(docs.values()):
+                sources.append(f"{report.path.name} (as it is)")
+                return docs
+    merged: dict[str, dict] | None = None
+    for report in reversed(backups):
+        merged = _merge(merged, _docs_of(report, schema, sources))
+    return merged
 
 
 def _merge(base: dict[str, dict] | None, top: dict[str, dict] | None) -> dict[str, dict]:
@@ -398,8 +480,8 @@ def _merge(base: dict[str, dict] | None, top: dict[str, dict] | None) -> dict[st
 def _log_entries(path: Path) -> tuple[str, list[dict]]:
     """The log's token and every complete, well-formed entry (bad lines skipped)."""
     try:
-        raw = path.read_bytes()
-    except OSError:
+        raw = read_regular(path) or b""
+    except StoreError:
         return "", []
     token, entries = "", []
     lines = raw[: raw.rfind(b"\n") + 1].splitlines()
@@ -412,7 +494,7 @@ def _log_entries(path: Path) -> tuple[str, list[dict]]:
             continue
         if i == 0 and isinstance(item.get("log"), str):
             token = item["log"]
-        elif item.get("t") in ("s", "p") and isinstance(item.get("id"), str) and "v" in item:
+        elif fmt.is_entry(item):
             entries.append(item)
     return token, entries
 
@@ -426,26 +508,28 @@ def recover(path: str | Path, into: str | Path | None = None) -> Recovery:
     """
     diagnosis = diagnose(path)
     path = diagnosis.path
-    main, side, log, main_bak, side_bak = diagnosis.files
+    main, side, log = diagnosis.files[:3]
     target = Path(into).expanduser().absolute() if into else _default_into(path)
     target_side = state_path_for(target)
-    for p in (target, target_side):
-        if p.exists():
+    # lexists: a planted symlink (even a dangling one) at any name we write is refused
+    for p in _created_by_recover(target):
+        if os.path.lexists(p):
             raise StoreError(f"{p} exists already; give a new file name to recover into")
     sources: list[str] = []
     dropped: list[str] = []
 
     # The bibliography: a format-0 file is converted; otherwise backup, then newer docs.
     format0_side: dict | None = None
-    if main.ok and main.data is not None and store._looks_like_format0(main.data):
-        converted, format0_side = migrate_format0(main.data, main.path)
+    if main.ok and main.data is not None and fmt.looks_like_format0(main.data):
+        converted, format0_side = fmt.migrate_format0(main.data, main.path)
         lib_docs = {"reviews": converted["reviews"], "works": converted["works"]}
         sources.append(f"{main.path.name} (format 0, converted)")
     elif main.ok and main.exists:
         lib_docs = _docs_of(main, LIBRARY_SCHEMA, sources) or {}
     else:
         lib_docs = _merge(
-            _docs_of(main_bak, LIBRARY_SCHEMA, sources), _docs_of(main, LIBRARY_SCHEMA, sources)
+            _from_backups(diagnosis.backups("library"), LIBRARY_SCHEMA, sources),
+            _docs_of(main, LIBRARY_SCHEMA, sources),
         )
     lib_docs = _valid_docs(lib_docs, LIBRARY_SCHEMA, dropped)  # works of lost reviews go
 
@@ -456,13 +540,13 @@ def recover(path: str | Path, into: str | Path | None = None) -> Recovery:
         state_docs = _docs_of(side, STATE_SCHEMA, sources) or {}
     else:
         state_docs = _merge(
-            _docs_of(side_bak, STATE_SCHEMA, sources), _docs_of(side, STATE_SCHEMA, sources)
+            _from_backups(diagnosis.backups("state"), STATE_SCHEMA, sources),
+            _docs_of(side, STATE_SCHEMA, sources),
         )
     state_docs = _valid_docs(state_docs, STATE_SCHEMA, dropped)
     token, entries = _log_entries(log.path) if log.exists else ("", [])
-    absorbed = ((side.data or {}).get("meta", {}).get(_META) or {}).get("absorbed")
-    if entries and not (token and token == absorbed):
-        store._apply_entries(state_docs, entries)
+    if entries and not (token and token == fmt.absorbed_token(side.data)):
+        fmt.apply_entries(state_docs, entries)
         state_docs = _valid_docs(state_docs, STATE_SCHEMA, dropped)
         sources.append(f"{log.path.name} ({len(entries)} changes)")
 
@@ -478,16 +562,12 @@ def recover(path: str | Path, into: str | Path | None = None) -> Recovery:
         doc = dict(doc)
         doc["key"], doc["seq"] = key, i
         reviews[key] = doc
-    now = datetime.now().astimezone().isoformat(timespec="seconds")
 
-    def meta(schema: str) -> dict:
-        m: dict[str, Any] = {"format": FORMAT_VERSION, "schema": schema, "created": now}
-        m["recovered_from"] = str(path)
-        return {_META: m}
+    def meta(schema: str, **extra: Any) -> dict:
+        return {fmt.META_ID: fmt.new_meta(schema, recovered_from=str(path), **extra)}
 
-    side_meta = meta(STATE_SCHEMA)
-    if token:
-        side_meta[_META]["absorbed"] = token  # that log is in here: never replay it
+    # That log is in the new state file: never replay it.
+    side_meta = meta(STATE_SCHEMA, **({"absorbed": token} if token else {}))
     # State first: a library file without its state file would look complete.
     OrjsonStorage(target_side).write(
         {"meta": side_meta, "state": state_docs["state"], "prefs": state_docs["prefs"]}

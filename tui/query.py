@@ -48,17 +48,30 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from tui.errors import ReadingListError
 from tui.model import State, Work
 
-__all__ = ["Index", "Query", "QueryError", "parse", "normalize"]
+__all__ = ["Index", "Query", "QueryError", "FilterCancelled", "parse", "normalize"]
+
+# Bounds on one filter.  Each term is a pass over the candidate works, so a pasted page
+# of text (2,000 terms took 7.3 s over 100,000 works) would otherwise freeze the app
+# and the CLI; a real filter is a handful of terms, a pasted title a few hundred
+# characters.
+MAX_QUERY_CHARS = 1000
+MAX_TERMS = 64
 
 
 class QueryError(ReadingListError):
     """A filter the CLI cannot use: one line, e.g. "bad year range 'abc' in filter"."""
+
+
+class FilterCancelled(Exception):
+    """Raised by Index.filter when its `cancelled` callback says the answer is no longer
+    wanted (the app: a newer keystroke)."""
 
 
 # --------------------------------------------------------------------------------------
@@ -634,12 +647,17 @@ def parse(text: str, *, strict: bool = False) -> Query:
             raise QueryError(message)
         errors.append(message)
 
+    if len(text) > MAX_QUERY_CHARS:
+        # (checked before folding: the work stays bounded however long the text is)
+        problem(f"filter too long ({len(text):,} characters; the limit is {MAX_QUERY_CHARS:,})")
+        text = text[:MAX_QUERY_CHARS]  # lenient: the app filters by what fits
     # fold the whole query first: fields and values are case/accent-insensitive, and
     # full-width "：" or curly quotes typed with a Chinese input method become ASCII
     s = normalize(_CONTROL.sub(" ", text))
     groups: list[list[Term]] = []
     group: list[Term] = []
     pending_or = False
+    terms = 0
     pos = 0
     while pos < len(s):
         if s[pos] == " ":
@@ -674,13 +692,29 @@ def parse(text: str, *, strict: bool = False) -> Query:
                 )
             field, value = "", f"{name}:{value}"
         term = _make_term(field, value, neg, is_quoted, name, problem)
-        if term is not None:
+        if term is None:
+            continue
+        terms += 1
+        if terms > MAX_TERMS:
+            message = f"filter too long (more than {MAX_TERMS} terms)"
+            if strict:
+                raise QueryError(message)
+            errors.insert(0, message)  # the first thing the filter bar says
+            break
+        if term not in group:  # "a a a": the same term again changes nothing
             group.append(term)
     if pending_or:
         problem("'or' needs a term on both sides in filter")
     if group:
         groups.append(group)
-    return Query(text, groups, errors)
+    # "a or a": the same group again adds no works (order of terms does not matter)
+    unique: list[list[Term]] = []
+    seen: set[frozenset[Term]] = set()
+    for g in groups:
+        if frozenset(g) not in seen:
+            seen.add(frozenset(g))
+            unique.append(g)
+    return Query(text, unique, errors)
 
 
 def _make_term(field, value, neg, quoted, name, problem) -> Term | None:
@@ -789,10 +823,19 @@ class Index:
         self._exact["type"][i] = row.type
         self._exact["lang"][i] = row.lang
 
-    def filter(self, query: Query, states: dict[str, State] | None = None) -> list[int]:
+    def filter(
+        self,
+        query: Query,
+        states: dict[str, State] | None = None,
+        *,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> list[int]:
         """Indices of the works that match, in order.
 
         ``states`` maps :attr:`Work.ident` to its :class:`State`; missing = unread.
+        ``cancelled`` is asked before each term (one pass over the candidates): when
+        it returns True the filter stops with FilterCancelled.  Calls from several
+        threads at once are safe as long as nobody calls `update` meanwhile.
         """
         n = len(self._hay)
         if not query.groups:
@@ -802,6 +845,8 @@ class Index:
         for group in query.groups:
             cand: range | list[int] = range(n)
             for term in sorted(group, key=_cost):
+                if cancelled is not None and cancelled():
+                    raise FilterCancelled
                 cand = term.select(self, cand, ctx)
                 if not cand:
                     break
@@ -824,7 +869,9 @@ class Index:
         out = cache.pop(word, None)
         if out is None:
             best = None
-            for known, rows in cache.items():
+            # (a copy of the items: a filter in another thread may change the cache;
+            # every step here tolerates that, at worst something is searched again)
+            for known, rows in list(cache.items()):
                 if known in word and (best is None or len(rows) < len(best)):
                     best = rows
             if best is None:
@@ -832,8 +879,11 @@ class Index:
             else:
                 out = [i for i in best if word in hay[i]]
         cache[word] = out  # (the lists are never changed: callers build new ones)
-        if len(cache) > 32:
-            del cache[next(iter(cache))]
+        while len(cache) > 32:
+            try:
+                cache.pop(next(iter(cache)), None)
+            except (StopIteration, RuntimeError):  # emptied or changed meanwhile
+                break
         if len(cand) != len(hay):  # a range, but not all rows (never, in practice)
             out = [i for i in out if i in cand]
         return out

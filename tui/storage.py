@@ -8,21 +8,32 @@ writes, so this one is our own code (on top of TinyDB's ``Storage`` interface):
 * orjson for parsing and writing (readable UTF-8, several times faster than json);
 * the parsed data is cached and only re-read when the file's identity (inode,
   size, mtime, ctime) changes, i.e. when another process replaced it;
-* writes go to a temporary file in the same directory, are flushed and fsynced,
-  the current file is kept as ``<name>.bak`` (a hard link, so it costs nothing),
-  then ``os.replace`` swaps the new file in and the directory is fsynced; a new
-  file's first version is copied to ``<name>.bak``, so there always is a backup;
+* writes go to a temporary file (O_EXCL|O_NOFOLLOW, an unpredictable name) in the
+  same directory, are flushed and fsynced, the current file is kept as
+  ``<name>.bak`` (a hard link, so it costs nothing) - but only if it parses, so a
+  backup is never replaced by something worse - then ``os.replace`` swaps the new
+  file in and the directory is fsynced; a new file's first version is copied to
+  ``<name>.bak``, so there always is a backup;
+* older generations: at most once an hour (BACKUP_EVERY) the version rotated out
+  is also copied to ``<name>.bak-20261206T014512Z`` (UTC); the newest
+  BACKUP_GENERATIONS of those are kept, older ones removed;
+* the file and its side files get the permission bits of the library file they
+  belong to (``mode_from``), so a 0600 library never has a 0644 backup;
 * ``batch()`` collects any number of TinyDB operations into one write;
-* a file that is not what we wrote (truncated, not JSON, wrong shape) raises
-  StoreError naming the file, and is never written over.
+* a file that is not what we wrote (empty, truncated, not JSON, wrong shape, not
+  a regular file, too big to be ours) raises StoreError naming the file, and is
+  never written over. Sizes are checked before anything is read.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
+import shutil
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +42,39 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
+from tui.diskformat import is_entry
 from tui.errors import StoreError
-from tui.fsutil import fsync_dir
+from tui.fsutil import create_exclusive, fsync_dir, mode_of, read_regular, temp_name, write_temp
 
 Signature = tuple[int, int, int, int, int]
+
+BACKUP_GENERATIONS = 5  # dated backups kept beside each file
+BACKUP_EVERY = 3600.0  # seconds: at most one new dated backup an hour
+_STAMP = "%Y%m%dT%H%M%SZ"
+_DATED = re.compile(r"\.bak-(\d{8}T\d{6}Z)")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def dated_backups(path: Path) -> list[Path]:
+    """The dated backups of `path` (``<name>.bak-<UTC time>``), newest first."""
+    found: list[tuple[str, Path]] = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(path.parent):
+            name = entry.name
+            if name.startswith(path.name):
+                m = _DATED.fullmatch(name, len(path.name))
+                if m:
+                    found.append((m[1], Path(entry.path)))
+    return [p for _, p in sorted(found, reverse=True)]
+
+
+def backups_of(path: Path) -> list[Path]:
+    """Every backup of `path` that is there, newest first: ``.bak``, then the dated ones."""
+    plain = path.with_name(path.name + ".bak")
+    return ([plain] if os.path.lexists(plain) else []) + dated_backups(path)
 
 
 def file_signature(path: Path) -> Signature | None:
@@ -73,9 +113,13 @@ def ensure_parent(path: Path) -> None:
 class OrjsonStorage(Storage):
     """TinyDB storage: one JSON object of tables, each an object of documents."""
 
-    def __init__(self, path: str | Path, *, indent: bool = True) -> None:
+    def __init__(
+        self, path: str | Path, *, indent: bool = True, mode_from: Path | None = None
+    ) -> None:
         self.path = Path(path)
         self.backup_path = self.path.with_name(self.path.name + ".bak")
+        # the library file whose permission bits this (side) file takes
+        self.mode_from = mode_from
         self._options = orjson.OPT_INDENT_2 if indent else 0
         self._data: dict[str, dict[str, Any]] | None = None
         self._signature: Signature | None = None
@@ -115,18 +159,6 @@ class OrjsonStorage(Storage):
         self.generation += 1
         return data
 
-    def cached(self) -> dict[str, dict[str, Any]]:
-        """The data of the version last read, to edit in memory (``{}`` for no file).
-
-        Edits are written by the next TinyDB operation; they are lost (and the
-        file read again) if the file changes on disk first.
-        """
-        if self._data is None:
-            self.read()
-            if self._data is None:
-                self._data = {}
-        return self._data
-
     def release(self) -> None:
         """Drop the parsed data (the caller keeps what it built from it).
 
@@ -138,26 +170,36 @@ class OrjsonStorage(Storage):
             self._released = True
 
     def _load(self) -> dict[str, dict[str, Any]] | None:
-        try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
+        raw = read_regular(self.path)
+        if raw is None:
             return None
-        except OSError as exc:
-            raise StoreError(f"cannot read {self.path}: {_why(exc)}") from None
+        return self._parse(raw)
+
+    def _parse(self, raw: bytes) -> dict[str, dict[str, Any]]:
         if not raw.strip():
-            return None  # an empty file is an empty database (e.g. `touch library.json`)
+            # Every version we write is whole: an empty file is what a crash on some
+            # file systems, a full disk or a sync tool leaves, never an empty database.
+            raise StoreError(
+                f"{self.path} is empty ({len(raw)} bytes); it was left untouched{self._hint()}"
+            )
         try:
             data = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
             # it ended in the middle of a value (orjson points at the value's start)
             truncated = exc.pos >= len(raw.rstrip()) or "unexpected end of data" in str(exc)
             what = "is truncated" if truncated else "is not valid JSON"
-            hint = ""
-            if self.backup_path.exists():
-                hint = f"; the last good version is {self.backup_path.name}"
-            raise StoreError(f"{self.path} {what} ({exc}); it was left untouched{hint}") from None
+            raise StoreError(
+                f"{self.path} {what} ({exc}); it was left untouched{self._hint()}"
+            ) from None
         check_shape(data, self.path)
         return data
+
+    def _hint(self) -> str:
+        for backup in backups_of(self.path):
+            with contextlib.suppress(OSError):
+                if os.stat(backup).st_size:
+                    return f"; the last good version is {backup.name}"
+        return ""
 
     # --- writing -------------------------------------------------------------
 
@@ -219,68 +261,116 @@ class OrjsonStorage(Storage):
     def _replace(self, payload: bytes) -> None:
         ensure_parent(self.path)
         directory = self.path.parent
-        tmp = directory / f".{self.path.name}.{secrets.token_hex(6)}.tmp"
         # Not tempfile.mkstemp: its files are 0600 whatever the umask; the database
-        # gets the usual permissions (or keeps the ones the user gave it).
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+        # gets the usual permissions, keeps the ones the user gave it, and a side
+        # file takes those of its library file.
+        mode = mode_of(self.mode_from, self.path)
+        tmp = write_temp(self.path, payload, mode)
         try:
-            with contextlib.suppress(OSError):
-                os.chmod(tmp, os.stat(self.path).st_mode & 0o7777)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(payload)
-                fh.flush()
-                os.fsync(fh.fileno())
-            first = not self.path.exists()
-            self._keep_backup()
+            first = not os.path.lexists(self.path)
+            rotated = self._keep_backup(mode)
             os.replace(tmp, self.path)
-            if first and not self.backup_path.exists():
-                self._first_backup(payload)
+            if first and not backups_of(self.path):
+                self._first_backup(payload, mode)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
         fsync_dir(directory, strict=True)
+        if rotated:  # after the write is durable: a dated copy is never in its way
+            self._keep_generation(mode)
 
-    def _first_backup(self, payload: bytes) -> None:
+    def _first_backup(self, payload: bytes, mode: int | None) -> None:
         """A new file's first version is its own backup (a copy, not a link, so
         damage done to the file in place does not reach it): without this, a file
         written once, like a library after its first import, would have none.
         A failure here loses nothing, so it is not an error.
         """
-        tmp = self.backup_path.with_name(f".{self.backup_path.name}.{os.getpid()}.tmp")
+        tmp = None
         try:
-            with open(tmp, "wb") as fh:
-                fh.write(payload)
-                fh.flush()
-                os.fsync(fh.fileno())
+            tmp = write_temp(self.backup_path, payload, mode)
             os.replace(tmp, self.backup_path)
         except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
 
-    def _keep_backup(self) -> None:
-        """Keep the current (last good) file as <name>.bak before replacing it.
+    def _parses(self) -> bool:
+        """True when the file on disk is a version worth keeping as a backup."""
+        signature = file_signature(self.path)
+        if signature is None:
+            return False
+        if self._known and signature == self._signature:
+            return True  # the version we read (and checked) or wrote ourselves
+        try:
+            raw = read_regular(self.path)
+            return raw is not None and self._parse(raw) is not None
+        except StoreError:
+            return False
 
-        A hard link costs nothing whatever the file size; where links are not
-        supported, a copy is made instead.
+    def _keep_backup(self, mode: int | None) -> bool:
+        """Keep the current (last good) file as <name>.bak before replacing it,
+        and now and then as a dated generation too.
+
+        Only a file that parses is kept: an empty or damaged file never replaces
+        a backup (True when it was kept). A hard link costs nothing whatever the file size; where links
+        are not supported, a copy is made instead.
         """
-        if not self.path.exists():
-            return
-        link = self.backup_path.with_name(f".{self.backup_path.name}.{os.getpid()}.tmp")
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(link)
+        if not self._parses():
+            return False
+        self._link_or_copy(self.path, self.backup_path, mode)
+        return True
+
+    def _link_or_copy(
+        self, source: Path, dest: Path, mode: int | None, *, copy: bool = False
+    ) -> None:
+        """`dest` becomes `source` (via a fresh temporary name, then os.replace): a hard
+        link unless `copy` (or links are not supported)."""
+        link = temp_name(dest)
         try:
             try:
-                os.link(self.path, link)
+                if copy:
+                    raise OSError("a copy was asked for")
+                os.link(source, link)
             except OSError:
-                import shutil
-
-                shutil.copy2(self.path, link)
-            os.replace(link, self.backup_path)
+                fd = create_exclusive(link)
+                with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+                    shutil.copyfileobj(src, out)
+                    out.flush()
+                    os.fsync(out.fileno())
+                if mode is not None:
+                    os.chmod(link, mode)
+            os.replace(link, dest)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(link)
             raise
+
+    def _keep_generation(self, mode: int | None) -> None:
+        """The version just kept as .bak becomes a dated backup too, when the newest
+        dated one is older than BACKUP_EVERY; then all but the newest
+        BACKUP_GENERATIONS are removed. A failure here loses nothing."""
+        now = _utcnow()
+        existing = dated_backups(self.path)
+        if existing:
+            newest = _DATED.fullmatch(existing[0].name, len(self.path.name))
+            assert newest is not None
+            try:
+                when = datetime.strptime(newest[1], _STAMP).replace(tzinfo=timezone.utc)
+            except ValueError:  # a name that only looks like ours (month 13)
+                when = None
+            if when is not None and abs((now - when).total_seconds()) < BACKUP_EVERY:
+                return
+        dated = self.path.with_name(f"{self.path.name}.bak-{now.strftime(_STAMP)}")
+        try:
+            # A copy, not a link to .bak: damage done to one backup in place must
+            # not reach the others. Once an hour at most, so the cost stays small.
+            self._link_or_copy(self.backup_path, dated, mode, copy=True)
+        except OSError:
+            return
+        for old in dated_backups(self.path)[BACKUP_GENERATIONS:]:
+            with contextlib.suppress(OSError):
+                os.unlink(old)
 
     def close(self) -> None:
         self._pending = None
@@ -344,8 +434,8 @@ class KeyedDB(TinyDB):
         return self._storage  # type: ignore[return-value]
 
 
-def open_db(path: str | Path) -> KeyedDB:
-    return KeyedDB(path, storage=OrjsonStorage)
+def open_db(path: str | Path, *, mode_from: Path | None = None) -> KeyedDB:
+    return KeyedDB(path, storage=OrjsonStorage, mode_from=mode_from)
 
 
 class AppendLog:
@@ -359,12 +449,16 @@ class AppendLog:
     The first line is a header ``{"log": token}``; the TinyDB file records the
     token of a log it has absorbed, so a log left behind by a crash between
     compaction and removal is recognised and never replayed over newer data.
+    The entries' shape is `tui.diskformat`'s (`is_entry`).
     A last line without its newline (a crash mid-append) is ignored and cut off
-    before the next append; any other bad line is damage (StoreError).
+    before the next append; any other bad line is damage (StoreError). A new log
+    appears whole (written to a temporary file, then renamed), so an empty log is
+    damage too.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, mode_from: Path | None = None) -> None:
         self.path = Path(path)
+        self.mode_from = mode_from  # the library file whose permission bits the log takes
         self.pos = 0  # bytes of complete lines read or written
         self.token = ""  # token of the log at self.path ("" when there is none)
         self.signature: Signature | None = None
@@ -388,15 +482,12 @@ class AppendLog:
         old = self.signature
         restarted = old is None or signature[:2] != old[:2] or signature[2] < self.pos
         start = 0 if restarted else self.pos
-        try:
-            with open(self.path, "rb") as fh:
-                fh.seek(start)
-                raw = fh.read()
-        except FileNotFoundError:
+        if signature[2] == 0:
+            raise StoreError(f"{self.path} is empty (0 bytes); it was left untouched")
+        raw = read_regular(self.path, offset=start)
+        if raw is None:
             self.forget()
             return [], True
-        except OSError as exc:
-            raise StoreError(f"cannot read {self.path}: {_why(exc)}") from None
         cut = raw.rfind(b"\n") + 1  # a torn last line is not read
         lines = raw[:cut].splitlines()
         if restarted:
@@ -414,12 +505,7 @@ class AppendLog:
                     )
                 self.token = item["log"]
                 continue
-            if (
-                not isinstance(item, dict)
-                or item.get("t") not in ("s", "p")
-                or not isinstance(item.get("id"), str)
-                or "v" not in item
-            ):
+            if not is_entry(item):
                 raise StoreError(
                     f"{self.path} is damaged (entry at byte {start + sum(len(x) + 1 for x in lines[:i])} "
                     f"is not a change); it was left untouched"
@@ -437,10 +523,15 @@ class AppendLog:
         if self.pos == 0:
             token = secrets.token_hex(8)
             header = orjson.dumps({"log": token}) + b"\n"
+        if self.pos == 0:
+            self._create(header + payload)
+            self.token = token
+            return
         try:
-            ensure_parent(self.path)
-            created = not self.path.exists()
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o666)
+            fd = os.open(
+                self.path,
+                os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0),
+            )
         except OSError as exc:
             raise StoreError(f"cannot write {self.path}: {_why(exc)}") from None
         try:
@@ -460,11 +551,29 @@ class AppendLog:
                 ) from None
         finally:
             os.close(fd)
-        if created:
-            with contextlib.suppress(OSError):
-                fsync_dir(self.path.parent, strict=True)
         self.pos += len(header) + len(payload)
         self.token = token
+        self.signature = file_signature(self.path)
+
+    def _create(self, data: bytes) -> None:
+        """A new log, header and first entries at once (never an empty file)."""
+        tmp = None
+        try:
+            ensure_parent(self.path)
+            tmp = write_temp(self.path, data, mode_of(self.mode_from))
+            os.replace(tmp, self.path)
+            tmp = None
+        except OSError as exc:
+            raise StoreError(
+                f"cannot write {self.path}: {_why(exc)} (nothing was changed)"
+            ) from None
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+        with contextlib.suppress(OSError):
+            fsync_dir(self.path.parent, strict=True)
+        self.pos = len(data)
         self.signature = file_signature(self.path)
 
     def remove(self) -> None:
