@@ -44,6 +44,15 @@ from bench.cslref.compare import citeproc_js as node_render  # noqa: E402
 from tui.cite import CSL_FILES  # noqa: E402
 
 OLD_COMMIT = "3afadb4"  # the last commit with citeproc-py as the engine
+# citeproc-py 0.11 predates CSL 1.0.2 types: A rendered these as their nearest 1.0.1 type
+# (tui.cite.csljson.RENDER_TYPES at OLD_COMMIT)
+OLD_RENDER_TYPES = {
+    "collection": "book",
+    "standard": "report",
+    "software": "book",
+    "document": "article",
+    "dataset": "dataset",
+}
 
 
 def old_csl_module():
@@ -73,13 +82,11 @@ def render_py(mod, item: dict, path: str) -> str:
     from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
     from citeproc.source.json import CiteProcJSON
 
-    from tui.cite.csljson import RENDER_TYPES
-
     style = mod.load_style(path)
     stem = Path(path).stem
     data = {k: v for k, v in item.items() if k not in ("custom",)}
     data["id"] = "item"
-    data["type"] = RENDER_TYPES.get(data.get("type", ""), data.get("type", ""))
+    data["type"] = OLD_RENDER_TYPES.get(data.get("type", ""), data.get("type", ""))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -47,9 +47,6 @@ ARTICLE_NUMBER_STYLES = {
     "chicago-author-date",
     "nlm-citation-sequence",
 }
-# styles whose CSL prints an article number given as `number` as an issue ("no.")
-# or not at all: it goes in as a page, and the page label is replaced
-_ARTICLE_LABEL = {"harvard-cite-them-right": "", "modern-language-association": "article "}
 _SUPPLEMENT = re.compile(r"^(?:suppl(?:ement)?|supp|s)\.?\s*(\w+)$", re.IGNORECASE)
 # Journals that number articles instead of paging them (BioMed Central, Frontiers,
 # MDPI, PLOS, Cochrane, Nature's and eLife's online journals). Our own list: nothing
