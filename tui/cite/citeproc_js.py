@@ -83,6 +83,7 @@ _lock = threading.RLock()
 _ctx = None
 _styles: dict[str, tuple[str, bool]] = {}  # style key -> (key of the built engine, numeric)
 _memo: dict[tuple[str, str], str] = {}
+_skeys: dict[tuple[str, str], str] = {}  # (style XML, locale) -> style_key
 
 
 class EngineError(ReadingListError):
@@ -174,9 +175,28 @@ def _locale_xml(lang: str) -> str | None:
     return None
 
 
+def _locale_names(xml: str, lang: str) -> list[str]:
+    """The locales an engine for this style loads: its own, en-US (citeproc-js's
+    fallback) and any the style's <locale xml:lang> elements name."""
+    return sorted({lang, "en-US", *_LANG.findall(xml)})
+
+
 def style_key(xml: str, lang: str) -> str:
-    """What a rendered entry depends on besides the item: processor, style, locale."""
-    return hashlib.sha256(f"{JS_SHA256}\n{lang}\n{xml}".encode()).hexdigest()
+    """What a rendered entry depends on besides the item: the processor (the vendored
+    file and our add-on script), the style, and the locale files it loads (a new
+    version of readinglist may ship a changed locale: its entries must not be reused).
+    Computed once per style and locale in a process."""
+    known = _skeys.get((xml, lang))
+    if known is None:
+        known = _skeys[(xml, lang)] = _style_key(xml, lang)
+    return known
+
+
+def _style_key(xml: str, lang: str) -> str:
+    h = hashlib.sha256(f"{JS_SHA256}\n{_SHIM}\n{lang}\n{xml}".encode())
+    for name in _locale_names(xml, lang):
+        h.update(f"\n{name}\n{_locale_xml(name) or ''}".encode())
+    return h.hexdigest()
 
 
 def item_key(item: dict) -> str:
@@ -194,10 +214,15 @@ def _cache_read(skey: str, ikey: str) -> str | None:
     if path is None:
         return None
     try:
-        head, sep, text = path.read_text(encoding="utf-8").partition("\n")
+        head, sep, text = path.read_bytes().decode("utf-8").partition("\n")
     except (OSError, UnicodeDecodeError):
         return None
-    return text if sep and head == f"{skey}:{ikey}" else None  # else damaged: ignored
+    # the head names the key and the text's checksum: anything else is damaged, ignored
+    return text if sep and head == _cache_head(skey, ikey, text) else None
+
+
+def _cache_head(skey: str, ikey: str, text: str) -> str:
+    return f"{skey}:{ikey}:{hashlib.sha256(text.encode()).hexdigest()[:16]}"
 
 
 def _cache_write(skey: str, ikey: str, text: str) -> None:
@@ -207,7 +232,7 @@ def _cache_write(skey: str, ikey: str, text: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        tmp.write_text(f"{skey}:{ikey}\n{text}", encoding="utf-8")
+        tmp.write_bytes(f"{_cache_head(skey, ikey, text)}\n{text}".encode())
         os.replace(tmp, path)
     except OSError:
         pass  # a read-only or full disk: the cache is only a cache
@@ -219,8 +244,7 @@ def _engine(xml: str, lang: str, skey: str) -> bool:
     if known is not None:
         return known[1]
     ctx = _context()
-    langs = {lang, "en-US", *_LANG.findall(xml)}
-    for name in sorted(langs):
+    for name in _locale_names(xml, lang):
         text = _locale_xml(name)
         if text is not None:
             ctx.eval(f"RL.locales[{json.dumps(name)}] = {json.dumps(text)};")
