@@ -240,3 +240,34 @@ def test_a_malformed_csl_file_gives_one_line(cache, db, tmp_path, capsys, text, 
     code, out, err = cite(db, str(bad), capsys)
     assert code == 2 and out == ""
     assert said in one_line(err)
+
+
+# --- the app never waits for a style to build -----------------------------------------
+
+
+async def test_the_app_builds_the_remembered_style_in_a_worker(tmp_path, monkeypatch):
+    import threading
+
+    import tui.app.jobs
+    import tui.cite
+    from tui.app.app import ReadingListApp
+    from tui.store import Library
+
+    built: list[tuple[str, bool]] = []
+    monkeypatch.setattr(
+        tui.cite, "preload", lambda style: built.append((style, threading.current_thread() is threading.main_thread()))
+    )  # fmt: skip
+    monkeypatch.setattr(tui.app.jobs, "format_citation", lambda work, style: "a citation")
+    library = Library(tmp_path / "db.json")
+    library.set_pref("app.style", "apa")
+    app = ReadingListApp(library)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            assert built == [("apa", False)]  # at start, off the main thread
+            app.set_style("chicago")
+            await app.workers.wait_for_complete()
+            assert built == [("apa", False), ("chicago", False)]
+    finally:
+        library.close()
