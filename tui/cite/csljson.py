@@ -77,8 +77,30 @@ def csl_type(work: Work) -> str:
     return t
 
 
+def csl_item(work: Work, *, id: str | None = None, keep_id: bool = False) -> dict:
+    """One work as a CSL-JSON item: its record as imported (lossless), or, for a work
+    read from a printed reference, the item its fields make (`to_csl`).  `id` replaces
+    the item's id, unless `keep_id` and the record has one of its own."""
+    if work.csl:
+        d = _json_copy(work.csl)
+        if not (keep_id and d.get("id") not in (None, "")):
+            d["id"] = id or work.key or work.id
+        return d
+    return to_csl(work, id=id)
+
+
+def _json_copy(value):
+    if isinstance(value, dict):
+        return {k: _json_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_copy(v) for v in value]
+    return value
+
+
 def to_csl(work: Work, *, id: str | None = None) -> dict:
-    """One work as a CSL-JSON item."""
+    """The CSL-JSON item a work's flat fields make: all a printed reference has, and what
+    tui.cite.csl hands citeproc-js today (rendering from the lossless record instead is
+    what is left of issue 12: citeproc-js takes every CSL 1.0.2 shape of real items)."""
     d: dict = {"id": id or work.key or work.id, "type": csl_type(work)}
     authors = [csl_name(a) for a in work.authors if a.strip(" ,;")]
     if authors:
@@ -115,6 +137,8 @@ def to_csl(work: Work, *, id: str | None = None) -> dict:
         d["PMID"] = work.pmid.strip()
     if work.url:
         d["URL"] = work.url.strip()
+    if work.abstract:  # printed, else fetched online (Work.abstract)
+        d["abstract"] = work.abstract.strip()
     if work.accessed:
         acc = date_parts(work.accessed)
         if acc:
@@ -138,5 +162,14 @@ def to_csl(work: Work, *, id: str | None = None) -> dict:
 
 
 def format_csljson(works: list[Work], ids: list[str]) -> str:
-    items = [to_csl(w, id=i) for w, i in zip(works, ids, strict=True)]
+    """The items; an imported item keeps its own id (so a Zotero library comes back
+    unchanged) unless another item of this output already has it, then it gets `ids`'s."""
+    items, taken = [], set(ids)
+    for w, i in zip(works, ids, strict=True):
+        d = csl_item(w, id=i, keep_id=True)
+        own = d.get("id")
+        if own != i and (str(own) in taken or not w.csl.get("id")):
+            d["id"] = i
+        taken.add(str(d["id"]))
+        items.append(d)
     return json.dumps(items, ensure_ascii=False, indent=2)
