@@ -86,7 +86,7 @@ def style_path(style: str) -> Path:
 
 def style_locale(style: str) -> str:
     """The locale tui.cite.csl loads the style with: its own override, else the
-    style's default-locale, else en-US (citeproc-py's default)."""
+    style's default-locale, else en-US."""
     from tui.cite.csl import STYLE_LOCALES
 
     path = style_path(style)

@@ -13,8 +13,8 @@
 // would print for a one-item list. A numeric style therefore numbers every entry "1";
 // compare.py removes that number, as our formatter never prints one.
 //
-// Locales come from LOCALES_DIR (default: the locale XML files that citeproc-py ships,
-// found in the worktree's .venv), so both engines see the same terms and date formats.
+// Locales come from LOCALES_DIR (default: data/locales/, the CSL locales readinglist
+// ships), so Node and tui.cite.citeproc_js see the same terms and date formats.
 // LOCALE is forced (the `forceLang` argument of CSL.Engine), as tui.cite.csl loads
 // Cite Them Right with en-GB whatever the style says.
 "use strict";
@@ -24,12 +24,10 @@ const path = require("path");
 const CSL = require("citeproc");
 
 function defaultLocalesDir() {
-  const venv = path.resolve(__dirname, "..", "..", ".venv", "lib");
-  for (const py of fs.existsSync(venv) ? fs.readdirSync(venv) : []) {
-    const dir = path.join(venv, py, "site-packages", "citeproc", "data", "locales");
-    if (fs.existsSync(dir)) return dir;
-  }
-  throw new Error(`no citeproc-py locales under ${venv}; pass LOCALES_DIR`);
+  // the CSL locales readinglist ships (data/locales/), so Node and tui.cite use the same terms
+  const dir = path.resolve(__dirname, "..", "..", "data", "locales");
+  if (fs.existsSync(dir)) return dir;
+  throw new Error(`no locales in ${dir}; pass LOCALES_DIR`);
 }
 
 function main(argv) {

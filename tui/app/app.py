@@ -32,6 +32,7 @@ from tui.app.jobs import (
     run_copy,
     style_catalogue,
 )
+from tui.app.jobs import preload_style as build_style
 from tui.app.keys import help_sections
 from tui.app.messages import Copied, CopyFailed, LibraryFailed, LibraryOpened, TerminalCopy
 from tui.app.screens.main import MainScreen
@@ -148,6 +149,11 @@ class ReadingListApp(App[None]):
             self.initial_filter = self.main.filter_input.value
         self.main.start(message.library)
 
+    @work(thread=True, group="preload", exclusive=True)
+    def preload_style(self, style: str) -> None:
+        """Build the current CSL style in a thread at start and on a change of style."""
+        build_style(style)
+
     @work(thread=True, group="copy")
     def copy(self, job: CopyJob) -> None:
         """Format (unless cached) and copy in a thread; the result comes as a message."""
@@ -192,6 +198,7 @@ class ReadingListApp(App[None]):
 
     def set_style(self, style: str) -> None:
         self.style_name = style
+        self.preload_style(style)
         self.main.save_pref("app.style", style)
         self.main.show_detail()
         self.notify(f"Citation style: {style}.", markup=False)

@@ -57,6 +57,18 @@ def cite_credits() -> str:
         return ""
 
 
+def preload_style(style: str) -> None:
+    """Build a CSL style's engine now, so no copy waits for it: citeproc-js takes 1-3 s
+    to build APA or Chicago (docs/CSL-ENGINE.md). A style that cannot load says so
+    when it is used, not here."""
+    try:
+        from tui.cite import preload
+
+        preload(style)
+    except Exception:  # said by the detail pane or the copy that uses the style
+        pass
+
+
 def cite_for_detail(work: Work, style: str) -> CitationReady:
     """The detail pane's citation of `work`; a style that fails says why instead."""
     try:

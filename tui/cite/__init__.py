@@ -1,4 +1,4 @@
-"""Citation formatters: GB/T 7714 (our own), CSL styles (citeproc-py), BibTeX, RIS, CSL-JSON.
+"""Citation formatters: GB/T 7714 (our own), CSL styles (citeproc-js), BibTeX, RIS, CSL-JSON.
 
     format_citation(work, "apa")             one line, no leading number
     format_bibliography(works, "bibtex")     one line per work, or the records
@@ -70,7 +70,9 @@ _ALIASES = {
 
 CREDITS = """\
 The APA, Vancouver (NLM), AMA, MLA, Chicago and Harvard styles are rendered by
-citeproc-py from Citation Style Language styles of the CSL project
+citeproc-js (Frank Bennett, CPAL-1.0 or AGPL-3.0; the unmodified file and its licence
+are shipped in tui/data/citeproc/) from Citation Style Language styles and locales of
+the CSL project
 (https://citationstyles.org, https://github.com/citation-style-language/styles),
 by their authors and contributors, licensed under a Creative Commons
 Attribution-ShareAlike 3.0 licence (https://creativecommons.org/licenses/by-sa/3.0/).
@@ -250,9 +252,9 @@ def preload(style: str = "gbt7714") -> None:
     style = check_style(style)
     is_path = style not in STYLES
     if style in CSL_FILES or is_path:
-        from tui.cite.csl import load_style
+        from tui.cite.csl import build
 
-        load_style(_csl_path(style))
+        build(_csl_path(style))
 
 
 def credits() -> str:

@@ -1,8 +1,8 @@
-"""Work -> CSL-JSON (the data model of citeproc-py, citeproc-js, Zotero and Pandoc).
+"""Work -> CSL-JSON (the data model of citeproc-js, Zotero, Pandoc and every CSL processor).
 
 Decisions:
 - CJK names and organisations become `{"literal": …}` so no style splits or
-  initialises them (citeproc-py would print `金, . 诗炜 .` in APA).
+  initialises them (a processor would print `金, . 诗炜 .` in APA).
 - Given names that are initials get points ("De Luca DA" -> family "De Luca",
   given "D. A."), so every style initialises them right.
 - A supplement goes to `issue`: "Suppl 1" alone, or after the issue ("2 Suppl 1").
@@ -46,15 +46,6 @@ CSL_TYPES = {
 }
 # GB/T 7714 codes whose CSL type they share with another code: told apart by `genre`
 CSL_GENRES = {"DB": "database", "A": "archive"}
-# citeproc-py 0.11 predates CSL 1.0.2 types; render these as their nearest 1.0.1 type
-RENDER_TYPES = {
-    "collection": "book",
-    "standard": "report",
-    "software": "book",
-    "document": "article",
-    "dataset": "dataset",
-}
-
 _ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 
 
@@ -108,8 +99,8 @@ def _json_copy(value):
 
 def to_csl(work: Work, *, id: str | None = None) -> dict:
     """The CSL-JSON item a work's flat fields make: all a printed reference has, and what
-    tui.cite.csl renders with citeproc-py today (issue 12 moves the renderer to the
-    lossless record: citeproc-py 0.x trips on several CSL 1.0.2 shapes of real items)."""
+    tui.cite.csl hands citeproc-js today (rendering from the lossless record instead is
+    what is left of issue 12: citeproc-js takes every CSL 1.0.2 shape of real items)."""
     d: dict = {"id": id or work.key or work.id, "type": csl_type(work)}
     authors = [csl_name(a) for a in work.authors if a.strip(" ,;")]
     if authors:

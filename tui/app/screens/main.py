@@ -132,6 +132,8 @@ class MainScreen(OrganiseActions, Screen[None]):
         self.focus_pane(app.initial_pane if app.initial_pane in PANES else "references")
         self.set_interval(2.0, self.check_external_changes)
         self.call_after_refresh(app.library_shown)
+        # the remembered CSL style is built off the main thread, so no copy waits for it
+        self.call_after_refresh(app.preload_style, app.style_name)
         for notice in library.notices:  # e.g. an older file converted: once, at start
             if notice not in app.notices_shown:
                 app.notices_shown.add(notice)
