@@ -110,9 +110,12 @@ def test_new_fields_are_stored_only_when_set_and_old_files_read_as_before(lib, p
     lib.set_status([b], "queued")
     lib.close()
     docs = orjson.loads(state_path_for(path).read_bytes())["state"]
-    assert set(docs[a.ident]) == {"status", "changed"}  # format 1 as before
+    assert set(docs[a.ident]) == {"status", "changed"}  # only what is set is stored
     assert docs[b.ident]["priority"] == 3 and docs[b.ident]["queue"] == 1
-    assert orjson.loads(state_path_for(path).read_bytes())["meta"]["db"]["format"] == 1
+    from tui.diskformat import FORMAT_VERSION
+
+    # priority and queue need no new format: the version is the one the records use
+    assert orjson.loads(state_path_for(path).read_bytes())["meta"]["db"]["format"] == FORMAT_VERSION
 
 
 # --- the settings file --------------------------------------------------------------
