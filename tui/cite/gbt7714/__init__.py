@@ -1,0 +1,82 @@
+"""GB/T 7714 references (信息与文献 参考文献著录规则), both editions, as the standards' own
+examples print them: GB/T 7714-2025 (in force since 2026-07-01) and GB/T 7714-2015.
+
+Written here rather than run through citeproc-py with the CSL GB/T styles: those lean on
+CSL-M extensions (per-item language switching), so citeproc-py drops the type mark and
+cannot print `等` for a Chinese item and `et al.` for an English one in the same list.
+
+    format_work(work, "2025")                   numeric (顺序编码制), the edition's punctuation
+    format_work(work, "2015", punct="half")     half-width punctuation
+    format_work(work, "2025", url=False)        no URL, access date or /OL (-nourl styles)
+    format_work(work, "2025", author_date=True) 著者-出版年制: "Caplan P, 1993. Cataloging …"
+
+Modules: `record` reads a work (the only place that knows how the store keeps it),
+`people` names, `casing` sentence case, `layout` and `compose` the elements of each
+document type, `punct` the punctuation width.  Tested against every complete example of
+both standards (tests/fixtures/gbt7714/, bench/gbt_examples.py) and in
+tests/test_cite_gbt7714.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from tui.cite.gbt7714.casing import learn, sentence_case
+from tui.cite.gbt7714.compose import body, tail
+from tui.cite.gbt7714.layout import Options, number, pages
+from tui.cite.gbt7714.people import format_name as _format_name
+from tui.cite.gbt7714.punct import PUNCT, check_punct, full_width, widen
+from tui.cite.gbt7714.record import _names, read
+from tui.model import Work
+
+EDITIONS = ("2025", "2015")
+IN_FORCE = "2025"
+
+__all__ = [
+    "EDITIONS",
+    "IN_FORCE",
+    "PUNCT",
+    "check_punct",
+    "format_work",
+    "format_name",
+    "learn_proper_nouns",
+    "number",
+    "pages",
+    "sentence_case",
+]
+
+
+def format_work(
+    work: Work,
+    edition: str = IN_FORCE,
+    *,
+    punct: str = "standard",
+    url: bool = True,
+    author_date: bool = False,
+    lexicon: frozenset = frozenset(),
+) -> str:
+    """One reference without its number, ending with a full stop."""
+    if edition not in EDITIONS:
+        raise ValueError(f"GB/T 7714 edition {edition!r}: use one of {', '.join(EDITIONS)}")
+    rec = read(work)
+    opt = Options(edition=edition, url=url, author_date=author_date, lexicon=lexicon)
+    text, ids = tail(rec, opt, body(rec, opt))
+    text = " ".join(text.split())
+    if full_width(edition, check_punct(punct), rec.lang):
+        text = widen(text)
+    if ids:
+        text = f"{text} {ids}" if text.endswith(".") else f"{text}. {ids}"
+    text = text.rstrip()
+    return text if text.endswith(".") else text + "."
+
+
+def format_name(name: str, edition: str = "2015") -> str:
+    """One author as printed ("Teske N", "Smith, John A.", "金诗炜") in the edition's form."""
+    got = _names([name])
+    return _format_name(got[0], edition) if got else ""
+
+
+def learn_proper_nouns(works: Iterable[Work]) -> frozenset:
+    """Words that stay capitalised inside the sentence-case titles of a library's works:
+    kept capitalised when another work's Title Case title is put in sentence case."""
+    return learn(w.title for w in works)

@@ -1,0 +1,212 @@
+"""The one place the GB/T formatter reads a work: CSL-JSON variables, whatever the store holds.
+
+The formatter speaks CSL-JSON (structured names per role, `issued`, `publisher-place`,
+`number`, `genre`, …).  `read(work)` gives it a `Rec`: from the canonical record
+`work.csl` when the work has one (the lossless-record branch), else derived from today's
+flat `Work` fields and `extra` (the BibTeX importer's leftovers: translator, holder,
+version, scale, …).  Switching the store to the canonical record touches only this file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tui.cite.names import is_pinyin_name, split_name
+from tui.model import Work, has_cjk
+
+# biblatex langid / ISO code -> the two-letter code the rules are keyed on
+_LANGS = {
+    "english": "en", "american": "en", "british": "en", "canadian": "en", "australian": "en",
+    "chinese": "zh", "japanese": "ja", "korean": "ko", "russian": "ru", "french": "fr",
+    "german": "de", "ngerman": "de", "portuguese": "pt", "brazilian": "pt", "spanish": "es",
+    "italian": "it",
+}  # fmt: skip
+_CORP_SUFFIX = {"inc", "inc.", "ltd", "ltd.", "co.", "llc", "gmbh", "plc"}
+
+
+@dataclass(slots=True)
+class Rec:
+    """A work as the GB/T rules see it (CSL-JSON variable names, as plain values)."""
+
+    code: str  # GB/T type code: J, M, C, … DS, PP, CM
+    entry: str = ""  # the source's own kind (biblatex entry type, CSL type)
+    lang: str = "en"
+    author: list[dict] = field(default_factory=list)  # CSL names
+    editor: list[dict] = field(default_factory=list)
+    translator: list[dict] = field(default_factory=list)
+    holder: list[dict] = field(default_factory=list)  # a patent's holder
+    et_al: bool = False
+    title: str = ""
+    protected: frozenset = frozenset()  # words the source protected from case changes
+    container: str = ""  # container-title: journal, book, proceedings
+    container_short: str = ""
+    event: str = ""  # event-title (a conference without proceedings)
+    volume: str = ""
+    issue: str = ""
+    supplement: str = ""
+    number: str = ""  # of a standard, patent, report, archive item
+    page: str = ""
+    edition: str = ""
+    publisher: str = ""
+    place: str = ""
+    issued: str = ""  # as the source dates it: "2013-01-12", "1865（清同治四年）", "1984-"
+    year: str = ""
+    accessed: str = ""
+    url: str = ""
+    doi: str = ""
+    cstr: str = ""
+    version: str = ""
+    repository: str = ""  # a preprint's server (arXiv, ChinaXiv)
+    scale: str = ""
+    dimensions: str = ""
+    medium: str = ""
+
+
+def read(work: Work) -> Rec:
+    """The record of `work` for the formatter."""
+    csl = getattr(work, "csl", None)
+    if csl:
+        return _from_csl(work, csl)
+    return _from_flat(work)
+
+
+def _from_csl(work: Work, csl: dict) -> Rec:
+    # the canonical record is not on main yet: its flat views are read until it is
+    return _from_flat(work)
+
+
+def _from_flat(work: Work) -> Rec:
+    x = work.extra or {}
+    entry = str(x.get("entry_type", ""))
+    lang = _lang(work, x)
+    authors = _names(x.get("authors_full") or work.authors)
+    editors = _names(x.get("editors_full") or work.editors)
+    year_text = str(x.get("year_text") or "")
+    issued = str(x.get("date") or year_text or (work.year or ""))
+    year = year_text or (str(work.year) if work.year else "")
+    serial = work.type in ("J", "N")
+    rec = Rec(
+        code=_code(work, x),
+        entry=entry,
+        lang=lang,
+        author=authors,
+        editor=editors,
+        translator=_names(_and_list(x.get("translator", ""))),
+        holder=_names(_and_list(x.get("holder", ""))),
+        et_al=work.et_al,
+        title=work.title.strip(),
+        protected=_protected(work.raw) if work.raw.startswith("@") else frozenset(),
+        container=work.journal.strip(),
+        container_short=str(x.get("shortjournal", "")).strip(),
+        event=str(x.get("eventtitle", "")).strip(),
+        volume=work.volume.strip(),
+        issue=work.issue.strip() if serial else "",
+        supplement=work.supplement.strip(),
+        number="" if serial else " ".join(p for p in (work.issue, work.supplement) if p),
+        page=work.pages.strip() or str(x.get("eid", "")).strip(),
+        edition=work.edition.strip(),
+        publisher=work.publisher.strip(),
+        place=work.place.strip() or str(x.get("location", "")).strip(),
+        issued=issued,
+        year=year,
+        accessed=work.accessed.strip(),
+        url=work.url.strip(),
+        doi=work.doi.strip(),
+        cstr=str(x.get("cstr", "")).strip(),
+        version=str(x.get("version", "")).strip(),
+        repository=str(x.get("eprinttype", "") or x.get("repository", "")).strip(),
+        scale=str(x.get("scale", "")).strip(),
+        dimensions=str(x.get("dimensions", "")).strip(),
+        medium=work.medium,
+    )
+    return rec
+
+
+def _lang(work: Work, x: dict) -> str:
+    raw = str(x.get("langid") or work.lang or "").strip().lower()
+    lang = _LANGS.get(raw, raw[:2] if raw else "en")
+    if lang == "en" and has_cjk(work.title) and not x.get("langid"):
+        return "zh"
+    return lang
+
+
+def _code(work: Work, x: dict) -> str:
+    """The GB/T type code, with what biblatex says in entrysubtype/pubstate/eprinttype."""
+    code = (work.type or "J").upper().partition("/")[0]
+    sub = str(x.get("entrysubtype", "")).strip().lower()
+    entry = str(x.get("entry_type", ""))
+    if sub == "map":
+        return "CM"
+    if sub == "preprint" or str(x.get("pubstate", "")).lower() in ("preprint", "prepublished"):
+        return "PP"
+    if entry == "periodical":
+        return "J"
+    if entry == "collection" and code == "G":
+        return "G"
+    return code
+
+
+def _and_list(value) -> list[str]:
+    if isinstance(value, list):
+        return value
+    text = " ".join(str(value or "").split())
+    return [p for p in re.split(r"\s+and\s+", text) if p] if text else []
+
+
+def _names(names: list[str]) -> list[dict]:
+    """'Family, Given' / 'Family GI' / '金诗炜' -> CSL names."""
+    out = []
+    for raw in names:
+        name = " ".join(str(raw).split()).strip(" ;")
+        if not name:
+            continue
+        if has_cjk(name):
+            out.append({"literal": name})
+            continue
+        if is_pinyin_name(name):  # "LIN Ruilian": printed pinyin, family name first
+            family, _, given = name.partition(" ")
+            out.append({"family": family.capitalize(), "given": given, "pinyin": True})
+            continue
+        if "," in name:
+            family, _, given = (p.strip() for p in name.rpartition(",")) if name.count(
+                ","
+            ) > 1 else (p.strip() for p in name.partition(","))
+            if given.lower() in _CORP_SUFFIX:  # "Online Computer Library Center, Inc."
+                out.append({"literal": name})
+                continue
+            out.append({"family": family, "given": given})
+            continue
+        a = split_name(name)
+        if a.literal:
+            out.append({"literal": a.literal})
+        else:
+            out.append({"family": a.family, "given": a.given})
+    return out
+
+
+_TITLE_FIELD = re.compile(r"\btitle\s*=\s*\{", re.IGNORECASE)
+
+
+def _protected(raw: str) -> frozenset:
+    """Words the BibTeX title protects with inner braces ("{OCLC}", "{Eucalyptus}")."""
+    m = _TITLE_FIELD.search(raw)
+    if not m:
+        return frozenset()
+    depth, start, words = 1, m.end(), set()
+    inner = None
+    for i in range(m.end(), len(raw)):
+        ch = raw[i]
+        if ch == "{":
+            depth += 1
+            if depth == 2:
+                inner = i + 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 1 and inner is not None:
+                words.update(re.findall(r"[^\W_]+", raw[inner:i]))
+                inner = None
+            if depth == 0:
+                break
+    del start
+    return frozenset(words)
