@@ -12,8 +12,8 @@ width and whitespace are ignored, nothing else (the issue's measure).
 The style per edition is `gbt7714-2015` / `gbt7714-2025` once tui.cite knows them; until
 then both editions are cited with `gbt7714` (today's single, 2015-based style), and the
 report says which style was used.  Examples printed in the author-date system
-(`system: author-date`) are cited with the same numeric style, so they miss until an
-author-date style exists; they are counted like every other example.
+(`system: author-date`) are cited with the edition's author-date style
+(`gbt7714-<edition>-authoryear`) when it exists; they are counted like every other example.
 
 Prints exact matches per edition and per document type, and writes every miss
 (id, expected, got) to the --misses file.
@@ -65,15 +65,20 @@ def load(edition: str) -> list[dict]:
     return json.loads((FIXTURES / f"examples-{edition}.json").read_text(encoding="utf-8"))
 
 
-def style_for(edition: str) -> str:
-    """`gbt7714-<edition>` when tui.cite knows it, else `gbt7714` (one style for both)."""
+def style_for(edition: str, system: str = "numeric") -> str:
+    """`gbt7714-<edition>` (`-authoryear` for the author-date examples) when tui.cite knows
+    it, else `gbt7714` (one style for both)."""
     from tui.cite import check_style
     from tui.errors import NotFound
 
-    try:
-        return check_style(f"gbt7714-{edition}")
-    except NotFound:
-        return check_style("gbt7714")
+    for name in ([f"gbt7714-{edition}-authoryear"] if system == "author-date" else []) + [
+        f"gbt7714-{edition}"
+    ]:
+        try:
+            return check_style(name)
+        except NotFound:
+            pass
+    return check_style("gbt7714")
 
 
 def cite(entry: dict, style: str) -> str:
@@ -92,7 +97,7 @@ def measure(edition: str) -> dict:
     misses = []
     for entry in load(edition):
         try:
-            got = cite(entry, style)
+            got = cite(entry, style_for(edition, entry["system"]))
         except Exception as exc:  # a record the importer rejects is a miss, not a crash
             got = f"<error: {type(exc).__name__}: {exc}>"
         counts = by_type.setdefault(entry["type"], [0, 0])

@@ -669,6 +669,9 @@ def _work(entry, fields: dict[str, str], notes: list[str]) -> Work:
         extra["editors_full"] = editors_full
 
     year = year_of(fields.get("year", "")) or year_of(fields.get("date", ""))
+    year_text = latex_to_text(fields.get("year", ""))
+    if year_text and not year_text.isdigit():  # "1865（清同治四年）", "1984-", "c1988": as written
+        extra["year_text"] = year_text
     if "date" in fields and fields["date"].strip():
         extra["date"] = _verbatim(fields["date"])
     accessed = _verbatim(fields.get("urldate", ""))

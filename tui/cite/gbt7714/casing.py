@@ -20,7 +20,6 @@ _SMALL = frozenset(
     "under between through about as per vs de la le et du des von van der".split()
 )
 _WORD = re.compile(r"[^\W\d_](?:[^\W_]|['’])*")
-_PART_BREAK = re.compile(r"[—–]\s*$")
 
 
 def _capitalised(word: str) -> bool:
@@ -38,7 +37,8 @@ def is_title_case(title: str) -> bool:
 
 
 def _keep(word: str, protected: frozenset, lexicon: frozenset) -> bool:
-    if word in protected or word in lexicon or word == "I":
+    stem = word[:-2] if word.endswith(("'s", "’s")) else word  # "Kaplan & Sadock's"
+    if stem in protected or stem in lexicon or word == "I":
         return True
     if len(word) > 1 and any(c.isupper() for c in word[1:]):  # OCLC, McGraw, GigaScience
         return True
@@ -55,8 +55,7 @@ def sentence_case(title: str, protected: frozenset = frozenset(), lexicon=frozen
         before = title[last : m.start()]
         out.append(before)
         last = m.end()
-        starts_part = bool(_PART_BREAK.search(before)) or first
-        if first or starts_part or not _capitalised(word) or _keep(word, protected, lexicon):
+        if first or not _capitalised(word) or _keep(word, protected, lexicon):
             out.append(word)
         else:
             out.append(word.lower())

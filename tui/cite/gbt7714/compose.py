@@ -35,8 +35,13 @@ def serial(rec: Rec, opt: Options) -> str:
     elif year or issue:
         if year and issue:
             parts.append(f"{year} {issue}")
+        elif year:
+            # an article online first: no volume, issue or pages yet, dated to the day
+            parts.append(rec.issued if not rec.page and len(rec.issued) > 4 else year)
+        elif parts:
+            parts[-1] += f" {issue}"  # author-date: "文献 (1): 56-75"
         else:
-            parts.append(year or issue)
+            parts.append(issue)
     text = ", ".join(parts)
     if rec.page:
         text += f": {pages(rec.page)}"
@@ -66,7 +71,7 @@ def imprint(rec: Rec, opt: Options, *, with_pages: bool = True, fill: bool = Tru
     if place and publisher:
         head = f"{place}: {publisher}"
     elif publisher:
-        head = publisher if online or not fill else ("[出版地不详]" if zh else "[S.l.]") + (
+        head = publisher if (online and opt.edition == "2015") or not fill else ("[出版地不详]" if zh else "[S.l.]") + (
             f": {publisher}")  # fmt: skip
     elif place:
         head = place if online or not fill else f"{place}: " + ("[出版者不详]" if zh else "[s.n.]")
@@ -74,8 +79,10 @@ def imprint(rec: Rec, opt: Options, *, with_pages: bool = True, fill: bool = Tru
         head = "[出版地不详: 出版者不详]" if zh else "[S.l.: s.n.]"
     else:
         head = ""
-    year = "" if opt.author_date else rec.year or rec.issued
-    text = ", ".join(x for x in (head, year) if x)
+    year = rec.year or rec.issued
+    if rec.code == "A" and len(rec.issued) > len(year):
+        year = rec.issued  # an archive's document is dated to the day: "1931-11-07"
+    text = ", ".join(x for x in (head, "" if opt.author_date else year) if x)
     if with_pages and rec.page:
         text += f": {pages(rec.page)}"
     return text
@@ -136,7 +143,7 @@ def body(rec: Rec, opt: Options) -> str:
     if contribution(rec):
         out = dot(out, tr) if tr else out
         h = host(rec, opt)
-        if not (rec.place or rec.publisher) and rec.code == "C":
+        if not rec.publisher and rec.code == "C":
             year = "" if opt.author_date else year_of(rec)
             tail = ", ".join(x for x in (h, year) if x)
             return out + "//" + tail + (f": {pages(rec.page)}" if rec.page else "")
@@ -161,7 +168,8 @@ def tail(rec: Rec, opt: Options, text: str) -> tuple[str, str]:
     if opt.edition == "2025" and not network:
         accessed = ""  # 2025 dates only what exists on the network alone
     if accessed:
-        text += f"[{accessed}]"
+        bare = text.endswith(f"[{rec.code}/OL]") or text.endswith(f"[{rec.code}]")
+        text += f". [{accessed}]" if bare else f"[{accessed}]"
     ids = ""
     if rec.url:
         ids = dot(ids, rec.url)

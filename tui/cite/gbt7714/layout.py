@@ -25,6 +25,8 @@ _ORDINALS = {w: i for i, w in enumerate(
     "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh "
     "twelfth".split())}  # fmt: skip
 _LATIN_TEXT = re.compile(r"[A-Za-z]")
+_WORD_DASH = re.compile(r"(?<=[^\W\d])[–—](?=[^\W\d])")  # "technology–Telecom…" -> "—"
+_STANDARD_YEAR = re.compile(r"(?<=\S)[-–](\d{4})$")  # "AIAA G-136-2022" -> "G-136—2022"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +59,9 @@ def dot(text: str, more: str) -> str:
 def _cased(text: str, rec: Rec, opt: Options) -> str:
     if not text or has_cjk(text) or rec.lang in ("de", "ru") or not _LATIN_TEXT.search(text):
         return text
-    return sentence_case(text, rec.protected, opt.lexicon)
+    names = {n.get("family", "") for n in (*rec.author, *rec.editor)}
+    text = _WORD_DASH.sub("—", text)
+    return sentence_case(text, rec.protected | names, opt.lexicon)
 
 
 def edition_text(rec: Rec) -> str:
@@ -88,7 +92,7 @@ def volume_text(volume: str, lang: str) -> str:
         return f"第 {int(v)} 卷"
     if lang == "ko":
         return f"제 {int(v)} 권"
-    return f"Vol. {int(v)}"
+    return f"v.{int(v)}"
 
 
 def journal_title(text: str) -> str:
@@ -106,7 +110,7 @@ def is_online(rec: Rec, opt: Options) -> bool:
 
 
 def contribution(rec: Rec) -> bool:
-    return rec.entry in _IN_HOST or (rec.code in ("M", "C", "S") and bool(rec.container)
+    return rec.entry in _IN_HOST or (rec.code in ("M", "C", "S", "CM") and bool(rec.container)
                                       and rec.entry not in ("book", "proceedings", "collection"))  # fmt: skip
 
 
@@ -128,10 +132,11 @@ def anonymous(rec: Rec) -> str:
 def title_block(rec: Rec, opt: Options) -> str:
     """'国史旧闻: 第 1 卷[M]', 'Title: GB/T 25100—2010[S]', 'GB/T 3792—2021 Title[S]'."""
     title = _cased(rec.title.rstrip(". "), rec, opt)
-    if rec.code == "S" and opt.edition == "2025" and rec.number:
-        title = f"{rec.number} {title}"
-    elif rec.number and rec.code in ("S", "P", "R", "A"):
-        title = f"{title}: {rec.number}"
+    num = _STANDARD_YEAR.sub(r"—\1", rec.number) if rec.code == "S" else rec.number
+    if rec.code == "S" and opt.edition == "2025" and num:
+        title = f"{num} {title}"
+    elif num and rec.code in ("S", "P", "R", "A"):
+        title = f"{title}: {num}"
     if rec.volume and rec.code in ("M", "C", "G", "CM") and not contribution(rec):
         if rec.entry != "periodical":
             title = f"{title}: {volume_text(rec.volume, rec.lang)}"
@@ -152,7 +157,7 @@ def translators(rec: Rec, opt: Options) -> str:
 def host(rec: Rec, opt: Options) -> str:
     """'//EDITORS. Book: 第 1 册' of a contribution."""
     eds = format_names(rec.editor, opt.edition)
-    book = _cased(rec.container or rec.event, rec, opt)
+    book = _cased(rec.container, rec, opt) if rec.container else rec.event  # a name: as is
     if rec.volume:
         book = f"{book}: {volume_text(rec.volume, rec.lang)}"
     return dot(eds, book)

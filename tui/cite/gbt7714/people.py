@@ -42,6 +42,13 @@ def initials(given: str) -> list[str]:
     return [p[0].upper() for p in re.split(r"[\s.\-‐]+", given) if p]
 
 
+def _initials_2025(given: str) -> str:
+    words = [w for w in re.split(r"[\s.]+", given.strip()) if w]
+    if len(words) == 1 and re.fullmatch(r"[A-Z]{1,4}", words[0]):
+        return " ".join(words[0])
+    return " ".join("-".join(p[0].upper() for p in w.split("-") if p) for w in words)
+
+
 def format_name(name: dict, edition: str) -> str:
     """One CSL name as the edition prints it."""
     if name.get("literal"):
@@ -59,8 +66,11 @@ def format_name(name: dict, edition: str) -> str:
     latin = bool(_LATIN.search(full))
     if edition == "2025" and latin and _pinyin(family, 1) and _pinyin(given, 3):
         shown = f"{full} {given.replace('-', '')}"
+    elif edition == "2025":
+        # 2025 8.5.3-10: "Veen P H v d" (van der Veen), "Park J-R" (Jong-Rim)
+        shown = " ".join([family, _initials_2025(given), *(w[0] for w in particle.split())])
     else:
-        caps = full.upper() if edition == "2015" and latin else full
+        caps = full.upper() if latin else full
         shown = " ".join([caps, *initials(given)])
     if suffix:
         shown += f", {suffix}" if edition == "2015" else f" {suffix}"

@@ -23,6 +23,14 @@ _LANGS = {
     "italian": "it",
 }  # fmt: skip
 _CORP_SUFFIX = {"inc", "inc.", "ltd", "ltd.", "co.", "llc", "gmbh", "plc"}
+# words that make a "Family, Given" pair an organisation split by a BibTeX name parser
+_ORG = frozenset(
+    "association organization organisation society institute institution department "
+    "ministry university academy council committee commission office bureau center centre "
+    "library congress group agency federation foundation administration ltd inc pty corp "
+    "company corporation laboratory museum service press".split()
+)
+_PARTICLES = frozenset("van von der den de da di du des del della la le ten ter dos das y".split())
 
 
 @dataclass(slots=True)
@@ -175,6 +183,9 @@ def _names(names: list[str]) -> list[dict]:
             if given.lower() in _CORP_SUFFIX:  # "Online Computer Library Center, Inc."
                 out.append({"literal": name})
                 continue
+            if _organisation(family, given):  # {American Association for the …} unbraced
+                out.append({"literal": f"{given} {family}"})
+                continue
             out.append({"family": family, "given": given})
             continue
         a = split_name(name)
@@ -185,17 +196,29 @@ def _names(names: list[str]) -> list[dict]:
     return out
 
 
-_TITLE_FIELD = re.compile(r"\btitle\s*=\s*\{", re.IGNORECASE)
+def _organisation(family: str, given: str) -> bool:
+    words = f"{given} {family}".split()
+    if any(w.lower().strip(".,()") in _ORG for w in words) and len(words) > 2:
+        return True
+    head = family.split()[0] if family.split() else ""
+    return head[:1].islower() and head not in _PARTICLES
+
+
+_TITLE_FIELD = re.compile(r"\b(?:title|booktitle|eventtitle)\s*=\s*\{", re.IGNORECASE)
 
 
 def _protected(raw: str) -> frozenset:
-    """Words the BibTeX title protects with inner braces ("{OCLC}", "{Eucalyptus}")."""
-    m = _TITLE_FIELD.search(raw)
-    if not m:
-        return frozenset()
-    depth, start, words = 1, m.end(), set()
+    """Words the BibTeX titles protect with inner braces ("{OCLC}", "{Eucalyptus}")."""
+    words: set[str] = set()
+    for m in _TITLE_FIELD.finditer(raw):
+        words |= _braced(raw, m.end())
+    return frozenset(words)
+
+
+def _braced(raw: str, start: int) -> set[str]:
+    depth, words = 1, set()
     inner = None
-    for i in range(m.end(), len(raw)):
+    for i in range(start, len(raw)):
         ch = raw[i]
         if ch == "{":
             depth += 1
@@ -208,5 +231,4 @@ def _protected(raw: str) -> frozenset:
                 inner = None
             if depth == 0:
                 break
-    del start
-    return frozenset(words)
+    return words
