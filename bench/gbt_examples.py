@@ -90,16 +90,46 @@ def cite(entry: dict, style: str) -> str:
     return format_citation(works[0], style)
 
 
+def cite_list(entries: list[dict], style: str) -> list[str]:
+    """The entries as one reference list (author-date lists tell one author's works of one
+    year apart by 'a', 'b'); an entry that fails is an '<error: …>' line, not a crash."""
+    from tui.cite import format_bibliography
+    from tui.sources.bibtex import parse_bibtex
+
+    works, out = [], {}
+    for i, entry in enumerate(entries):
+        try:
+            works.append((i, parse_bibtex(entry["record"], source=f"{entry['id']}.bib")[1][0]))
+        except Exception as exc:
+            out[i] = f"<error: {type(exc).__name__}: {exc}>"
+    lines = format_bibliography([w for _, w in works], style).split("\n") if works else []
+    out.update({i: line for (i, _), line in zip(works, lines)})
+    return [out[i] for i in range(len(entries))]
+
+
 def measure(edition: str) -> dict:
-    """{'style', 'total', 'exact', 'by_type': {code: [exact, total]}, 'misses': [...]}."""
+    """{'style', 'total', 'exact', 'by_type': {code: [exact, total]}, 'misses': [...]}.
+
+    Numeric examples are cited one by one; the author-date ones as one list (the
+    standard prints them so)."""
     style = style_for(edition)
     by_type: dict[str, list[int]] = {}
     misses = []
-    for entry in load(edition):
-        try:
-            got = cite(entry, style_for(edition, entry["system"]))
-        except Exception as exc:  # a record the importer rejects is a miss, not a crash
-            got = f"<error: {type(exc).__name__}: {exc}>"
+    entries = load(edition)
+    got_all = [""] * len(entries)
+    for system in ("numeric", "author-date"):
+        idx = [i for i, e in enumerate(entries) if e["system"] == system]
+        if system == "numeric":
+            for i in idx:
+                try:
+                    got_all[i] = cite(entries[i], style_for(edition, system))
+                except Exception as exc:  # a record the importer rejects is a miss
+                    got_all[i] = f"<error: {type(exc).__name__}: {exc}>"
+        else:
+            for i, line in zip(idx, cite_list([entries[i] for i in idx],
+                                              style_for(edition, system))):  # fmt: skip
+                got_all[i] = line
+    for entry, got in zip(entries, got_all):
         counts = by_type.setdefault(entry["type"], [0, 0])
         counts[1] += 1
         if normalise(got) == normalise(entry["expected"]):

@@ -180,16 +180,27 @@ def learn_proper_nouns(works) -> frozenset:
     return learn(works)
 
 
+def _year_suffixes(works: list[Work], style: str) -> list[str]:
+    if style not in GBT_STYLES or not GBT_STYLES[style][2]:
+        return []
+    from tui.cite.gbt7714 import year_suffixes
+
+    return year_suffixes(works, GBT_STYLES[style][0])
+
+
 def _format_line(
-    work: Work, style: str, punct: str = "standard", lexicon: frozenset = frozenset()
+    work: Work,
+    style: str,
+    punct: str = "standard",
+    lexicon: frozenset = frozenset(),
+    year_suffix: str = "",
 ) -> str:
     if style in GBT_STYLES:
         from tui.cite.gbt7714 import format_work
 
         edition, url, author_date = GBT_STYLES[style]
-        return format_work(
-            work, edition, punct=punct, url=url, author_date=author_date, lexicon=lexicon
-        )
+        return format_work(work, edition, punct=punct, url=url, author_date=author_date,
+                           lexicon=lexicon, year_suffix=year_suffix)  # fmt: skip
     if style == "printed":
         if work.raw and not work.raw.startswith("@"):
             return work.raw
@@ -240,9 +251,10 @@ def format_bibliography(
     if style in GBT_STYLES or style == "printed":
         lexicon = proper_nouns if proper_nouns is not None else learn_proper_nouns(works)
     label = number_label(style) if numbered else None
+    suffixes = _year_suffixes(works, style)
     lines = []
     for i, work in enumerate(works, 1):
-        line = _format_line(work, style, punct, lexicon)
+        line = _format_line(work, style, punct, lexicon, suffixes[i - 1] if suffixes else "")
         lines.append(label.format(i) + line if label else line)
         tick(i)
     if progress is not None and total == 0:

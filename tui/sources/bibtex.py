@@ -567,6 +567,21 @@ def _one_name(name: str) -> tuple[str, str] | None:
     return (shown, whole) if shown else None
 
 
+_SUFFIX_HINT = re.compile(r",\s*(?:Jr|Sr|I{2,3}|IV)\.?\s*,", re.IGNORECASE)
+
+
+def _suffixes(value: str) -> list[list[str]]:
+    """[["Peebles, Peyton Z.", "Jr"]] for the "Family, Jr, Given" names of an and-list."""
+    if not _SUFFIX_HINT.search(value):
+        return []
+    out = []
+    for name in _AND.split(value):
+        parts = [p.strip() for p in " ".join(name.split()).split(",")]
+        if len(parts) == 3 and all(parts):
+            out.append([f"{latex_to_text(parts[0])}, {latex_to_text(parts[2])}", parts[1].rstrip(".")])
+    return out
+
+
 def _cjk_name(name: str) -> bool:
     from tui.model import has_cjk
 
@@ -665,6 +680,9 @@ def _work(entry, fields: dict[str, str], notes: list[str]) -> Work:
             extra[key] = text(key)
     if authors_full:
         extra["authors_full"] = authors_full
+    suffixes = _suffixes(fields.get("author", "") + " and " + fields.get("editor", ""))
+    if suffixes:  # "Peebles, Jr., Peyton Z.": GB/T prints the Jr (until the lossless record)
+        extra["name_suffixes"] = suffixes
     if editors_full:
         extra["editors_full"] = editors_full
 

@@ -43,6 +43,7 @@ __all__ = [
     "number",
     "pages",
     "sentence_case",
+    "year_suffixes",
 ]
 
 
@@ -54,12 +55,14 @@ def format_work(
     url: bool = True,
     author_date: bool = False,
     lexicon: frozenset = frozenset(),
+    year_suffix: str = "",
 ) -> str:
     """One reference without its number, ending with a full stop."""
     if edition not in EDITIONS:
         raise ValueError(f"GB/T 7714 edition {edition!r}: use one of {', '.join(EDITIONS)}")
     rec = read(work)
-    opt = Options(edition=edition, url=url, author_date=author_date, lexicon=lexicon)
+    opt = Options(edition=edition, url=url, author_date=author_date, lexicon=lexicon,
+                  year_suffix=year_suffix)  # fmt: skip
     text, ids = tail(rec, opt, body(rec, opt))
     text = " ".join(text.split())
     if full_width(edition, check_punct(punct), rec.lang):
@@ -68,6 +71,28 @@ def format_work(
         text = f"{text} {ids}" if text.endswith(".") else f"{text}. {ids}"
     text = text.rstrip()
     return text if text.endswith(".") else text + "."
+
+
+def year_suffixes(works: list[Work], edition: str = IN_FORCE) -> list[str]:
+    """Author-date lists (2015 10.2.3, 2025 9.3.1.3): one author's works of one year are
+    told apart by "a", "b", … after the year, in list order ("KENNEDY W J, …, 1975a")."""
+    from tui.cite.gbt7714.layout import Options, creators, year_of
+
+    opt = Options(edition=edition)
+    keys = []
+    for work in works:
+        rec = read(work)
+        keys.append((creators(rec, opt), year_of(rec), rec.title))
+    groups: dict[tuple, list[str]] = {}
+    for who, year, title in keys:
+        titles = groups.setdefault((who, year), [])
+        if title not in titles:
+            titles.append(title)
+    out = []
+    for who, year, title in keys:
+        titles = groups[(who, year)]
+        out.append(chr(ord("a") + titles.index(title)) if len(titles) > 1 else "")
+    return out
 
 
 def format_name(name: str, edition: str = "2015") -> str:

@@ -137,7 +137,7 @@ def body(rec: Rec, opt: Options) -> str:
     """Everything before the access date, URL and identifiers."""
     names = creators(rec, opt)
     if opt.author_date:
-        names = f"{names or anonymous(rec)}, {year_of(rec)}"
+        names = f"{names or anonymous(rec)}, {year_of(rec)}{opt.year_suffix}"
     out = dot(names, title_block(rec, opt))
     tr = translators(rec, opt)
     if contribution(rec):

@@ -35,6 +35,7 @@ class Options:
     url: bool = True  # False: the -nourl variant (no URL, access date or /OL)
     author_date: bool = False  # 著者-出版年制: the year follows the names
     lexicon: frozenset = frozenset()  # proper nouns learned from the library
+    year_suffix: str = ""  # author-date: "a", "b" for one author's works of one year
 
 
 def number(text: str) -> str:
@@ -106,7 +107,10 @@ def journal_title(text: str) -> str:
 def is_online(rec: Rec, opt: Options) -> bool:
     if rec.code in _NETWORK:
         return True
-    return opt.url and (bool(rec.url) or rec.medium.upper() == "OL")
+    # 2025 counts a DOI as an access path: "邱均平, 2000a. …[J/OL]. …. DOI:10.16353/…"
+    # (9.3.1.3), where 2015 prints [J] for a DOI without a URL
+    doi = bool(rec.doi) and opt.edition == "2025"
+    return opt.url and (bool(rec.url) or doi or rec.medium.upper() == "OL")
 
 
 def contribution(rec: Rec) -> bool:
@@ -131,7 +135,11 @@ def anonymous(rec: Rec) -> str:
 
 def title_block(rec: Rec, opt: Options) -> str:
     """'国史旧闻: 第 1 卷[M]', 'Title: GB/T 25100—2010[S]', 'GB/T 3792—2021 Title[S]'."""
-    title = _cased(rec.title.rstrip(". "), rec, opt)
+    title = rec.title.rstrip(". ")
+    # a journal's or a website's own name is not put in sentence case (2025 8.11.2.2:
+    # "Library of Congress[EB/OL]")
+    if rec.entry != "periodical" and not (rec.code == "EB" and not rec.author and not rec.issued):
+        title = _cased(title, rec, opt)
     num = _STANDARD_YEAR.sub(r"—\1", rec.number) if rec.code == "S" else rec.number
     if rec.code == "S" and opt.edition == "2025" and num:
         title = f"{num} {title}"

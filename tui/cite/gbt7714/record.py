@@ -88,8 +88,9 @@ def _from_flat(work: Work) -> Rec:
     x = work.extra or {}
     entry = str(x.get("entry_type", ""))
     lang = _lang(work, x)
-    authors = _names(x.get("authors_full") or work.authors)
-    editors = _names(x.get("editors_full") or work.editors)
+    suffixes = [list(p) for p in x.get("name_suffixes") or []]
+    authors = _names(x.get("authors_full") or work.authors, suffixes)
+    editors = _names(x.get("editors_full") or work.editors, suffixes)
     year_text = str(x.get("year_text") or "")
     issued = str(x.get("date") or year_text or (work.year or ""))
     year = year_text or (str(work.year) if work.year else "")
@@ -162,8 +163,20 @@ def _and_list(value) -> list[str]:
     return [p for p in re.split(r"\s+and\s+", text) if p] if text else []
 
 
-def _names(names: list[str]) -> list[dict]:
-    """'Family, Given' / 'Family GI' / '金诗炜' -> CSL names."""
+def _names(names: list[str], suffixes: list | None = None) -> list[dict]:
+    """'Family, Given' / 'Family GI' / '金诗炜' -> CSL names; `suffixes` [[full name, "Jr"]]
+    in list order (consumed: a father and son may share a name)."""
+    out = _split_names(names)
+    for raw, name in zip(names, out):
+        for pair in suffixes or []:
+            if pair[0] == raw:
+                name["suffix"] = pair[1]
+                suffixes.remove(pair)
+                break
+    return out
+
+
+def _split_names(names: list[str]) -> list[dict]:
     out = []
     for raw in names:
         name = " ".join(str(raw).split()).strip(" ;")
@@ -186,7 +199,10 @@ def _names(names: list[str]) -> list[dict]:
             if _organisation(family, given):  # {American Association for the …} unbraced
                 out.append({"literal": f"{given} {family}"})
                 continue
-            out.append({"family": family, "given": given})
+            out.append(_particle({"family": family, "given": given}))
+            continue
+        if len(name.split()) > 1 and any(w.lower().strip(".,()") in _ORG for w in name.split()):
+            out.append({"literal": name})  # "Trisco Icap Pty Ltd"
             continue
         a = split_name(name)
         if a.literal:
@@ -194,6 +210,18 @@ def _names(names: list[str]) -> list[dict]:
         else:
             out.append({"family": a.family, "given": a.given})
     return out
+
+
+def _particle(name: dict) -> dict:
+    """'van der Veen' -> particle 'van der', family 'Veen'."""
+    words = name["family"].split()
+    i = 0
+    while i < len(words) - 1 and words[i] in _PARTICLES:
+        i += 1
+    if i:
+        name["non-dropping-particle"] = " ".join(words[:i])
+        name["family"] = " ".join(words[i:])
+    return name
 
 
 def _organisation(family: str, given: str) -> bool:
