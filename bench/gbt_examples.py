@@ -103,7 +103,7 @@ def cite_list(entries: list[dict], style: str) -> list[str]:
         except Exception as exc:
             out[i] = f"<error: {type(exc).__name__}: {exc}>"
     lines = format_bibliography([w for _, w in works], style).split("\n") if works else []
-    out.update({i: line for (i, _), line in zip(works, lines)})
+    out.update({i: line for (i, _), line in zip(works, lines, strict=True)})
     return [out[i] for i in range(len(entries))]
 
 
@@ -127,9 +127,9 @@ def measure(edition: str) -> dict:
                     got_all[i] = f"<error: {type(exc).__name__}: {exc}>"
         else:
             for i, line in zip(idx, cite_list([entries[i] for i in idx],
-                                              style_for(edition, system))):  # fmt: skip
+                                              style_for(edition, system)), strict=True):  # fmt: skip
                 got_all[i] = line
-    for entry, got in zip(entries, got_all):
+    for entry, got in zip(entries, got_all, strict=True):
         counts = by_type.setdefault(entry["type"], [0, 0])
         counts[1] += 1
         if normalise(got) == normalise(entry["expected"]):

@@ -166,7 +166,7 @@ def format_citation(
 
 
 def check_punct(punct: str) -> str:
-    """"standard", "half" or "bylanguage"; NotFound with the choices otherwise."""
+    """One of "standard", "half", "bylanguage"; NotFound with the choices otherwise."""
     from tui.cite.gbt7714.punct import check_punct as check
 
     return check(punct)

@@ -578,7 +578,9 @@ def _suffixes(value: str) -> list[list[str]]:
     for name in _AND.split(value):
         parts = [p.strip() for p in " ".join(name.split()).split(",")]
         if len(parts) == 3 and all(parts):
-            out.append([f"{latex_to_text(parts[0])}, {latex_to_text(parts[2])}", parts[1].rstrip(".")])
+            out.append(
+                [f"{latex_to_text(parts[0])}, {latex_to_text(parts[2])}", parts[1].rstrip(".")]
+            )
     return out
 
 

@@ -34,7 +34,7 @@ def serial(rec: Rec, opt: Options) -> str:
         parts.append(vol + issue)
     elif year or issue:
         if year and issue:
-            parts.append(f"{year} {issue}")
+            parts.append(f"{year}{issue}")
         elif year:
             # an article online first: no volume, issue or pages yet, dated to the day
             parts.append(rec.issued if not rec.page and len(rec.issued) > 4 else year)
@@ -58,7 +58,7 @@ def newspaper(rec: Rec, opt: Options) -> str:
     date = "" if opt.author_date else rec.issued
     text = ", ".join(x for x in (rec.container, date) if x)
     if rec.page:
-        text += f" ({pages(rec.page)})"
+        text += f"({pages(rec.page)})"
     return text
 
 

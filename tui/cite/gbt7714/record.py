@@ -166,20 +166,22 @@ def _and_list(value) -> list[str]:
 def _names(names: list[str], suffixes: list | None = None) -> list[dict]:
     """'Family, Given' / 'Family GI' / '金诗炜' -> CSL names; `suffixes` [[full name, "Jr"]]
     in list order (consumed: a father and son may share a name)."""
-    out = _split_names(names)
-    for raw, name in zip(names, out):
+    out = []
+    for raw in names:
+        got = _split_names([raw])
         for pair in suffixes or []:
-            if pair[0] == raw:
-                name["suffix"] = pair[1]
+            if got and pair[0] == raw:
+                got[0]["suffix"] = pair[1]
                 suffixes.remove(pair)
                 break
+        out += got
     return out
 
 
 def _split_names(names: list[str]) -> list[dict]:
     out = []
     for raw in names:
-        name = " ".join(str(raw).split()).strip(" ;")
+        name = " ".join(str(raw).split()).strip(" ,;")
         if not name:
             continue
         if has_cjk(name):
@@ -190,9 +192,11 @@ def _split_names(names: list[str]) -> list[dict]:
             out.append({"family": family.capitalize(), "given": given, "pinyin": True})
             continue
         if "," in name:
-            family, _, given = (p.strip() for p in name.rpartition(",")) if name.count(
-                ","
-            ) > 1 else (p.strip() for p in name.partition(","))
+            family, _, given = (
+                (p.strip() for p in name.rpartition(","))
+                if name.count(",") > 1
+                else (p.strip() for p in name.partition(","))
+            )
             if given.lower() in _CORP_SUFFIX:  # "Online Computer Library Center, Inc."
                 out.append({"literal": name})
                 continue
