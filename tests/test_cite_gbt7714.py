@@ -26,7 +26,9 @@ def test_related_article_1_three_authors_then_deng_and_issue_as_a_number():
 
 
 def test_et_al_from_the_source_with_three_known_authors():
-    assert format_citation(REF2, "gbt7714-2015").startswith("JERJEN R, NIKPOUR M, KRIEG T, et al. Systemic")
+    assert format_citation(REF2, "gbt7714-2015").startswith(
+        "JERJEN R, NIKPOUR M, KRIEG T, et al. Systemic"
+    )
     # standard's example 8.1.2: "袁训来, 陈哲, 肖书海, 等. 蓝田生物群: …[J]. 科学通报, 2012, 55(34): 3219."
     assert format_citation(ZH_ETAL, "gbt7714-2015") == (
         "袁训来, 陈哲, 肖书海, 等. 蓝田生物群: 一个认识多细胞生物起源和早期演化的新窗口[J]. "
@@ -36,7 +38,9 @@ def test_et_al_from_the_source_with_three_known_authors():
 
 def test_four_known_authors_are_cut_to_three():
     w = Work(authors=["Myburg AA", "Grattapaglia D", "Tuskan GA", "Hellsten U"], title="T")
-    assert format_citation(w, "gbt7714-2015").startswith("MYBURG A A, GRATTAPAGLIA D, TUSKAN G A, et al. T[J].")
+    assert format_citation(w, "gbt7714-2015").startswith(
+        "MYBURG A A, GRATTAPAGLIA D, TUSKAN G A, et al. T[J]."
+    )
 
 
 def test_article_number_and_no_issue():
@@ -54,7 +58,9 @@ def test_pmid_without_doi_is_not_printed():
 
 
 def test_supplement_inside_the_parentheses():
-    assert format_citation(REF22, "gbt7714-2015").endswith("Pediatr Rheumatol Online J, 2011, 9(Suppl 1): P77.")
+    assert format_citation(REF22, "gbt7714-2015").endswith(
+        "Pediatr Rheumatol Online J, 2011, 9(Suppl 1): P77."
+    )
 
 
 def test_review_itself():
@@ -68,7 +74,10 @@ def test_no_volume_gives_year_and_issue():
     # standard's example: 杨洪升. 四库馆私家抄校书考略[J]. 文献, 2013(1): 56-75.
     w = Work(authors=["杨洪升"], title="四库馆私家抄校书考略", journal="文献", year=2013, issue="1",
              pages="56-75", lang="zh")  # fmt: skip
-    assert format_citation(w, "gbt7714-2015") == "杨洪升. 四库馆私家抄校书考略[J]. 文献, 2013(1): 56-75."
+    assert (
+        format_citation(w, "gbt7714-2015")
+        == "杨洪升. 四库馆私家抄校书考略[J]. 文献, 2013(1): 56-75."
+    )
 
 
 def test_standard_example_kanamori():
@@ -113,7 +122,9 @@ def test_standard_example_no_issue_online():
 def test_standard_example_books():
     w = Work(type="M", authors=["徐光宪", "王祥云"], title="物质结构", place="北京",
              publisher="科学出版社", year=2010, lang="zh")  # fmt: skip
-    assert format_citation(w, "gbt7714-2015") == "徐光宪, 王祥云. 物质结构[M]. 北京: 科学出版社, 2010."
+    assert (
+        format_citation(w, "gbt7714-2015") == "徐光宪, 王祥云. 物质结构[M]. 北京: 科学出版社, 2010."
+    )
     w = Work(type="M", authors=["Peebles PZ"], title="Probability, random variables, and random "
              "signal principles", edition="4", place="New York", publisher="McGraw-Hill",
              year=2001)  # fmt: skip
@@ -123,7 +134,10 @@ def test_standard_example_books():
     )
     w = Work(type="M", authors=["陈登原"], title="国史旧闻: 第1卷", place="北京",
              publisher="中华书局", year=2000, pages="29", lang="zh")  # fmt: skip
-    assert format_citation(w, "gbt7714-2015") == "陈登原. 国史旧闻: 第1卷[M]. 北京: 中华书局, 2000: 29."
+    assert (
+        format_citation(w, "gbt7714-2015")
+        == "陈登原. 国史旧闻: 第1卷[M]. 北京: 中华书局, 2000: 29."
+    )
 
 
 def test_unknown_place_and_publisher():
@@ -154,7 +168,10 @@ def test_standard_example_web_page():
 def test_standard_example_newspaper():
     w = Work(type="N", authors=["丁文祥"], title="数字革命与竞争国际化", journal="中国青年报",
              extra={"date": "2000-11-20"}, pages="15", lang="zh")  # fmt: skip
-    assert format_citation(w, "gbt7714-2015") == "丁文祥. 数字革命与竞争国际化[N]. 中国青年报, 2000-11-20(15)."
+    assert (
+        format_citation(w, "gbt7714-2015")
+        == "丁文祥. 数字革命与竞争国际化[N]. 中国青年报, 2000-11-20(15)."
+    )
 
 
 def test_chapter_in_a_book():
@@ -226,3 +243,34 @@ def test_et_al_or_deng_follows_the_authors_script_not_the_item_language():
     py = Work(authors=["LIN Ruilian", "MA Lili", "CHEN Jia", "WANG Yan"], lang="zh",
               title="干细胞治疗硬皮病研究进展", journal="内科理论与实践", year=2025)  # fmt: skip
     assert format_work(py, "2015").startswith("LIN Ruilian, MA Lili, CHEN Jia, et al. 干细胞")
+
+
+# The shipped review under the edition in force (gbt7714 = GB/T 7714-2025): family names
+# as written, full-width comma, colon and parentheses, and a DOI counts as an access path
+# so an article with one is [J/OL] (2025 9.3.1.3: "邱均平, 2000a. …[J/OL]. …. DOI:…").
+def test_reference_1_under_2025():
+    assert format_citation(REF1, "gbt7714-2025") == (
+        "Teske N，Fett N. Recent advances in treatment of systemic sclerosis and morphea[J/OL]. "
+        "Am J Clin Dermatol，2024，25（2）：213-226. DOI:10.1007/s40257-023-00831-2."
+    )
+    assert format_citation(REF1) == format_citation(REF1, "gbt7714-2025")
+
+
+def test_review_and_related_article_under_2025():
+    assert format_citation(REVIEW_WORK, "gbt7714-2025") == (
+        "林瑞莲，马丽丽，陈佳. 干细胞治疗硬皮病研究进展[J/OL]. 内科理论与实践，2025，20（4）：340-344. "
+        "DOI:10.16138/j.1673-6087.2025.04.15."
+    )
+    assert format_citation(REL1, "gbt7714-2025") == (
+        "金诗炜，潘萌萌，许捷，等. 既往新型冠状病毒感染对多发性骨髓瘤患者自体造血干细胞移植的影响[J]. "
+        "内科理论与实践，2025，20（4）：289-295."
+    )
+    assert format_citation(REF3, "gbt7714-2025").startswith(
+        "Papara C，De Luca D A，Bieber K，et al."
+    )
+    # half-width on request, and the no-URL variant drops the /OL a DOI brings (the DOI
+    # itself stays: journals that want no URL still ask for it)
+    assert format_citation(REF1, "gbt7714-2025-nourl", punct="half") == (
+        "Teske N, Fett N. Recent advances in treatment of systemic sclerosis and morphea[J]. "
+        "Am J Clin Dermatol, 2024, 25(2): 213-226. DOI:10.1007/s40257-023-00831-2."
+    )

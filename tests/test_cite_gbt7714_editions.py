@@ -194,9 +194,11 @@ def test_bad_punct_is_one_clear_error():
 def test_nourl_variant_drops_url_access_date_and_ol_but_not_a_web_page():
     assert cite(ONLINE_ARTICLE, "gbt7714-2015-nourl") == (
         "FRESE K S, KATUS H A, MEDER B. Next-generation sequencing: from understanding biology "
-        "to personalized medicine[J]. Biology, 2013, 2(1): 378-398."
+        "to personalized medicine[J]. Biology, 2013, 2(1): 378-398. DOI:10.3390/biology2010378."
     )
-    assert cite(ONLINE_ARTICLE, "gbt7714-2025-nourl").endswith("[J]. Biology，2013，2（1）：378-398.")
+    assert cite(ONLINE_ARTICLE, "gbt7714-2025-nourl").endswith(
+        "[J]. Biology，2013，2（1）：378-398. DOI:10.3390/biology2010378."
+    )
     assert cite(WEB, "gbt7714-2015-nourl") == cite(WEB, "gbt7714-2015")
 
 
@@ -226,7 +228,9 @@ def test_author_date_lists_tell_one_authors_year_apart():
 
 def test_sentence_case_keeps_what_it_must():
     assert sentence_case("Shaking without Quaking") == "Shaking without quaking"
-    assert sentence_case("About OCLC: History of Cooperation") == "About OCLC: history of cooperation"
+    assert (
+        sentence_case("About OCLC: History of Cooperation") == "About OCLC: history of cooperation"
+    )
     assert sentence_case("The Genome of Eucalyptus Grandis", frozenset({"Eucalyptus"})) == (
         "The genome of Eucalyptus grandis"
     )

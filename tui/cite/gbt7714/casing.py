@@ -12,6 +12,7 @@ lower-cased ("california"), unless the source protects it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -45,6 +46,7 @@ def _keep(word: str, protected: frozenset, lexicon: frozenset) -> bool:
     return any(c.isdigit() for c in word)
 
 
+@functools.lru_cache(maxsize=8192)
 def sentence_case(title: str, protected: frozenset = frozenset(), lexicon=frozenset()) -> str:
     """'Shaking without Quaking' -> 'Shaking without quaking' (see the module's rules)."""
     if not title or not is_title_case(title):

@@ -162,18 +162,17 @@ def body(rec: Rec, opt: Options) -> str:
 def tail(rec: Rec, opt: Options, text: str) -> tuple[str, str]:
     """The access date after the publication part, then the URL and the DOI or CSTR."""
     network = rec.code in _NETWORK
-    if not opt.url and not network:
-        return text, ""
-    accessed = rec.accessed if rec.url or network else ""
+    url = rec.url if opt.url or network else ""  # -nourl keeps the DOI, drops URL and date
+    accessed = rec.accessed if url or network else ""
     if opt.edition == "2025" and not network:
         accessed = ""  # 2025 dates only what exists on the network alone
     if accessed:
         bare = text.endswith(f"[{rec.code}/OL]") or text.endswith(f"[{rec.code}]")
         text += f". [{accessed}]" if bare else f"[{accessed}]"
     ids = ""
-    if rec.url:
-        ids = dot(ids, rec.url)
-    low = rec.url.lower()
+    if url:
+        ids = dot(ids, url)
+    low = url.lower()
     if rec.doi and rec.doi.lower() not in low:
         ids = dot(ids, f"DOI:{rec.doi}")
     if rec.cstr and rec.cstr.lower() not in low:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from tui.cite.gbt7714.casing import sentence_case
 from tui.cite.gbt7714.people import format_names, is_chinese_list
-from tui.cite.gbt7714.record import Rec
+from tui.cite.gbt7714.record import Rec, protected
 from tui.model import has_cjk
 
 _DASHES = re.compile(r"\s*[\u2010-\u2015\u2212~～]\s*")
@@ -62,7 +62,7 @@ def _cased(text: str, rec: Rec, opt: Options) -> str:
         return text
     names = {n.get("family", "") for n in (*rec.author, *rec.editor)}
     text = _WORD_DASH.sub("—", text)
-    return sentence_case(text, rec.protected | names, opt.lexicon)
+    return sentence_case(text, protected(rec.raw) | names, opt.lexicon)
 
 
 def edition_text(rec: Rec) -> str:

@@ -9,6 +9,7 @@ organisations as written, and cut a list after three names with "等" / "et al."
 
 from __future__ import annotations
 
+import functools
 import re
 
 from tui.model import has_cjk
@@ -51,6 +52,12 @@ def _initials_2025(given: str) -> str:
 
 def format_name(name: dict, edition: str) -> str:
     """One CSL name as the edition prints it."""
+    return _format_name(tuple(name.items()), edition)
+
+
+@functools.lru_cache(maxsize=65536)  # a library names the same people again and again
+def _format_name(items: tuple, edition: str) -> str:
+    name = dict(items)
     if name.get("literal"):
         lit = " ".join(str(name["literal"]).split())
         return lit.replace(" ", "") if all(has_cjk(c) or c == " " for c in lit) else lit

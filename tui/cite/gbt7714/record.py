@@ -9,6 +9,7 @@ version, scale, …).  Switching the store to the canonical record touches only 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -22,6 +23,7 @@ _LANGS = {
     "german": "de", "ngerman": "de", "portuguese": "pt", "brazilian": "pt", "spanish": "es",
     "italian": "it",
 }  # fmt: skip
+SHOWN = 4  # names read of a list: GB/T prints three, a fourth means "et al."
 _CORP_SUFFIX = {"inc", "inc.", "ltd", "ltd.", "co.", "llc", "gmbh", "plc"}
 # words that make a "Family, Given" pair an organisation split by a BibTeX name parser
 _ORG = frozenset(
@@ -46,7 +48,7 @@ class Rec:
     holder: list[dict] = field(default_factory=list)  # a patent's holder
     et_al: bool = False
     title: str = ""
-    protected: frozenset = frozenset()  # words the source protected from case changes
+    raw: str = ""  # the BibTeX entry as written: its braces protect words (`protected`)
     container: str = ""  # container-title: journal, book, proceedings
     container_short: str = ""
     event: str = ""  # event-title (a conference without proceedings)
@@ -89,8 +91,9 @@ def _from_flat(work: Work) -> Rec:
     entry = str(x.get("entry_type", ""))
     lang = _lang(work, x)
     suffixes = [list(p) for p in x.get("name_suffixes") or []]
-    authors = _names(x.get("authors_full") or work.authors, suffixes)
-    editors = _names(x.get("editors_full") or work.editors, suffixes)
+    # GB/T prints three names: the first four tell whether "et al." follows
+    authors = _names((x.get("authors_full") or work.authors)[:SHOWN], suffixes)
+    editors = _names((x.get("editors_full") or work.editors)[:SHOWN], suffixes)
     year_text = str(x.get("year_text") or "")
     issued = str(x.get("date") or year_text or (work.year or ""))
     year = year_text or (str(work.year) if work.year else "")
@@ -101,11 +104,11 @@ def _from_flat(work: Work) -> Rec:
         lang=lang,
         author=authors,
         editor=editors,
-        translator=_names(_and_list(x.get("translator", ""))),
-        holder=_names(_and_list(x.get("holder", ""))),
+        translator=_names(_and_list(x.get("translator", ""))[:SHOWN]),
+        holder=_names(_and_list(x.get("holder", ""))[:SHOWN]),
         et_al=work.et_al,
         title=work.title.strip(),
-        protected=_protected(work.raw) if work.raw.startswith("@") else frozenset(),
+        raw=work.raw if work.raw.startswith("@") else "",
         container=work.journal.strip(),
         container_short=str(x.get("shortjournal", "")).strip(),
         event=str(x.get("eventtitle", "")).strip(),
@@ -168,52 +171,43 @@ def _names(names: list[str], suffixes: list | None = None) -> list[dict]:
     in list order (consumed: a father and son may share a name)."""
     out = []
     for raw in names:
-        got = _split_names([raw])
+        items = _one_name(str(raw))
+        if not items:
+            continue
+        name = dict(items)
         for pair in suffixes or []:
-            if got and pair[0] == raw:
-                got[0]["suffix"] = pair[1]
+            if pair[0] == raw:
+                name["suffix"] = pair[1]
                 suffixes.remove(pair)
                 break
-        out += got
+        out.append(name)
     return out
 
 
-def _split_names(names: list[str]) -> list[dict]:
-    out = []
-    for raw in names:
-        name = " ".join(str(raw).split()).strip(" ,;")
-        if not name:
-            continue
-        if has_cjk(name):
-            out.append({"literal": name})
-            continue
-        if is_pinyin_name(name):  # "LIN Ruilian": printed pinyin, family name first
-            family, _, given = name.partition(" ")
-            out.append({"family": family.capitalize(), "given": given, "pinyin": True})
-            continue
-        if "," in name:
-            family, _, given = (
-                (p.strip() for p in name.rpartition(","))
-                if name.count(",") > 1
-                else (p.strip() for p in name.partition(","))
-            )
-            if given.lower() in _CORP_SUFFIX:  # "Online Computer Library Center, Inc."
-                out.append({"literal": name})
-                continue
-            if _organisation(family, given):  # {American Association for the …} unbraced
-                out.append({"literal": f"{given} {family}"})
-                continue
-            out.append(_particle({"family": family, "given": given}))
-            continue
-        if len(name.split()) > 1 and any(w.lower().strip(".,()") in _ORG for w in name.split()):
-            out.append({"literal": name})  # "Trisco Icap Pty Ltd"
-            continue
-        a = split_name(name)
-        if a.literal:
-            out.append({"literal": a.literal})
-        else:
-            out.append({"family": a.family, "given": a.given})
-    return out
+@functools.lru_cache(maxsize=65536)  # a library names the same people again and again
+def _one_name(raw: str) -> tuple:
+    name = " ".join(raw.split()).strip(" ,;")
+    if not name:
+        return ()
+    if has_cjk(name):
+        return (("literal", name),)
+    if is_pinyin_name(name):  # "LIN Ruilian": printed pinyin, family name first
+        family, _, given = name.partition(" ")
+        return (("family", family.capitalize()), ("given", given), ("pinyin", True))
+    if "," in name:
+        cut = name.rpartition(",") if name.count(",") > 1 else name.partition(",")
+        family, given = cut[0].strip(), cut[2].strip()
+        if given.lower() in _CORP_SUFFIX:  # "Online Computer Library Center, Inc."
+            return (("literal", name),)
+        if _organisation(family, given):  # {American Association for the …} unbraced
+            return (("literal", f"{given} {family}"),)
+        return tuple(_particle({"family": family, "given": given}).items())
+    if len(name.split()) > 1 and any(w.lower().strip(".,()") in _ORG for w in name.split()):
+        return (("literal", name),)  # "Trisco Icap Pty Ltd"
+    a = split_name(name)
+    if a.literal:
+        return (("literal", a.literal),)
+    return (("family", a.family), ("given", a.given))
 
 
 def _particle(name: dict) -> dict:
@@ -239,28 +233,18 @@ def _organisation(family: str, given: str) -> bool:
 _TITLE_FIELD = re.compile(r"\b(?:title|booktitle|eventtitle)\s*=\s*\{", re.IGNORECASE)
 
 
-def _protected(raw: str) -> frozenset:
-    """Words the BibTeX titles protect with inner braces ("{OCLC}", "{Eucalyptus}")."""
+_INNER = re.compile(r"\{([^{}]*)\}")
+
+
+@functools.lru_cache(maxsize=4096)
+def protected(raw: str) -> frozenset:
+    """Words the BibTeX titles protect with inner braces ("{OCLC}", "{Eucalyptus}").
+    Read only when a title is put in sentence case; the accents' braces ({\\'e}) give
+    letters, harmless here."""
     words: set[str] = set()
     for m in _TITLE_FIELD.finditer(raw):
-        words |= _braced(raw, m.end())
+        end = raw.find("\n", m.end())
+        body = raw[m.end() : end if end > 0 else len(raw)]
+        for inner in _INNER.findall(body):
+            words.update(re.findall(r"[^\W_]+", inner))
     return frozenset(words)
-
-
-def _braced(raw: str, start: int) -> set[str]:
-    depth, words = 1, set()
-    inner = None
-    for i in range(start, len(raw)):
-        ch = raw[i]
-        if ch == "{":
-            depth += 1
-            if depth == 2:
-                inner = i + 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 1 and inner is not None:
-                words.update(re.findall(r"[^\W_]+", raw[inner:i]))
-                inner = None
-            if depth == 0:
-                break
-    return words
