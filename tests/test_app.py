@@ -22,8 +22,8 @@ SIZE = (120, 40)
 # GB/T 7714-2015 (numeric), read from the standard: family names in capitals, initials
 # without points, "et al." after three authors, "[J]", "year, volume(issue): pages".
 REF16_GBT = (
-    "SULLIVAN K M, GOLDMUNTZ E A, KEYES-ELSTEIN L, et al. Myeloablative autologous "
-    "stem-cell transplantation for severe scleroderma[J]. N Engl J Med, 2018, 378(1): 35-47."
+    "Sullivan K M，Goldmuntz E A，Keyes-Elstein L，et al. Myeloablative autologous "
+    "stem-cell transplantation for severe scleroderma[J]. N Engl J Med，2018，378（1）：35-47."
 )
 
 
@@ -366,12 +366,12 @@ async def test_copy_bibliography_of_selection_and_of_filtered(library, clip):
         await pilot.press("enter", "C")
         await settle(pilot)
         assert len(clip.copied) == 1
-        assert "SULLIVAN K M" in clip.copied[0]
-        assert "TESKE N" not in clip.copied[0]
+        assert "Sullivan K M" in clip.copied[0]
+        assert "Teske N" not in clip.copied[0]
         await pilot.press("escape", "home", "v", "v", "C")  # ref1 and ref2 selected
         await settle(pilot)
-        assert "TESKE N" in clip.copied[1] and "JERJEN R" in clip.copied[1]
-        assert "SULLIVAN" not in clip.copied[1]
+        assert "Teske N" in clip.copied[1] and "Jerjen R" in clip.copied[1]
+        assert "Sullivan" not in clip.copied[1]
 
 
 # --- style chooser, notes, open -------------------------------------------------------
@@ -387,7 +387,7 @@ async def test_style_chooser_previews_and_sets_the_style(db, library, clip):
         options = app.screen.query_one(OptionList)
         names = [options.get_option_at_index(i).id for i in range(options.option_count)]
         assert names[options.highlighted] == "gbt7714"
-        assert "TESKE N, FETT N." in screen_text(app)  # live preview of ref1
+        assert "Teske N，Fett N." in screen_text(app)  # live preview of ref1
         for _ in range(names.index("vancouver") - names.index("gbt7714")):
             await pilot.press("down")
         await settle(pilot)

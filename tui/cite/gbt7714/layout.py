@@ -68,6 +68,8 @@ def _cased(text: str, rec: Rec, opt: Options) -> str:
 def edition_text(rec: Rec) -> str:
     """'Fourth' -> '4th ed.', Chinese '2' -> '2版'; '修订版', 'Rev. ed.' as written."""
     ed = rec.edition.strip()
+    if not ed:
+        return ""
     low = ed.lower().rstrip(".")
     if low.endswith(" edition"):
         low = low[: -len(" edition")]
