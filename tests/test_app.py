@@ -11,9 +11,10 @@ import pytest
 from rich.cells import cell_len
 from textual.widgets import Input, OptionList, TextArea
 
-from tui.app.app import MainScreen, ReadingListApp
+from tui.app.app import ReadingListApp
 from tui.app.screens.dialogs import CopyTextScreen, NoteScreen, ReviewScreen
 from tui.app.screens.help import HelpScreen
+from tui.app.screens.main import MainScreen
 from tui.app.screens.style import StyleScreen
 from tui.model import Review, Work
 from tui.store import Library
@@ -266,13 +267,13 @@ async def test_multi_select_marks_several(library):
         await settle(pilot)
         screen = main_screen(app)
         await pilot.press("v", "x")  # select ref1 and ref2 (the cursor moves down)
-        assert set(screen.selection) == {"lin2025/ref1", "lin2025/ref2"}
+        assert set(screen.session.selection) == {"lin2025/ref1", "lin2025/ref2"}
         assert screen.refs.border_title == "References 0/43 · 2 selected"
         assert row_text(screen.refs, 0).startswith("*")
         await pilot.press("space")
         states = [library.state(w).status for w in screen.refs.works[:3]]
         assert states == ["read", "read", "unread"]
-        assert screen.selection == {}
+        assert screen.session.selection == {}
         assert app.sub_title == "2/58 read"
         await pilot.press("z")
         assert [library.state(w).status for w in screen.refs.works[:2]] == ["unread", "unread"]
@@ -564,7 +565,7 @@ async def test_prefs_survive_a_restart(db, library):
         assert screen.filter_input.value == "Sullivan"
         assert len(screen.refs.rows) == 1
         assert screen.last_pane == pane
-        assert app.main.review.key == "lin2025"
+        assert app.main.session.review.key == "lin2025"
     again.close()
 
 
@@ -644,7 +645,7 @@ async def test_switch_review(library):
                 await pilot.press("up")
         await pilot.press("enter")
         await settle(pilot)
-        assert screen.review.key == key
+        assert screen.session.review.key == key
         assert screen.refs.border_title == "References 0/2"
         assert not screen.rels.display
         assert library.get_pref("app.review") == key
@@ -687,15 +688,18 @@ async def test_down_in_the_filter_goes_to_the_list(library):
 
 
 async def test_big_lists_are_indexed_in_the_background(library, monkeypatch):
-    import tui.app.app as app_module
+    import tui.session as app_module  # the session decides when to index in a thread
 
     monkeypatch.setattr(app_module, "INDEX_IN_BACKGROUND", 10)
     app = ReadingListApp(library)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = main_screen(app)
-        assert set(screen.indexes) == {"reference", "related"}  # built after the first paint
-        screen.indexes.clear()  # as if typed before the index was ready
+        assert set(screen.session.indexes) == {
+            "reference",
+            "related",
+        }  # built after the first paint
+        screen.session.indexes.clear()  # as if typed before the index was ready
         await set_filter(pilot, "Sullivan")
         assert [screen.refs.works[i].n for i in screen.refs.rows] == [16]
         assert "1 of 58 match" in str(screen.filter_info.render())
@@ -766,7 +770,7 @@ async def test_a_mark_that_cannot_be_saved_is_not_shown(library, monkeypatch):
         assert "✓" not in row_text(app.main.refs, 0)
         assert app.sub_title == "0/58 read"
         assert "cannot write db.json: disk full" in notifications(app)
-        assert app.main.undo_stack == []
+        assert app.main.session.undo_stack == []
 
 
 async def test_click_opens_the_collapsed_review(library):
@@ -799,7 +803,7 @@ async def test_all_works_of_the_library(library):
         screen = main_screen(app)
         await pilot.press("R", "home", "enter")  # "All works" comes first
         await settle(pilot)
-        assert screen.review_key == "*"
+        assert screen.session.review_key == "*"
         assert app.title == "All works"
         assert screen.refs.border_title == "References 0/45"  # 43 + the 2 of the other review
         assert screen.rels.border_title == "Related 0/15"

@@ -152,10 +152,10 @@ def test_wrapped_values_hang_under_the_value_column():
 
 
 def test_help_descriptions_hang_under_themselves():
-    from tui.app.app import KEY_HELP
+    from tui.app.keys import help_sections
     from tui.app.screens.help import help_text
 
-    lines = render_lines(help_text(KEY_HELP, ""), 50)
+    lines = render_lines(help_text(help_sections(), ""), 50)
     at = next(i for i, line in enumerate(lines) if line.startswith("v  x"))
     column = lines[at].index("select")
     assert lines[at + 1][:column].strip() == "" and lines[at + 1][column:].strip()
@@ -189,7 +189,7 @@ async def test_each_review_keeps_its_own_filter(db, library):
     app = ReadingListApp(again)  # reopens the other review: unfiltered
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert app.main.review_key == other and app.main.filter_text == ""
+        assert app.main.session.review_key == other and app.main.session.filter_text == ""
     again.close()
 
 
@@ -200,7 +200,7 @@ async def test_a_remembered_filter_that_matches_nothing_is_cleared(library):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.main
-        assert screen.filter_text == "" and screen.filter_input.value == ""
+        assert screen.session.filter_text == "" and screen.filter_input.value == ""
         assert len(screen.refs.rows) == 43
         assert any("zzznothing" in m and "cleared" in m for m in notifications(app))
         assert library.get_pref("app.filters") == {}
@@ -212,7 +212,7 @@ async def test_focus_is_never_restored_to_an_empty_pane(library):
     app = ReadingListApp(library)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert app.main.filter_text == "Sullivan" and app.main.rels.rows == []
+        assert app.main.session.filter_text == "Sullivan" and app.main.rels.rows == []
         assert app.focused is app.main.refs
 
 

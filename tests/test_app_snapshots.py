@@ -68,3 +68,52 @@ def test_style_chooser(snap_compare, library):
         await settle(pilot)
 
     assert snap_compare(ReadingListApp(library), terminal_size=(120, 40), run_before=run_before)
+
+
+def test_note_dialog(snap_compare, library):
+    async def run_before(pilot):
+        await pilot.press("n", *"methods")
+        await settle(pilot)
+
+    assert snap_compare(ReadingListApp(library), terminal_size=(120, 40), run_before=run_before)
+
+
+def test_copy_by_hand_dialog(snap_compare, library, monkeypatch):
+    from tui import clipboard
+
+    def nowhere(text, terminal_copy=None):
+        return clipboard.CopyResult(False, "none", clipboard.NO_CLIPBOARD, text)
+
+    monkeypatch.setattr(clipboard, "copy", nowhere)
+
+    async def run_before(pilot):
+        await pilot.press("c")
+        await settle(pilot)
+
+    assert snap_compare(ReadingListApp(library), terminal_size=(120, 40), run_before=run_before)
+
+
+def test_review_switcher(snap_compare, library):
+    from test_app import add_markup_review
+
+    add_markup_review(library)
+
+    async def run_before(pilot):
+        await pilot.press("R")
+        await settle(pilot)
+
+    app = ReadingListApp(library, "lin2025")
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+def test_style_chooser_80x24(snap_compare, library):
+    async def run_before(pilot):
+        await pilot.press("s", "down")
+        await settle(pilot)
+
+    assert snap_compare(ReadingListApp(library), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_changes_not_saved_header(snap_compare, library):
+    library.save_error = "cannot write db.json: disk full"  # as after a failed write
+    assert snap_compare(ReadingListApp(library), terminal_size=(120, 40), run_before=settle)

@@ -109,10 +109,10 @@ async def _until(pilot, condition, what: str, timeout: float = 20.0) -> None:
 
 
 async def test_typing_never_waits_for_a_filter_and_the_last_one_wins(big_library, monkeypatch):
-    from tui.app import app as app_module
     from tui.app.app import ReadingListApp
+    from tui.session import FILTER_IN_BACKGROUND
 
-    assert BIG >= app_module.FILTER_IN_BACKGROUND
+    assert BIG >= FILTER_IN_BACKGROUND
     real = Index.filter
     gate = threading.Event()  # the filter for "s" hangs until the test lets it go
     started = threading.Event()
@@ -131,13 +131,15 @@ async def test_typing_never_waits_for_a_filter_and_the_last_one_wins(big_library
     app = ReadingListApp(big_library)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.main
-        await _until(pilot, lambda: len(screen.indexes) == 2, "the index")
+        await _until(pilot, lambda: len(screen.session.indexes) == 2, "the index")
         await pilot.press("slash", "s")
         await _until(pilot, started.is_set, "the filter for 's' to start")
         await pilot.press("m", "i")  # while it still runs
         assert screen.filter_input.value == "smi"
         assert "s" not in finished  # the keys were handled before that filter finished
-        await _until(pilot, lambda: "smi" in finished and not screen._filter_pending, "'smi'")
+        await _until(
+            pilot, lambda: "smi" in finished and not screen.session.filter_pending, "'smi'"
+        )
         expected = real(Index(screen.refs.works), parse("smi"))
         assert screen.refs.rows == expected and 0 < len(expected) < BIG
 
@@ -155,7 +157,7 @@ async def test_filter_bar_says_a_query_is_too_long(big_library):
     app = ReadingListApp(big_library)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.main
-        await _until(pilot, lambda: len(screen.indexes) == 2, "the index")
+        await _until(pilot, lambda: len(screen.session.indexes) == 2, "the index")
         await pilot.press("slash")
         screen.filter_input.value = " ".join(f"w{i}" for i in range(500))
         await pilot.pause()

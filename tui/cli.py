@@ -285,6 +285,10 @@ def cmd_import(args, lib) -> int:
         for w in works:
             for warning in w.warnings:
                 _err(f"warning: {key}/{w.local_id}: {inert(warning, keep_newlines=False)}")
+        shown = {x for w in works for x in w.warnings}
+        for warning in review.warnings:  # the file's own ("3 empty records skipped")
+            if warning not in shown:
+                _err(f"warning: {key}: {inert(warning, keep_newlines=False)}")
     return 0
 
 

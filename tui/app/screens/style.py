@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -86,10 +88,18 @@ class StyleScreen(ModalScreen[str | None]):
             text = inert(self.formatter(self.work, style))
         except Exception as err:  # a style that cannot format this work says why
             text = f"(cannot format in {style}: {inert(str(err), keep_newlines=False)})"
-        self.app.call_from_thread(self._formatted, style, text)
+        self.post_message(self.Formatted(style, text))
 
-    def _formatted(self, style: str, text: str) -> None:
-        self.previews[style] = text
+    @dataclass
+    class Formatted(Message):
+        """A preview formatted in the thread."""
+
+        style: str
+        text: str
+
+    @on(Formatted)
+    def _formatted(self, message: Formatted) -> None:
+        self.previews[message.style] = message.text
         self.formatting = False
         option = self.query_one(OptionList).highlighted_option
         if option is not None and option.id:

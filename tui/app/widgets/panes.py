@@ -10,9 +10,12 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
+from textual import on, work
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widgets import Static
 
+from tui.app.messages import CitationReady
 from tui.model import Review, State, Work
 from tui.text import inert
 
@@ -378,9 +381,12 @@ class ReviewPane(VerticalScroll, can_focus=True):
     A click on the collapsed line opens it (the same as `i`).
     """
 
+    class Expand(Message):
+        """The reader clicked the collapsed pane: the screen opens it (as `i` does)."""
+
     def on_click(self) -> None:
         if self.has_class("-collapsed"):
-            self.screen.action_toggle_review()  # type: ignore[attr-defined]
+            self.post_message(self.Expand())
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -400,14 +406,65 @@ class ReviewPane(VerticalScroll, can_focus=True):
 
 
 class DetailPane(VerticalScroll, can_focus=True):
-    """Everything about the highlighted work."""
+    """Everything about the highlighted work, with its citation in the current style.
+
+    Citations are formatted here in a thread, one at a time; while one runs, only the
+    latest request waits (holding a cursor key down formats the row it stops on, not
+    every row). Nothing is cancelled, so waiting for workers never sees a cancelled one.
+    What is formatted goes into `citations` (the session's: `c` copies from there);
+    a style that fails says why here, and that is never copied.
+    """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.body = Static("", id="detail-body", markup=False)
+        self.citations: dict[tuple[str, str], str] = {}  # (Work.id, style) -> text
+        self.errors: dict[tuple[str, str], str] = {}
+        self.ready = False  # citeproc & co. wait until the first screen has painted
+        self._shown: tuple[Work, State, str, bool] | None = None
+        self._formatting = False
+        self._wanted: tuple[Work, str] | None = None
 
     def compose(self):
         yield self.body
 
     def show(self, text: Text | Fields) -> None:
+        self._shown = None
         self.body.update(text)
+
+    def show_work(self, work: Work, state: State, style: str, selected: bool) -> None:
+        key = (work.id, style)
+        citation = self.citations.get(key) or self.errors.get(key)
+        self.body.update(work_text(work, state, style, citation, selected))
+        self._shown = (work, state, style, selected)
+        if citation is None:
+            if self.ready:
+                self._request(work, style)
+            else:
+                self.call_after_refresh(self._request, work, style)
+
+    def _request(self, work: Work, style: str) -> None:
+        self._wanted = (work, style)
+        if not self._formatting:
+            self._formatting = True
+            self._format(work, style)
+
+    @work(thread=True, group="citation")
+    def _format(self, w: Work, style: str) -> None:
+        from tui.app.jobs import cite_for_detail
+
+        self.post_message(cite_for_detail(w, style))
+
+    @on(CitationReady)
+    def _citation_ready(self, message: CitationReady) -> None:
+        message.stop()
+        key = (message.work.id, message.style)
+        (self.citations if message.ok else self.errors)[key] = message.text
+        self._formatting = False
+        wanted = self._wanted
+        if wanted is not None:
+            wanted_key = (wanted[0].id, wanted[1])
+            if wanted_key not in self.citations and wanted_key not in self.errors:
+                self._request(*wanted)
+        if self._shown is not None and self._shown[0].id == message.work.id:
+            self.show_work(*self._shown)

@@ -1,0 +1,126 @@
+"""What the app does off the main thread, as plain functions: formatting and copying.
+
+The workers in screens/main.py call these and post the message they return. Heavy
+modules (citeproc, bibtexparser via tui.cite) are imported here on first use, so the
+first screen paints about as fast as a bare Textual app.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from textual.message import Message
+
+from tui.app.messages import CitationReady, Copied, CopyFailed
+from tui.model import Work
+from tui.text import inert
+
+DEFAULT_STYLE = "gbt7714"
+STYLE_FALLBACK = {
+    "gbt7714": "GB/T 7714-2015 numeric",
+    "printed": "the reference as the source printed it",
+}
+
+
+def style_catalogue() -> dict[str, str]:
+    """Style name -> description, from tui.cite (imported on first use)."""
+    try:
+        from tui.cite import STYLES
+
+        return dict(STYLES)
+    except ImportError:  # the formatters are not installed yet
+        return dict(STYLE_FALLBACK)
+
+
+def format_citation(work: Work, style: str) -> str:
+    from tui.cite import format_citation as fmt
+
+    return fmt(work, style=style)
+
+
+def format_bibliography(works: list[Work], style: str) -> str:
+    from tui.cite import format_bibliography as fmt
+
+    return fmt(works, style)
+
+
+def cite_credits() -> str:
+    try:
+        from tui.cite import credits
+
+        return credits()
+    except ImportError:
+        return ""
+
+
+def cite_for_detail(work: Work, style: str) -> CitationReady:
+    """The detail pane's citation of `work`; a style that fails says why instead."""
+    try:
+        return CitationReady(work, style, format_citation(work, style))
+    except Exception as err:  # the detail pane says why instead of crashing
+        return CitationReady(work, style, f"(cannot format in {style}: {err})", ok=False)
+
+
+@dataclass
+class CopyJob:
+    """What to copy: citations, a bibliography, a DOI, or `text` as it is (a link).
+
+    `cached` holds citations the detail pane has formatted already (Work.id -> text):
+    those are not formatted again.
+    """
+
+    works: list[Work]
+    style: str
+    mode: str  # "citations" | "bibliography" | "doi" | "text"
+    what: str  # how the notification names it: "ref16 in apa"
+    text: str = ""
+    intro: str = ""
+    cached: dict[str, str] = field(default_factory=dict)
+
+    def render(self) -> str:
+        if self.mode == "text":
+            return self.text
+        if self.mode == "doi":
+            return self.works[0].doi
+        if self.mode == "bibliography":
+            return format_bibliography(self.works, self.style)
+        return "\n".join(
+            self.cached.get(w.id) or format_citation(w, self.style) for w in self.works
+        )
+
+
+def run_copy(job: CopyJob, terminal_copy: Callable[[str], None]) -> Message:
+    """Format and copy `job` (in a thread); the message says how it went."""
+    try:
+        text = job.render()
+    except Exception as err:  # e.g. a style that cannot be loaded
+        return CopyFailed(inert(str(err), keep_newlines=False))
+    from tui import clipboard
+
+    result = clipboard.copy(text, terminal_copy=terminal_copy)
+    return Copied(result, text, job.what, job.intro)
+
+
+def no_browser() -> str:
+    """Why no web browser can be opened here ("" when one probably can).
+
+    Textual's open_url calls webbrowser.open and ignores the result. On Linux without
+    a display, webbrowser would start a text browser (lynx, w3m) inside this very
+    terminal, or nothing at all; so there we only trust an explicit $BROWSER.
+    """
+    import webbrowser
+
+    if os.environ.get("BROWSER"):
+        return ""
+    if not sys.platform.startswith(("win", "darwin", "cygwin")):
+        wsl = "microsoft" in os.uname().release.lower()
+        if not wsl and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+            return "no graphical display here (DISPLAY is not set)"
+    try:
+        webbrowser.get()
+    except webbrowser.Error:
+        return "no web browser found"
+    return ""

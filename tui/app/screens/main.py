@@ -1,0 +1,518 @@
+"""The main screen: a view of the reading session (tui/session.py).
+
+The session decides what is shown and what an action does; this screen draws it (the
+review pane, the filter, the two lists, the detail pane, the titles), turns keys into
+session calls, and runs the slow parts in thread workers whose results come back as
+messages (tui/app/messages.py). Everything shown from data is built as rich Text /
+Textual Content, never as markup strings.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input
+
+from tui.app import keys
+from tui.app.messages import FilterDone, IndexesReady
+from tui.app.screens import handoff
+from tui.app.widgets.filter import FilterBar, FilterInput
+from tui.app.widgets.panes import DetailPane, ReviewPane
+from tui.app.widgets.worklist import WorkList
+from tui.errors import ReadingListError
+from tui.session import ALL_WORKS, ReadingSession
+from tui.text import inert
+
+if TYPE_CHECKING:
+    from tui.app.app import ReadingListApp
+    from tui.store import Library
+
+PANES = ("references", "related", "detail", "review")
+SHORT_SCREEN = 32  # below this many lines the review pane starts collapsed
+# what can run before the library has opened (in a thread, after the first paint)
+BEFORE_OPEN = {"filter", "help", "quit", "next_pane", "previous_pane", "escape"}
+
+
+class MainScreen(Screen[None]):
+    """Review pane, filter, the two lists and the detail pane."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (SHORT_SCREEN, "-tall")]
+    BINDINGS = keys.bindings()
+
+    if TYPE_CHECKING:  # the one place that says which App this screen runs in
+
+        @property
+        def app(self) -> ReadingListApp: ...
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._session: ReadingSession | None = None
+        self.review_collapsed: bool | None = None  # None: by screen height
+        self._check_remembered = False  # the filter came from the last session
+        self.last_pane = "references"
+        self._detail_pending = False  # the detail pane will follow the cursor
+        self.refs = WorkList("reference", "References", id="references")
+        self.rels = WorkList("related", "Related", id="related")
+        self.active: WorkList = self.refs
+        self.review_pane = ReviewPane(id="review")
+        self.detail = DetailPane(id="detail")
+        self.filter_bar = FilterBar(id="filter-bar")
+        self.filter_input, self.filter_info = self.filter_bar.input, self.filter_bar.info
+
+    @property
+    def session(self) -> ReadingSession:
+        if self._session is None:  # check_action keeps actions away until then
+            raise RuntimeError("the library is not open yet")
+        return self._session
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the library is open (it may open in a thread after the first paint)."""
+        return self._session is not None
+
+    @property
+    def library(self) -> Library:
+        return self.session.library
+
+    @property
+    def lists(self) -> tuple[WorkList, WorkList]:
+        return (self.refs, self.rels)
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="≡")
+        with Horizontal(id="body"):
+            with Vertical(id="main"):
+                yield self.review_pane
+                yield self.filter_bar
+                yield self.refs
+                yield self.rels
+            yield self.detail
+        yield Footer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Until the library is open, only what needs no library (None: shown, disabled)."""
+        return True if self._session is not None or action in BEFORE_OPEN else None
+
+    # --- loading -----------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._first_paint_done)
+        if self.app.library is None:  # opened in a thread: paint first, fill the lists after
+            self.refs.empty_text = "Opening the library…"
+            self.rels.display = False
+            self.review_pane.show(None, True, "Opening the library…")
+            if self.app.opener is not None:
+                self.app.open_library(self.app.opener)  # then the app calls start
+            return
+        self.start(self.app.library)
+
+    def start(self, library: Library) -> None:
+        """Show the library: the remembered (or requested) review, filter and pane."""
+        app = self.app
+        self._session = ReadingSession(library)
+        self.detail.citations = self.session.citations  # `c` copies what the pane formatted
+        for wl in self.lists:
+            wl.selected = self.session.selection
+        self.load_review(app.initial_review, app.initial_filter)
+        if app.initial_filter:
+            self.filter_input.value = app.initial_filter
+            self._check_remembered = True
+            self.drop_remembered_filter_if_empty()
+        self.focus_pane(app.initial_pane if app.initial_pane in PANES else "references")
+        self.set_interval(2.0, self.check_external_changes)
+        self.call_after_refresh(app.library_shown)
+        for notice in library.notices:  # e.g. an older file converted: once, at start
+            if notice not in app.notices_shown:
+                app.notices_shown.add(notice)
+                self.notify(
+                    inert(notice, keep_newlines=False), title="Library", timeout=15, markup=False
+                )
+
+    def _first_paint_done(self) -> None:
+        self.detail.ready = True
+        if self._session is not None:
+            self.ensure_indexes()  # big lists: ready before the reader types
+
+    def load_review(self, key: str | None, filter_text: str = "") -> None:
+        """Show review `key` (or nothing when the database has none), filtered."""
+        session = self.session
+        session.open(key)
+        self.detail.errors.clear()  # a re-import may have changed the works
+        for wl in self.lists:  # every review's works: say which review each comes from
+            wl.show_review = key == ALL_WORKS
+            shown = session.lists[wl.kind]
+            wl.set_works(shown.works, session.states)
+        refs, rels = self.refs.works, self.rels.works
+        self.refs.empty_text = "No references." if not refs else "No reference matches the filter."
+        self.rels.empty_text = "No related articles." if not rels else "No related article matches."
+        self.rels.display = bool(rels)
+        self.show_review()
+        self.apply_filter(filter_text)
+        self.show_detail()
+
+    def reload(self) -> None:
+        """The database changed on disk (another readinglist): show it, keep the places."""
+        keep = {wl.kind: (wl.highlighted.id if wl.highlighted else None) for wl in self.lists}
+        key = self.session.review_key
+        known = {r.key for r in self.library.reviews()} | {ALL_WORKS}
+        if key not in known:
+            key = self.library.default_review_key()
+        undo = list(self.session.undo_stack)
+        self.load_review(key, self.session.filter_text)
+        self.session.undo_stack[:] = undo
+        for wl in self.lists:
+            work_id = keep.get(wl.kind)
+            if work_id:
+                wl.move_to_work(work_id)
+
+    def check_external_changes(self) -> None:
+        try:
+            changed = self.library.reload_if_changed()
+        except ReadingListError as err:
+            self.write_failed(err, severity="error")
+            return
+        if changed:
+            self.reload()
+        else:
+            self.update_titles()  # save_error may have been cleared or set
+
+    def show_review(self) -> None:
+        collapsed = self.review_collapsed
+        if collapsed is None:
+            collapsed = self.app.size.height < SHORT_SCREEN
+        if self.session.review_key == ALL_WORKS:
+            reviews = len(self.library.reviews())
+            summary = (
+                f"All works: {self.session.total:,} works of {reviews} reviews and collections "
+                "(R to open one review)"
+            )
+            self.review_pane.show(None, collapsed, summary)
+        else:
+            self.review_pane.show(self.session.review, collapsed)
+        self.review_pane.border_title = "Review" + (" (i: more)" if collapsed else " (i: less)")
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.app.refresh_header()
+        if self.review_collapsed is None and self._session is not None:
+            self.show_review()
+
+    # --- titles ------------------------------------------------------------------
+
+    def write_failed(
+        self, err: ReadingListError, title: str = "", severity: SeverityLevel = "error"
+    ) -> None:
+        """A write failed: say why now, and keep saying so in the header until one works."""
+        self.notify(str(err), title=title, severity=severity, markup=False)
+        self.update_titles()
+
+    def update_titles(self) -> None:
+        """The header's title and count, each list's title, the filter bar: from the session."""
+        session, app = self.session, self.app
+        if session.review_key == ALL_WORKS:
+            app.title = "All works"
+        elif session.review is not None:
+            app.title = inert(session.review.short_title, keep_newlines=False)
+        else:
+            app.title = "readinglist"
+        warning = app.save_state_warning()
+        app.sub_title = session.progress() + (f" — {warning}" if warning else "")
+        for wl in self.lists:
+            wl.border_title = session.list_title(wl.kind)
+            chosen = session.selected_count(wl.kind)
+            wl.border_subtitle = "space, r, u mark them · esc unselects" if chosen else ""
+        self.filter_bar.show_result(self.session)
+
+    def changed(self) -> None:
+        """After a status, note or selection change: redraw the rows, titles and details once."""
+        for wl in self.lists:
+            wl.refresh()
+        self.update_titles()
+        self.show_detail()
+
+    # --- filter ------------------------------------------------------------------
+
+    def ensure_indexes(self) -> bool:
+        return self.filter_bar.ensure_indexes(self.session)
+
+    @on(IndexesReady)
+    def _indexes_ready(self, message: IndexesReady) -> None:
+        self.filter_bar.indexes_arrived()
+        session = self.session
+        if not session.add_indexes(message.generation, message.built):
+            if session.filter_text:  # built for lists no longer shown: build again
+                self.apply_filter(session.filter_text)
+            return
+        if session.filter_text:
+            self.apply_filter(session.filter_text)
+            self.drop_remembered_filter_if_empty()
+
+    def apply_filter(self, text: str) -> None:
+        """Narrow both lists to the works matching `text` (the query language); big
+        lists are filtered in the filter bar's thread and come back as FilterDone."""
+        session = self.session
+        if not session.set_filter(text):
+            self.ensure_indexes()
+            self.filter_bar.show_indexing(session.total)
+        elif session.filter_job is not None:
+            self.filter_bar.run_filter(session, session.filter_job)
+            self.filter_bar.show_result(session)  # the new problem, if any, at once
+        else:
+            self._show_rows()
+
+    @on(FilterDone)
+    def _filter_done(self, message: FilterDone) -> None:
+        if self.session.finish_filter(message.seq, message.rows):  # else stale
+            self._show_rows()
+            self.drop_remembered_filter_if_empty()
+
+    def _show_rows(self) -> None:
+        for wl in self.lists:
+            shown = self.session.lists[wl.kind]
+            wl.set_rows(shown.rows, filtered=shown.filtered)
+        self.update_titles()
+
+    def drop_remembered_filter_if_empty(self) -> None:
+        """A filter remembered from last time that hides everything is a trap: clear it."""
+        session = self.session
+        if not self._check_remembered or len(session.indexes) < len(self.lists):
+            return  # (big lists: checked again once their index is built)
+        if session.filter_pending:
+            return  # (checked again when the filter's thread is done)
+        self._check_remembered = False
+        if session.filter_hides_everything:
+            self.notify(
+                f"The remembered filter {inert(session.filter_text, keep_newlines=False)!r} "
+                "matched nothing here, so it was cleared.",
+                title="Filter cleared",
+                markup=False,
+            )
+            self.action_clear_filter()
+            self.remember_filter()
+            if self.focused is not self.filter_input:
+                self.focus_pane(self.last_pane)
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        if self._session is not None:
+            self.apply_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        self.action_focus_list()
+        if self._session is not None:
+            self.remember_filter()
+
+    @on(FilterInput.Leave)
+    def _filter_left(self, event: FilterInput.Leave) -> None:
+        self.action_focus_list()  # a cleared filter comes as Input.Changed
+
+    def remember_filter(self) -> None:
+        """Keep the filter for this review only: another review starts unfiltered."""
+        try:
+            self.app.remember_filter(self.session.review_key, self.session.filter_text)
+        except ReadingListError as err:
+            self.write_failed(err, "Preference not saved", "warning")
+
+    def action_filter(self) -> None:
+        self.filter_input.focus()
+
+    def action_clear_filter(self) -> None:
+        self.filter_input.value = ""
+        self.apply_filter("")
+
+    def action_focus_list(self) -> None:
+        """Focus the list the reader was in, or the first one with matches."""
+        target = self.active
+        if not target.rows:
+            target = next((wl for wl in self.lists if wl.rows and wl.display), target)
+        target.focus()
+
+    def action_escape(self) -> None:
+        if self._session is None:
+            return
+        if self.session.selection:
+            self.session.selection.clear()
+            self.changed()
+        elif self.session.filter_text:
+            self.action_clear_filter()
+            self.remember_filter()
+
+    # --- panes -------------------------------------------------------------------
+
+    def _can_focus(self, name: str) -> bool:
+        widget = self.query_one(f"#{name}")  # the panes' ids are their names
+        return widget.display and not (isinstance(widget, WorkList) and not widget.rows)
+
+    def focus_pane(self, name: str) -> None:
+        """Focus pane `name`, or the references when it is hidden or shows no row."""
+        self.query_one(f"#{name}" if self._can_focus(name) else "#references").focus()
+
+    def _cycle(self, step: int) -> None:
+        focused = self.focused.id if self.focused is not None else None
+        if focused == "filter":
+            self.action_focus_list()
+            return
+        visible = [name for name in PANES if self._can_focus(name)]
+        current = focused if focused in PANES else (self.active.id or "references")
+        pos = visible.index(current) if current in visible else -1
+        self.query_one(f"#{visible[(pos + step) % len(visible)]}").focus()
+
+    def action_next_pane(self) -> None:
+        self._cycle(1)
+
+    def action_previous_pane(self) -> None:
+        self._cycle(-1)
+
+    @on(events.DescendantFocus)
+    def _focus_moved(self, event: events.DescendantFocus) -> None:
+        widget = event.widget
+        if widget.id in PANES:
+            self.last_pane = widget.id
+        if isinstance(widget, WorkList) and widget is not self.active:
+            self.active = widget
+            if self._session is not None:
+                self.show_detail()
+        for wl in self.lists:
+            wl.refresh()
+
+    @on(ReviewPane.Expand)
+    def action_toggle_review(self) -> None:
+        self.review_collapsed = not self.review_pane.has_class("-collapsed")
+        self.show_review()
+
+    # --- detail ------------------------------------------------------------------
+
+    @on(WorkList.Highlighted)
+    def _highlighted(self, event: WorkList.Highlighted) -> None:
+        # the list repaints first; the details follow a frame later, once for a burst
+        # of moves (a held cursor key, a filter being typed)
+        if event.worklist is self.active and not self._detail_pending:
+            self._detail_pending = True
+            self.call_after_refresh(self._flush_detail)
+
+    def _flush_detail(self) -> None:
+        self._detail_pending = False
+        if self._session is not None:
+            self.show_detail()
+
+    def show_detail(self) -> None:
+        w = self.active.highlighted
+        self.detail.border_title = "Details"
+        if w is None:
+            self.detail.show(Text("Nothing highlighted.", style="italic"))
+            return
+        session = self.session
+        selected = w.id in session.selection
+        self.detail.show_work(w, session.state_of(w), self.app.style_name, selected)
+
+    # --- reading status and notes ------------------------------------------------
+
+    def _mark(self, status: str | None) -> None:
+        """Mark the targets `status` (None: toggle read); a write that fails says why."""
+        session = self.session
+        works = session.targets(self.active.highlighted)
+        if not works:
+            self.notify("Nothing to mark: the list is empty.", severity="warning")
+            return
+        try:
+            if status is None:
+                status = session.toggle_read(works)
+            else:
+                session.set_status(works, status)
+        except ReadingListError as err:
+            self.write_failed(err, "Not saved", "error")
+            return
+        if len(works) > 1:
+            self.notify(f"Marked {len(works)} works {status}.")
+            session.selection.clear()
+        self.changed()
+
+    def action_toggle_read(self) -> None:
+        self._mark(None)
+
+    def action_mark(self, status: str) -> None:
+        self._mark(status)
+
+    def action_select(self) -> None:
+        w = self.active.highlighted
+        if w is None:
+            return
+        self.session.toggle_selected(w)
+        self.active.cursor += 1
+        self.changed()
+
+    def action_select_all(self) -> None:
+        self.session.select_all(self.active.visible_works)
+        self.changed()
+
+    def action_undo(self) -> None:
+        try:
+            done = self.session.undo()
+        except ReadingListError as err:
+            self.write_failed(err, "Not undone", "error")
+            return
+        if not done:
+            self.notify("Nothing to undo.")
+            return
+        self.changed()
+        self.notify(done, markup=False)
+
+    def action_note(self) -> None:
+        handoff.edit_note(self)
+
+    # --- copy, style, open, review -----------------------------------------------
+
+    def action_copy(self) -> None:
+        handoff.copy_citations(self)
+
+    def action_copy_bibliography(self) -> None:
+        handoff.copy_bibliography(self)
+
+    def action_copy_doi(self) -> None:
+        handoff.copy_doi(self)
+
+    def action_choose_style(self) -> None:
+        self.app.choose_style(self.active.highlighted)
+
+    def set_style(self, style: str) -> None:
+        self.app.set_style(style)
+
+    def action_open(self) -> None:
+        if self.active.highlighted is not None:
+            self.app.open_work(self.active.highlighted)
+
+    def action_help(self) -> None:
+        self.app.action_help()
+
+    def action_switch_review(self) -> None:
+        handoff.switch_review(self)
+
+    def open_review(self, key: str) -> None:
+        self.remember_filter()
+        # each review keeps its own filter (one that suits this review may hide all of another)
+        text = self.app.saved_filters.get(key, "")
+        self.filter_input.value = text
+        self.load_review(key, text)
+        self.save_pref("app.review", key)
+        self.focus_pane("references")
+
+    # --- help, quit, prefs -------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        self.app.save_session()
+        self.app.exit()
+
+    def save_pref(self, name: str, value: object) -> None:
+        try:
+            self.library.set_pref(name, value)
+        except ReadingListError as err:
+            self.write_failed(err, "Preference not saved", "warning")
+            return
+        self.update_titles()

@@ -1,0 +1,359 @@
+"""A reading session: what the reader is doing with one library, with no widget in sight.
+
+The app's main screen is a view of one `ReadingSession`: the session owns the review
+shown, its two lists and the rows the filter lets through, the selection, which works
+an action applies to, undo, status and note changes, the read counts and the titles
+that count them, and the citations already formatted. The screen only draws it and
+says what happened. So every rule here is tested without a Pilot (tests/test_session.py),
+as cobib's TUI runs the same command objects as its CLI.
+
+Reading state is never copied: the session looks it up in the `Library` on each use
+(`Library.state_view`), so there is one copy of it, the library's, and nothing to
+re-sync after a write or a reload. No Textual (nor Rich) here: this is core code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tui.model import Review, State, Work
+
+if TYPE_CHECKING:
+    from tui.query import Index, Query
+    from tui.store import Library
+
+ALL_WORKS = "*"  # the review key that shows every work of the library
+KINDS = ("reference", "related")
+LABELS = {"reference": "References", "related": "Related"}
+INDEX_IN_BACKGROUND = 5000  # lists at least this long are indexed in a thread
+# Lists at least this long (both together) are filtered in a thread: a filter over
+# 100,000 works can take longer than a frame, and typing must never wait for it.
+# Below it the answer comes faster than a thread could hand it back.
+FILTER_IN_BACKGROUND = 5000
+_UNREAD = State()
+
+
+class LiveStates(Mapping[str, State]):
+    """ident -> State of the library, looked up afresh on every access.
+
+    `Library.state_view` may be replaced by a reload; holding this instead means a
+    list never shows marks from before one.
+    """
+
+    __slots__ = ("_library",)
+
+    def __init__(self, library: Library) -> None:
+        self._library = library
+
+    def __getitem__(self, ident: str) -> State:
+        return self._library.state_view[ident]
+
+    def get(self, ident: str, default=None):  # faster than Mapping's, through KeyError
+        return self._library.state_view.get(ident, default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._library.state_view)
+
+    def __len__(self) -> int:
+        return len(self._library.state_view)
+
+    def items(self):  # the view's own, not a wrapper per item
+        return self._library.state_view.items()
+
+
+@dataclass
+class Shown:
+    """One list: all its works, and the rows (indices into `works`) the filter shows."""
+
+    kind: str
+    works: list[Work] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+    filtered: bool = False
+
+    @property
+    def visible(self) -> list[Work]:
+        return [self.works[i] for i in self.rows]
+
+
+@dataclass(frozen=True)
+class FilterJob:
+    """A filter over lists too long to filter between two frames.
+
+    The caller runs `run` in a thread and hands its answer to
+    `ReadingSession.finish_filter`, which shows it only if no newer filter (or another
+    review) came meanwhile. `seq` says which `set_filter` call this job answers.
+    """
+
+    seq: int
+    query: Query
+    indexes: tuple[tuple[str, Index], ...]
+    states: dict[str, State]  # a copy: a mark made meanwhile must not change under the thread
+
+    def run(self, cancelled: Callable[[], bool]) -> dict[str, list[int]]:
+        """kind -> rows; raises tui.query.FilterCancelled once `cancelled()` says so
+        (asked between terms: a thread cannot be stopped from outside)."""
+        return {
+            kind: index.filter(self.query, self.states, cancelled=cancelled)
+            for kind, index in self.indexes
+        }
+
+
+@dataclass
+class Change:
+    """One undoable change: statuses before it ("status"), or a note before it ("note")."""
+
+    what: str
+    before: list[tuple[Work, str]]
+
+
+class ReadingSession:
+    """The reader's place in a library; see the module docstring."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self.states = LiveStates(library)
+        self.review_key: str | None = None  # a review's key, or ALL_WORKS
+        self.review: Review | None = None
+        self.lists: dict[str, Shown] = {kind: Shown(kind) for kind in KINDS}
+        self.selection: dict[str, Work] = {}  # Work.id -> work
+        self.undo_stack: list[Change] = []
+        self.read_counts: dict[str, int] = dict.fromkeys(KINDS, 0)
+        self.citations: dict[tuple[str, str], str] = {}  # (Work.id, style) -> text
+        self.indexes: dict[str, Index] = {}
+        self.generation = 0  # bumped whenever the lists are loaded again
+        self.filter_text = ""
+        self.filter_errors: list[str] = []  # what the filter could not use
+        self.filter_description = ""
+        self.filter_in_background = FILTER_IN_BACKGROUND  # (tests lower it)
+        self.filter_seq = 0  # bumped by every set_filter and open: older answers are stale
+        self.filter_job: FilterJob | None = None  # running; the lists show the last answer
+
+    # --- loading -----------------------------------------------------------------
+
+    def open(self, key: str | None) -> None:
+        """Show review `key` (ALL_WORKS: every work; None: nothing), unfiltered."""
+        lib = self.library
+        self.review_key = key
+        self.review = lib.get_review(key) if key and key != ALL_WORKS else None
+        self.selection.clear()
+        self.indexes.clear()
+        self.generation += 1
+        self.filter_seq += 1  # a filter still running was for the lists shown before
+        self.filter_job = None
+        self.undo_stack.clear()
+        self.citations.clear()  # a re-import may have changed the works
+        for kind, shown in self.lists.items():
+            if key == ALL_WORKS:
+                works = lib.works(kind=kind)
+            else:
+                works = lib.works(review=key, kind=kind) if key else []
+            shown.works, shown.rows, shown.filtered = works, list(range(len(works))), False
+        self.recount()
+
+    def state_of(self, work: Work) -> State:
+        return self.library.state_view.get(work.ident) or _UNREAD
+
+    def recount(self) -> None:
+        """Count the read works of each list (cheap while few works have a state)."""
+        read = {i for i, st in self.library.state_view.items() if st.status == "read"}
+        for kind, shown in self.lists.items():
+            self.read_counts[kind] = sum(1 for w in shown.works if w.ident in read) if read else 0
+
+    # --- filter ------------------------------------------------------------------
+
+    def missing_indexes(self) -> list[tuple[str, list[Work]]]:
+        return [(k, s.works) for k, s in self.lists.items() if k not in self.indexes]
+
+    def index_now_if_small(self) -> bool:
+        """True when both lists have a search index, built here when they are small.
+
+        False: the lists are big (100,000 works take about a second to index), so the
+        caller builds `missing_indexes()` in a thread and hands them to `add_indexes`.
+        """
+        missing = self.missing_indexes()
+        if not missing:
+            return True
+        if sum(len(works) for _, works in missing) >= INDEX_IN_BACKGROUND:
+            return False
+        from tui.query import Index
+
+        for kind, works in missing:
+            self.indexes[kind] = Index(works)
+        return True
+
+    def add_indexes(self, generation: int, built: Mapping[str, Index]) -> bool:
+        """Use indexes built in a thread; False when built for lists no longer shown."""
+        if generation != self.generation:
+            return False
+        self.indexes.update(built)
+        return True
+
+    def set_filter(self, text: str) -> bool:
+        """Narrow both lists to the works matching `text` (the query language).
+
+        False when the lists need their indexes first (see `index_now_if_small`); the
+        text is kept, so calling `refilter()` once they are there finishes the job.
+        True: the rows are narrowed, or, for long lists, `filter_job` is set and the
+        caller runs it in a thread (the rows stay as they were until `finish_filter`).
+        Every call makes the answer of any job still running stale, so the lists end
+        up showing the answer for the last text, never an earlier one that finished late.
+        """
+        from tui.query import parse
+
+        self.filter_text = text
+        self.filter_seq += 1
+        self.filter_job = None
+        query = parse(text)  # (bounded: tui.query.MAX_QUERY_CHARS, MAX_TERMS)
+        self.filter_errors = list(query.errors)
+        if query.is_empty:
+            self.filter_description = ""
+            for shown in self.lists.values():
+                shown.rows, shown.filtered = list(range(len(shown.works))), False
+            return True
+        if not self.index_now_if_small():
+            return False
+        self.filter_description = query.describe()
+        if self.total >= self.filter_in_background:
+            jobs = tuple((kind, self.indexes[kind]) for kind in self.lists)
+            self.filter_job = FilterJob(self.filter_seq, query, jobs, dict(self.library.state_view))
+            return True
+        for kind, shown in self.lists.items():
+            shown.rows, shown.filtered = self.indexes[kind].filter(query, self.states), True
+        return True
+
+    def refilter(self) -> bool:
+        return self.set_filter(self.filter_text)
+
+    def filter_is_current(self, seq: int) -> bool:
+        """Whether FilterJob `seq` is still wanted (safe to ask from its thread)."""
+        return seq == self.filter_seq
+
+    def finish_filter(self, seq: int, rows: Mapping[str, list[int]]) -> bool:
+        """Show the answer of FilterJob `seq`; False, changing nothing, when it is stale."""
+        if self.filter_job is None or seq != self.filter_job.seq:
+            return False  # the reader typed on meanwhile: that answer is on its way
+        self.filter_job = None
+        for kind, shown in self.lists.items():
+            if kind in rows:
+                shown.rows, shown.filtered = rows[kind], True
+        return True
+
+    @property
+    def filter_pending(self) -> bool:
+        """A filter runs in a thread: the rows are still those of the text before."""
+        return self.filter_job is not None
+
+    @property
+    def filter_hides_everything(self) -> bool:
+        return bool(self.filter_text) and not any(s.rows for s in self.lists.values())
+
+    # --- selection and targets ----------------------------------------------------
+
+    def targets(self, highlighted: Work | None) -> list[Work]:
+        """The selected works (references then related), else the highlighted one."""
+        if self.selection:
+            order = {kind: i for i, kind in enumerate(KINDS)}
+            return sorted(self.selection.values(), key=lambda w: (order.get(w.kind, 2), w.n))
+        return [highlighted] if highlighted is not None else []
+
+    def toggle_selected(self, work: Work) -> None:
+        if self.selection.pop(work.id, None) is None:
+            self.selection[work.id] = work
+
+    def select_all(self, works: list[Work]) -> None:
+        """Select every work of `works`, or clear the selection when all already are."""
+        if works and all(w.id in self.selection for w in works):
+            self.selection.clear()
+        else:
+            self.selection.update((w.id, w) for w in works)
+
+    def selected_count(self, kind: str) -> int:
+        return sum(1 for w in self.selection.values() if w.kind == kind)
+
+    # --- changes -----------------------------------------------------------------
+
+    def set_status(self, works: list[Work], status: str, *, record: bool = True) -> None:
+        """Mark `works` `status` (raises ReadingListError, then nothing changed)."""
+        before = [(w, self.state_of(w).status) for w in works]
+        self.library.set_status(works, status)
+        if record:
+            self.undo_stack.append(Change("status", before))
+        self._count_changes(before)
+
+    def toggle_read(self, works: list[Work]) -> str:
+        """Read, unless every one of `works` already is: then unread. Returns which."""
+        everyone_read = bool(works) and all(self.state_of(w).status == "read" for w in works)
+        status = "unread" if everyone_read else "read"
+        self.set_status(works, status)
+        return status
+
+    def set_note(self, work: Work, note: str) -> bool:
+        """Keep `note` on `work`; False when it is the note it has already."""
+        old = self.state_of(work).note
+        if note == old:
+            return False
+        self.library.set_note(work, note)
+        self.undo_stack.append(Change("note", [(work, old)]))
+        return True
+
+    def undo(self) -> str:
+        """Undo the last change and say what was restored ("" when there is nothing).
+
+        On a ReadingListError the change stays on the stack: nothing was undone.
+        """
+        if not self.undo_stack:
+            return ""
+        change = self.undo_stack[-1]
+        if change.what == "note":
+            work, old_note = change.before[0]
+            self.library.set_note(work, old_note)
+            self.undo_stack.pop()
+            return f"Undone: note of {work.local_id} restored."
+        now = [(w, self.state_of(w).status) for w, _ in change.before]
+        groups: dict[str, list[Work]] = {}
+        for w, old in change.before:
+            groups.setdefault(old, []).append(w)
+        for status, works in groups.items():
+            self.library.set_status(works, status)
+        self.undo_stack.pop()
+        self._count_changes(now)
+        what = describe_works([w for w, _ in change.before])
+        return f"Undone: status of {what} restored."
+
+    def _count_changes(self, before: list[tuple[Work, str]]) -> None:
+        for w, old in before:
+            new = self.state_of(w).status
+            if w.kind in self.read_counts and (old == "read") != (new == "read"):
+                self.read_counts[w.kind] += 1 if new == "read" else -1
+
+    # --- titles ------------------------------------------------------------------
+
+    @property
+    def total(self) -> int:
+        return sum(len(s.works) for s in self.lists.values())
+
+    @property
+    def shown_total(self) -> int:
+        return sum(len(s.rows) for s in self.lists.values())
+
+    def progress(self) -> str:
+        """ "12/58 read": the header's count."""
+        return f"{sum(self.read_counts.values())}/{self.total} read"
+
+    def list_title(self, kind: str) -> str:
+        """ "References 2/43 · 1 of 43 match · 2 selected": a list's border title."""
+        shown = self.lists[kind]
+        title = f"{LABELS[kind]} {self.read_counts[kind]}/{len(shown.works)}"
+        if shown.filtered:
+            title += f" · {len(shown.rows)} of {len(shown.works)} match"
+        chosen = self.selected_count(kind)
+        if chosen:  # in the title, where the eye already is for the counts
+            title += f" · {chosen} selected"
+        return title
+
+
+def describe_works(works: list[Work]) -> str:
+    """ "ref16" for one work, "3 works" for more."""
+    return works[0].local_id if len(works) == 1 else f"{len(works)} works"
