@@ -19,6 +19,7 @@ tests/test_cite_gbt7714.py.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from tui.cite.gbt7714.casing import learn, sentence_case
@@ -61,8 +62,7 @@ def format_work(
     if edition not in EDITIONS:
         raise ValueError(f"GB/T 7714 edition {edition!r}: use one of {', '.join(EDITIONS)}")
     rec = read(work)
-    opt = Options(edition=edition, url=url, author_date=author_date, lexicon=lexicon,
-                  year_suffix=year_suffix)  # fmt: skip
+    opt = _options(edition, url, author_date, lexicon, year_suffix)
     text, ids = tail(rec, opt, body(rec, opt))
     text = " ".join(text.split())
     if full_width(edition, check_punct(punct), rec.lang):
@@ -71,6 +71,12 @@ def format_work(
         text = f"{text} {ids}" if text.endswith(".") else f"{text}. {ids}"
     text = text.rstrip()
     return text if text.endswith(".") else text + "."
+
+
+@functools.lru_cache(maxsize=64)  # one per style and list: a frozen dataclass is slow to build
+def _options(edition: str, url: bool, author_date: bool, lexicon: frozenset, suffix: str):
+    return Options(edition=edition, url=url, author_date=author_date, lexicon=lexicon,
+                   year_suffix=suffix)  # fmt: skip
 
 
 def year_suffixes(works: list[Work], edition: str = IN_FORCE) -> list[str]:

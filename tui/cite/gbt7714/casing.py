@@ -27,6 +27,7 @@ def _capitalised(word: str) -> bool:
     return word[:1].isupper() and (len(word) == 1 or word[1:].islower())
 
 
+@functools.lru_cache(maxsize=8192)
 def is_title_case(title: str) -> bool:
     """Most significant words after the first start with a capital."""
     words = [w for w in _WORD.findall(title)[1:] if w.lower() not in _SMALL and len(w) > 3]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tui.cite.gbt7714.casing import sentence_case
+from tui.cite.gbt7714.casing import is_title_case, sentence_case
 from tui.cite.gbt7714.people import format_names, is_chinese_list
 from tui.cite.gbt7714.record import Rec, protected
 from tui.model import has_cjk
@@ -60,8 +60,10 @@ def dot(text: str, more: str) -> str:
 def _cased(text: str, rec: Rec, opt: Options) -> str:
     if not text or has_cjk(text) or rec.lang in ("de", "ru") or not _LATIN_TEXT.search(text):
         return text
+    text = _WORD_DASH.sub("—", text) if "–" in text or "—" in text else text
+    if not is_title_case(text):
+        return text
     names = {n.get("family", "") for n in (*rec.author, *rec.editor)}
-    text = _WORD_DASH.sub("—", text)
     return sentence_case(text, protected(rec.raw) | names, opt.lexicon)
 
 

@@ -9,14 +9,13 @@ reference and half-width for the others.  URLs and identifiers are never touched
 
 from __future__ import annotations
 
-import re
-
 PUNCT = ("standard", "half", "bylanguage")
 _WIDE = {", ": "，", ": ": "：", "; ": "；", "(": "（", ")": "）"}
-_NARROW = re.compile(r", |: |; |\(|\)")
 
 
 def check_punct(punct: str) -> str:
+    if punct in PUNCT:
+        return punct
     from tui.errors import NotFound
 
     key = (punct or "standard").strip().lower()
@@ -34,4 +33,6 @@ def full_width(edition: str, punct: str, lang: str) -> bool:
 
 
 def widen(text: str) -> str:
-    return _NARROW.sub(lambda m: _WIDE[m.group()], text)
+    for narrow, wide in _WIDE.items():  # five C-level replaces beat one regex with a callback
+        text = text.replace(narrow, wide)
+    return text
