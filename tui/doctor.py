@@ -45,6 +45,7 @@ from tui.sources.limits import too_deep
 from tui.storage import AppendLog, OrjsonStorage, dated_backups
 from tui.store import Library
 from tui.storefiles import log_path_for, state_path_for
+from tui.text import plural
 
 __all__ = ["Diagnosis", "FileReport", "Recovery", "diagnose", "recover", "salvage_documents"]
 
@@ -136,8 +137,8 @@ class Recovery:
 
     def lines(self) -> list[str]:
         out = [
-            f"recovered {self.reviews} reviews, {self.works} works and {self.states} "
-            f"reading states into {self.into} (and {self.state_into.name})",
+            f"recovered {plural(self.reviews, 'review')}, {plural(self.works, 'work')} and "
+            f"{plural(self.states, 'reading state')} into {self.into} (and {self.state_into.name})",
             "from: " + "; ".join(self.sources),
         ]
         if self.dropped:
@@ -548,7 +549,7 @@ def recover(path: str | Path, into: str | Path | None = None) -> Recovery:
     if entries and not (token and token == fmt.absorbed_token(side.data)):
         fmt.apply_entries(state_docs, entries)
         state_docs = _valid_docs(state_docs, STATE_SCHEMA, dropped)
-        sources.append(f"{log.path.name} ({len(entries)} changes)")
+        sources.append(f"{log.path.name} ({plural(len(entries), 'change')})")
 
     if not any(lib_docs.values()) and not any(state_docs.values()):
         raise StoreError(f"nothing could be recovered from {path} or its backups")
