@@ -382,7 +382,7 @@ async def test_copied_bibliography_is_numbered_as_the_style_prints_its_list(libr
         await pilot.press("home", "v", "v", "C")  # ref1 and ref2, in the order shown
         await settle(pilot)
         lines = clip.copied[0].split("\n")
-        assert lines[0].startswith("[1] TESKE N, FETT N.") and lines[1].startswith("[2] JERJEN R")
+        assert lines[0].startswith("[1] Teske N，Fett N.") and lines[1].startswith("[2] Jerjen R")
         for style in ("vancouver", "ama"):
             app.style_name = style
             await pilot.press("C")
