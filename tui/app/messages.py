@@ -83,3 +83,32 @@ class CopyFailed(Message):
     """The text to copy could not be formatted (e.g. a style that cannot be loaded)."""
 
     error: str
+
+
+@dataclass
+class OnlineProgress(Message):
+    """Online job `job` has done `done` of `total` works (`label`: the one it is at)."""
+
+    job: int
+    done: int
+    total: int
+    label: str
+
+
+@dataclass
+class OnlineDone(Message):
+    """Online job `job` (`kind`: fetch, resolve or add) finished: `result` is what the
+    core's task returned (changes, outcomes or a new Work); nothing is written yet."""
+
+    job: int
+    kind: str
+    result: object
+
+
+@dataclass
+class OnlineFailed(Message):
+    """Online job `job` stopped: `error` is one line (no network, a service error)."""
+
+    job: int
+    error: str
+    offline: bool = False
