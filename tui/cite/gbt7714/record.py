@@ -82,8 +82,67 @@ def read(work: Work) -> Rec:
 
 
 def _from_csl(work: Work, csl: dict) -> Rec:
-    # the canonical record is not on main yet: its flat views are read until it is
-    return _from_flat(work)
+    """The canonical record: structured names (suffixes, particles), full dates and
+    literal years ("1865（清同治四年）") from the CSL item; what CSL has no variable for
+    (holder, scale, CSTR, entrysubtype) and the serial's split issue from the flat views."""
+    rec = _from_flat(work)
+    for role in ("author", "editor", "translator"):
+        if isinstance(csl.get(role), list):
+            setattr(rec, role, [_csl_person(n) for n in csl[role][:SHOWN] if isinstance(n, dict)])
+    issued = _date(csl.get("issued"))
+    if issued:
+        rec.issued = issued
+        # the year of a dated item ("2013-09-30"); a range or a literal as written
+        dated = re.fullmatch(r"(\d{4})-\d\d(?:-\d\d)?", issued)
+        rec.year = dated.group(1) if dated else issued
+    rec.accessed = _date(csl.get("accessed")) or rec.accessed
+    for var, attr in (("title", "title"), ("volume", "volume"), ("edition", "edition"),
+                      ("publisher", "publisher"), ("publisher-place", "place"),
+                      ("version", "version"), ("URL", "url"), ("DOI", "doi"),
+                      ("container-title-short", "container_short"),
+                      ("event-title", "event")):  # fmt: skip
+        if csl.get(var):
+            setattr(rec, attr, str(csl[var]).strip())
+    if csl.get("number") and rec.code not in ("J", "N"):
+        rec.number = str(csl["number"]).strip()
+    if csl.get("language") and not (work.extra or {}).get("langid"):
+        rec.lang = _LANGS.get(str(csl["language"]).lower(), rec.lang)
+    return rec
+
+
+def _csl_person(name: dict) -> dict:
+    """A CSL name for GB/T: an organisation that a BibTeX name parser split into parts
+    ("American Association" / "for the" / "Advancement of Science") put back together."""
+    if name.get("literal"):
+        return {"literal": str(name["literal"])}
+    family, given = str(name.get("family", "")), str(name.get("given", ""))
+    particle = str(name.get("non-dropping-particle", "") or name.get("dropping-particle", ""))
+    whole = " ".join(x for x in (given, particle, family) if x)
+    if given.lower() in _CORP_SUFFIX:  # "Online Computer Library Center, Inc."
+        return {"literal": f"{family}, {given}"}
+    if particle and (particle.split()[0] not in _PARTICLES) or _organisation(family, given):
+        return {"literal": whole}
+    out = {"family": family, "given": given}
+    if particle:
+        out["non-dropping-particle"] = particle
+    if name.get("suffix"):
+        out["suffix"] = str(name["suffix"]).rstrip(".")
+    return out
+
+
+def _date(value) -> str:
+    """A CSL date as GB/T prints it: '2013-01-12', '2013', '1957-1990', or its literal."""
+    if not isinstance(value, dict):
+        return str(value or "").strip()
+    if value.get("literal"):
+        return str(value["literal"]).strip()
+    if value.get("raw"):  # EDTF "1979/" (still running) -> "1979-", as GB/T prints it
+        return str(value["raw"]).strip().replace("/", "-")
+    parts = value.get("date-parts") or []
+    shown = [
+        "-".join(f"{int(p):02d}" if i else str(p) for i, p in enumerate(d)) for d in parts if d
+    ]
+    return "-".join(shown)
 
 
 def _from_flat(work: Work) -> Rec:
