@@ -773,6 +773,7 @@ def cmd_export(args, lib) -> int:
     from tui.cite import check_punct, check_style, export_markdown, format_bibliography
 
     punct = check_punct(args.punct)
+
     review = _review_key(args, lib)
     works = _select(args, lib, review)
     fmt = args.format.lower()
@@ -829,9 +830,8 @@ def cmd_stats(args, lib) -> int:
 def cmd_styles(args, lib=None) -> int:
     from tui.cite import STYLES, credits
 
-    width = max(map(len, STYLES))
     for name, desc in STYLES.items():
-        _out(f"{name:<{width}} {desc}")
+        _out(f"{name:<10} {desc}")
     _out("")
     _out(credits())
     return 0

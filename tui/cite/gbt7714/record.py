@@ -2,9 +2,9 @@
 
 The formatter speaks CSL-JSON (structured names per role, `issued`, `publisher-place`,
 `number`, `genre`, …).  `read(work)` gives it a `Rec`: from the canonical record
-`work.csl` when the work has one (the lossless-record branch), else derived from today's
-flat `Work` fields and `extra` (the BibTeX importer's leftovers: translator, holder,
-version, scale, …).  Switching the store to the canonical record touches only this file.
+`work.csl` (names, dates, numbers) when the work has one, the flat `Work` fields and
+`extra` filling in what CSL has no variable for (holder, scale, CSTR, entrysubtype); a
+work read from a printed reference has no `csl` and is read from its flat fields alone.
 """
 
 from __future__ import annotations
