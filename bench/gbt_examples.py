@@ -12,8 +12,8 @@ width and whitespace are ignored, nothing else (the issue's measure).
 The style per edition is `gbt7714-2015` / `gbt7714-2025` once tui.cite knows them; until
 then both editions are cited with `gbt7714` (today's single, 2015-based style), and the
 report says which style was used.  Examples printed in the author-date system
-(`system: author-date`) are cited with the same numeric style, so they miss until an
-author-date style exists; they are counted like every other example.
+(`system: author-date`) are cited with the edition's author-date style
+(`gbt7714-<edition>-authoryear`) when it exists; they are counted like every other example.
 
 Prints exact matches per edition and per document type, and writes every miss
 (id, expected, got) to the --misses file.
@@ -65,15 +65,20 @@ def load(edition: str) -> list[dict]:
     return json.loads((FIXTURES / f"examples-{edition}.json").read_text(encoding="utf-8"))
 
 
-def style_for(edition: str) -> str:
-    """`gbt7714-<edition>` when tui.cite knows it, else `gbt7714` (one style for both)."""
+def style_for(edition: str, system: str = "numeric") -> str:
+    """`gbt7714-<edition>` (`-authoryear` for the author-date examples) when tui.cite knows
+    it, else `gbt7714` (one style for both)."""
     from tui.cite import check_style
     from tui.errors import NotFound
 
-    try:
-        return check_style(f"gbt7714-{edition}")
-    except NotFound:
-        return check_style("gbt7714")
+    for name in ([f"gbt7714-{edition}-authoryear"] if system == "author-date" else []) + [
+        f"gbt7714-{edition}"
+    ]:
+        try:
+            return check_style(name)
+        except NotFound:
+            pass
+    return check_style("gbt7714")
 
 
 def cite(entry: dict, style: str) -> str:
@@ -85,16 +90,46 @@ def cite(entry: dict, style: str) -> str:
     return format_citation(works[0], style)
 
 
+def cite_list(entries: list[dict], style: str) -> list[str]:
+    """The entries as one reference list (author-date lists tell one author's works of one
+    year apart by 'a', 'b'); an entry that fails is an '<error: …>' line, not a crash."""
+    from tui.cite import format_bibliography
+    from tui.sources.bibtex import parse_bibtex
+
+    works, out = [], {}
+    for i, entry in enumerate(entries):
+        try:
+            works.append((i, parse_bibtex(entry["record"], source=f"{entry['id']}.bib")[1][0]))
+        except Exception as exc:
+            out[i] = f"<error: {type(exc).__name__}: {exc}>"
+    lines = format_bibliography([w for _, w in works], style).split("\n") if works else []
+    out.update({i: line for (i, _), line in zip(works, lines, strict=True)})
+    return [out[i] for i in range(len(entries))]
+
+
 def measure(edition: str) -> dict:
-    """{'style', 'total', 'exact', 'by_type': {code: [exact, total]}, 'misses': [...]}."""
+    """{'style', 'total', 'exact', 'by_type': {code: [exact, total]}, 'misses': [...]}.
+
+    Numeric examples are cited one by one; the author-date ones as one list (the
+    standard prints them so)."""
     style = style_for(edition)
     by_type: dict[str, list[int]] = {}
     misses = []
-    for entry in load(edition):
-        try:
-            got = cite(entry, style)
-        except Exception as exc:  # a record the importer rejects is a miss, not a crash
-            got = f"<error: {type(exc).__name__}: {exc}>"
+    entries = load(edition)
+    got_all = [""] * len(entries)
+    for system in ("numeric", "author-date"):
+        idx = [i for i, e in enumerate(entries) if e["system"] == system]
+        if system == "numeric":
+            for i in idx:
+                try:
+                    got_all[i] = cite(entries[i], style_for(edition, system))
+                except Exception as exc:  # a record the importer rejects is a miss
+                    got_all[i] = f"<error: {type(exc).__name__}: {exc}>"
+        else:
+            for i, line in zip(idx, cite_list([entries[i] for i in idx],
+                                              style_for(edition, system)), strict=True):  # fmt: skip
+                got_all[i] = line
+    for entry, got in zip(entries, got_all, strict=True):
         counts = by_type.setdefault(entry["type"], [0, 0])
         counts[1] += 1
         if normalise(got) == normalise(entry["expected"]):

@@ -25,7 +25,8 @@ from tui.paths import shipped_review, styles_dir
 
 def test_style_names_in_display_order():
     assert style_names() == [
-        "gbt7714", "printed", "apa", "vancouver", "ama", "mla", "chicago", "harvard",
+        "gbt7714", "gbt7714-2025", "gbt7714-2015", "gbt7714-2025-nourl", "gbt7714-2015-nourl",
+        "gbt7714-2025-authoryear", "gbt7714-2015-authoryear", "printed", "apa", "vancouver", "ama", "mla", "chicago", "harvard",
         "bibtex", "ris", "csl-json",
     ]  # fmt: skip
     assert list(STYLES) == style_names()
@@ -38,7 +39,8 @@ def test_style_names_in_display_order():
     [
         ("gbt7714", "gbt7714"),
         ("GB/T 7714", "gbt7714"),
-        ("GB/T 7714-2015", "gbt7714"),
+        ("GB/T 7714-2015", "gbt7714-2015"),
+        ("gbt7714-2025", "gbt7714-2025"),
         ("  APA ", "apa"),
         ("Vancouver", "vancouver"),
         ("CSL-JSON", "csl-json"),
@@ -88,7 +90,7 @@ def test_bibliography_one_line_per_work_in_the_given_order_without_numbers():
 
 def test_numbered_bibliographies(tmp_path):
     works = [REF1, REL1]
-    gbt = format_bibliography(works, "gbt7714", numbered=True).split("\n")
+    gbt = format_bibliography(works, "gbt7714-2015", numbered=True).split("\n")
     # GB/T 7714-2015 numeric lists: "[1] KANAMORI H. Shaking without quaking[J]. …"
     assert gbt[0] == (
         "[1] TESKE N, FETT N. Recent advances in treatment of systemic sclerosis and "
@@ -151,7 +153,9 @@ def test_markdown_reading_list():
         REF1.ident: State(status="read", note="Key review.\nSee table 2"),
         REL1.ident: State(status="reading"),
     }
-    text = export_markdown([REF1, REL1, REF13], states, title="干细胞治疗硬皮病研究进展")
+    text = export_markdown(
+        [REF1, REL1, REF13], states, "gbt7714-2015", title="干细胞治疗硬皮病研究进展"
+    )
     lines = text.split("\n")
     assert lines[0] == "# 干细胞治疗硬皮病研究进展"
     assert "1/3 read, 1 reading" in lines

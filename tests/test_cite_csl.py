@@ -408,7 +408,7 @@ T = "干细胞治疗硬皮病研究进展"
 J = "内科理论与实践"
 # the shipped review itself (Review.as_work(): its Chinese title, byline and journal)
 REVIEW_EXPECTED = {
-    "gbt7714": f"林瑞莲, 马丽丽, 陈佳. {T}[J]. {J}, 2025, 20(4): 340-344. DOI:{DOI}.",
+    "gbt7714-2015": f"林瑞莲, 马丽丽, 陈佳. {T}[J]. {J}, 2025, 20(4): 340-344. DOI:{DOI}.",
     "printed": f"林瑞莲, 马丽丽, 陈佳. {T}[J]. {J}, 2025, 20(04): 340-344.",
     "apa": f"林瑞莲, 马丽丽, & 陈佳. (2025). {T}. {J}, 20(4), 340–344. https://doi.org/{DOI}",
     "vancouver": f"林瑞莲, 马丽丽, 陈佳. {T}. {J}. 2025;20(4):340-4. doi: {DOI}.",
@@ -422,7 +422,7 @@ TE = "Advances in stem cell therapy for scleroderma"
 JE = "Journal of Internal Medicine Concepts & Practice"
 # the same review known only by its English metadata (pinyin byline "LIN Ruilian")
 REVIEW_EN_EXPECTED = {
-    "gbt7714": f"LIN Ruilian, MA Lili, CHEN Jia. {TE}[J]. {JE}, 2025, 20(4): 340-344. DOI:{DOI}.",
+    "gbt7714-2015": f"LIN Ruilian, MA Lili, CHEN Jia. {TE}[J]. {JE}, 2025, 20(4): 340-344. DOI:{DOI}.",
     "apa": f"Lin, R., Ma, L., & Chen, J. (2025). {TE}. {JE}, 20(4), 340–344. https://doi.org/{DOI}",
     "vancouver": f"Lin R, Ma L, Chen J. {TE}. {JE}. 2025;20(4):340-4. doi: {DOI}.",
     "ama": f"Lin R, Ma L, Chen J. {TE}. {JE}. 2025;20(4):340-344. doi:{DOI}",

@@ -199,9 +199,22 @@ def test_cite_gbt7714_default_one_line_per_id_in_order(db, capsys):
     assert code == 0
     lines = out.rstrip("\n").split("\n")
     assert len(lines) == 2
-    assert lines[0].startswith("SULLIVAN K M, GOLDMUNTZ E A, KEYES-ELSTEIN L, et al. Myeloablative")
-    assert lines[1].startswith("TESKE N, FETT N. Recent advances")
+    # the default is the edition in force, GB/T 7714-2025: family names as written
+    assert lines[0].startswith("Sullivan K M，Goldmuntz E A，Keyes-Elstein L，et al. Myeloablative")
+    assert lines[1].startswith("Teske N，Fett N. Recent advances")
     assert not lines[0][0].isdigit() and not lines[0].startswith("[")
+    code, out, _ = run(db, "cite", "ref1", "--style", "gbt7714-2015", capsys=capsys)
+    assert out.startswith("TESKE N, FETT N. Recent advances")
+
+
+def test_cite_and_export_take_the_punctuation_width(db, capsys):
+    code, out, _ = run(db, "cite", "ref1", "--punct", "half", capsys=capsys)
+    assert code == 0 and out.startswith("Teske N, Fett N. Recent") and "2024, 25(2): 213" in out
+    code, out, _ = run(db, "export", "--kind", "references", "--punct", "half", capsys=capsys)
+    assert code == 0 and out.startswith("[1] Teske N, Fett N.")
+    code, out, err = run(db, "cite", "ref1", "--punct", "wide", capsys=capsys)
+    assert code == 2 and out == "" and len(err.strip().split("\n")) == 1
+    assert "standard, half, bylanguage" in err
 
 
 def test_cite_copy_reports_where_it_went(db, capsys, monkeypatch):
@@ -224,7 +237,7 @@ def test_cite_copy_without_clipboard_still_prints(db, capsys, monkeypatch):
 
     monkeypatch.setattr(pyperclip, "copy", fail)
     code, out, err = run(db, "cite", "ref1", "--copy", capsys=capsys)
-    assert code == 0 and "TESKE N" in out
+    assert code == 0 and "Teske N" in out
     assert err.strip() and "Traceback" not in err
 
 
@@ -388,8 +401,8 @@ def test_export_numbers_a_numeric_bibliography_but_cite_does_not(db, capsys):
     _, out, _ = run(db, "export", "--kind", "references", capsys=capsys)
     lines = out.rstrip("\n").split("\n")
     assert len(lines) == 43
-    assert lines[0].startswith("[1] TESKE N, FETT N.") and lines[15].startswith("[16] SULLIVAN K M")
+    assert lines[0].startswith("[1] Teske N，Fett N.") and lines[15].startswith("[16] Sullivan K M")
     _, out, _ = run(db, "export", "--kind", "references", "--format", "apa", capsys=capsys)
     assert out.startswith("Teske, N.")
     _, out, _ = run(db, "cite", "ref1", capsys=capsys)
-    assert out.startswith("TESKE N")
+    assert out.startswith("Teske N")

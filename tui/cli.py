@@ -254,11 +254,13 @@ def build_parser() -> argparse.ArgumentParser:
         s.add_argument(
             "--style",
             default="gbt7714",
-            help="gbt7714 (default), printed, apa, vancouver, ama, "
+            help="gbt7714 (default: the 2025 edition), gbt7714-2015, gbt7714-2025, their "
+            "-nourl and -authoryear variants, printed, apa, vancouver, ama, "
             "mla, chicago, harvard, bibtex, ris, csl-json, or a .csl file",
         ),
         _style_names,
     )
+    _punct_option(s)
     s.add_argument("--copy", action="store_true", help="also put the output on the clipboard")
     s.add_argument("--review", dest="sub_review", metavar="KEY")
 
@@ -314,6 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         _style_names,
     )
+    _punct_option(s)
     s.add_argument("--filter", metavar="QUERY", default="")
     s.add_argument("--review", dest="sub_review", metavar="KEY")
     s.add_argument(
@@ -760,13 +763,27 @@ def cmd_list(args, lib) -> int:
     return 0
 
 
+def _punct_option(parser) -> None:
+    parser.add_argument(
+        "--punct",
+        default="standard",
+        metavar="WIDTH",
+        help="GB/T punctuation: standard (as the edition prints it), half, or bylanguage",
+    )
+
+
 def cmd_cite(args, lib) -> int:
-    from tui.cite import check_style, format_bibliography
+    from tui.cite import check_punct, check_style, format_bibliography, learn_proper_nouns
 
     style = check_style(args.style)
+    punct = check_punct(args.punct)
     review = getattr(args, "sub_review", None) or args.review
-    works = _resolve_all(lib, args.ids, review or lib.default_review_key())
-    text = format_bibliography(works, style)
+    review = review or lib.default_review_key()
+    works = _resolve_all(lib, args.ids, review)
+    nouns = None
+    if style.startswith("gbt7714"):  # sentence case keeps the review's proper nouns
+        nouns = learn_proper_nouns([*lib.works(review), *works])
+    text = format_bibliography(works, style, punct=punct, proper_nouns=nouns)
     shown = inert(text)
     _out(shown.rstrip("\n"))
     if args.copy:
@@ -810,7 +827,9 @@ def cmd_note(args, lib) -> int:
 
 
 def cmd_export(args, lib) -> int:
-    from tui.cite import check_style, export_markdown, format_bibliography
+    from tui.cite import check_punct, check_style, export_markdown, format_bibliography
+
+    punct = check_punct(args.punct)
 
     review = _review_key(args, lib)
     works = _select(args, lib, review)
@@ -827,11 +846,18 @@ def cmd_export(args, lib) -> int:
     if fmt == "markdown":
         r = lib.get_review(review)
         states = {w.ident: lib.state(w) for w in works}
-        text = export_markdown(works, states, title=r.title, labels=lib.settings.labels)
+        text = export_markdown(
+            works, states, title=r.title, labels=lib.settings.labels, punct=punct
+        )
     else:
         tags = [list(lib.state(w).tags) for w in works] if args.with_tags else None
         text = format_bibliography(
-            works, check_style(args.format), progress=progress, numbered=True, tags=tags
+            works,
+            check_style(args.format),
+            progress=progress,
+            numbered=True,
+            tags=tags,
+            punct=punct,
         )
     if not text.endswith("\n"):
         text += "\n"

@@ -19,7 +19,13 @@ from tui.model import State, Work
 from tui.paths import styles_dir
 
 STYLES: dict[str, str] = {
-    "gbt7714": "GB/T 7714-2015 numeric, the Chinese national standard (default)",
+    "gbt7714": "GB/T 7714, the edition in force (2025), numeric (default)",
+    "gbt7714-2025": "GB/T 7714-2025 numeric (顺序编码制), in force since 2026-07-01",
+    "gbt7714-2015": "GB/T 7714-2015 numeric, the edition it replaced (theses, journals still on it)",
+    "gbt7714-2025-nourl": "GB/T 7714-2025 numeric without URL, access date and /OL (DOI kept)",
+    "gbt7714-2015-nourl": "GB/T 7714-2015 numeric without URL, access date and /OL (DOI kept)",
+    "gbt7714-2025-authoryear": "GB/T 7714-2025 author-date (著者-出版年制)",
+    "gbt7714-2015-authoryear": "GB/T 7714-2015 author-date (著者-出版年制)",
     "printed": "the reference exactly as its source printed it",
     # APA 7 (§9.8) lists up to 20 authors and never writes "et al." in a
     # reference; a source that printed three names and "et al." gives no more,
@@ -34,7 +40,17 @@ STYLES: dict[str, str] = {
     "ris": "RIS records (EndNote, Zotero, Mendeley import)",
     "csl-json": "CSL-JSON records (Zotero, Pandoc, citeproc)",
 }
-TEXT_STYLES = {"gbt7714", "printed", "apa", "vancouver", "ama", "mla", "chicago", "harvard"}
+# GB/T 7714 style -> (edition, with URL/access date//OL, author-date)
+GBT_STYLES = {
+    "gbt7714": ("2025", True, False),
+    "gbt7714-2025": ("2025", True, False),
+    "gbt7714-2015": ("2015", True, False),
+    "gbt7714-2025-nourl": ("2025", False, False),
+    "gbt7714-2015-nourl": ("2015", False, False),
+    "gbt7714-2025-authoryear": ("2025", True, True),
+    "gbt7714-2015-authoryear": ("2015", True, True),
+}
+TEXT_STYLES = {*GBT_STYLES, "printed", "apa", "vancouver", "ama", "mla", "chicago", "harvard"}
 RECORD_STYLES = {"bibtex", "ris", "csl-json"}
 
 # the shipped CSL file behind each named style (data/styles/, CC BY-SA 3.0)
@@ -49,7 +65,12 @@ CSL_FILES = {
 
 _ALIASES = {
     "gbt7714": "gbt7714",
-    "gbt77142015": "gbt7714",
+    "gbt77142015": "gbt7714-2015",
+    "gbt77142025": "gbt7714-2025",
+    "gbt77142015nourl": "gbt7714-2015-nourl",
+    "gbt77142025nourl": "gbt7714-2025-nourl",
+    "gbt77142015authoryear": "gbt7714-2015-authoryear",
+    "gbt77142025authoryear": "gbt7714-2025-authoryear",
     "gb7714": "gbt7714",
     "gbt": "gbt7714",
     "gb": "gbt7714",
@@ -126,25 +147,68 @@ def _csl_path(style: str) -> str:
     return str(styles_dir() / name) if name else style
 
 
-def format_citation(work: Work, style: str = "gbt7714") -> str:
-    """One work: a line without a leading number, or for bibtex/ris/csl-json its record."""
+def format_citation(
+    work: Work,
+    style: str = "gbt7714",
+    *,
+    punct: str = "standard",
+    proper_nouns: frozenset | None = None,
+) -> str:
+    """One work: a line without a leading number, or for bibtex/ris/csl-json its record.
+
+    `punct` (GB/T styles): "standard" as the edition prints it, "half" or "bylanguage"
+    (full-width for Chinese, Japanese and Korean works).  `proper_nouns`: words kept
+    capitalised when a GB/T style puts an English title in sentence case (see
+    `learn_proper_nouns`)."""
     style = check_style(style)
+    punct = check_punct(punct)
     if style in RECORD_STYLES:
         return format_bibliography([work], style)
-    return _format_line(work, style)
+    return _format_line(work, style, punct, proper_nouns or frozenset())
 
 
-def _format_line(work: Work, style: str) -> str:
-    if style == "gbt7714":
+def check_punct(punct: str) -> str:
+    """One of "standard", "half", "bylanguage"; NotFound with the choices otherwise."""
+    from tui.cite.gbt7714.punct import check_punct as check
+
+    return check(punct)
+
+
+def learn_proper_nouns(works) -> frozenset:
+    """Proper nouns of a library for GB/T's sentence case: words that stay capitalised
+    inside the sentence-case titles of its works ("The genome of Eucalyptus grandis")."""
+    from tui.cite.gbt7714 import learn_proper_nouns as learn
+
+    return learn(works)
+
+
+def _year_suffixes(works: list[Work], style: str) -> list[str]:
+    if style not in GBT_STYLES or not GBT_STYLES[style][2]:
+        return []
+    from tui.cite.gbt7714 import year_suffixes
+
+    return year_suffixes(works, GBT_STYLES[style][0])
+
+
+def _format_line(
+    work: Work,
+    style: str,
+    punct: str = "standard",
+    lexicon: frozenset = frozenset(),
+    year_suffix: str = "",
+) -> str:
+    if style in GBT_STYLES:
         from tui.cite.gbt7714 import format_work
 
-        return format_work(work)
+        edition, url, author_date = GBT_STYLES[style]
+        return format_work(work, edition, punct=punct, url=url, author_date=author_date,
+                           lexicon=lexicon, year_suffix=year_suffix)  # fmt: skip
     if style == "printed":
-        if work.raw:
+        if work.raw and not work.raw.startswith("@"):
             return work.raw
         from tui.cite.gbt7714 import format_work  # imported from BibTeX etc.: nothing printed
 
-        return format_work(work)
+        return format_work(work, punct=punct, lexicon=lexicon)
     from tui.cite.csl import format_work as csl_format
 
     return csl_format(work, _csl_path(style))
@@ -157,6 +221,8 @@ def format_bibliography(
     progress: Callable[[int, int], None] | None = None,
     numbered: bool = False,
     tags: list[list[str]] | None = None,
+    punct: str = "standard",
+    proper_nouns: frozenset | None = None,
 ) -> str:
     """Text styles: one citation per line in the given order, no numbers.
 
@@ -164,12 +230,15 @@ def format_bibliography(
     `progress(done, total)` is called now and then (about every 1%) and at the end.
     `numbered=True` (an exported reference list, the app's bibliography copy)
     numbers the lines as the numeric styles print their lists: "[1] " for
-    gbt7714, "1. " for vancouver, ama and a .csl file whose category is
+    the numeric GB/T styles, "1. " for vancouver, ama and a .csl file whose category is
     numeric; author-date styles, printed and the records stay unnumbered.
     `readinglist cite` never numbers (the contract). `tags` (one list per work, for
     the records only): the reader's tags as keywords; without it no tag is written.
+    `punct` as in format_citation; GB/T styles learn proper nouns from `works` unless
+    `proper_nouns` is given.
     """
     style = check_style(style)
+    punct = check_punct(punct)
     works = list(works)
     total = len(works)
     step = max(1, total // 100)
@@ -183,10 +252,14 @@ def format_bibliography(
         if progress is not None:
             progress(total, total)
         return out
+    lexicon = frozenset()
+    if style in GBT_STYLES or style == "printed":
+        lexicon = proper_nouns if proper_nouns is not None else learn_proper_nouns(works)
     label = number_label(style) if numbered else None
+    suffixes = _year_suffixes(works, style)
     lines = []
     for i, work in enumerate(works, 1):
-        line = _format_line(work, style)
+        line = _format_line(work, style, punct, lexicon, suffixes[i - 1] if suffixes else "")
         lines.append(label.format(i) + line if label else line)
         tick(i)
     if progress is not None and total == 0:
@@ -194,9 +267,13 @@ def format_bibliography(
     return "\n".join(lines)
 
 
-# how the numeric styles number their reference lists: GB/T 7714-2015 prints
+# how the numeric styles number their reference lists: GB/T 7714 prints
 # "[1] " (its examples of 顺序编码制 lists), Citing Medicine and AMA "1. "
-NUMBER_LABELS = {"gbt7714": "[{}] ", "vancouver": "{}. ", "ama": "{}. "}
+NUMBER_LABELS = {
+    **{s: "[{}] " for s, (_e, _u, author_date) in GBT_STYLES.items() if not author_date},
+    "vancouver": "{}. ",
+    "ama": "{}. ",
+}
 
 
 def number_label(style: str) -> str | None:
@@ -233,6 +310,8 @@ def export_markdown(
     style: str = "gbt7714",
     title: str = "",
     labels: dict[str, str] | None = None,
+    *,
+    punct: str = "standard",
 ) -> str:
     """A reading-list document: '- [x] citation ([doi](https://doi.org/…))' per work.
 
@@ -242,9 +321,12 @@ def export_markdown(
     from tui.cite.markdown import export_markdown as _export
 
     style = check_style(style)
+    punct = check_punct(punct)
     if style in RECORD_STYLES:
         raise NotFound(f"markdown export needs a text style, not '{style}'")
-    return _export(list(works), states, lambda w: _format_line(w, style), title, labels)
+    works = list(works)
+    lexicon = learn_proper_nouns(works) if style in GBT_STYLES else frozenset()
+    return _export(works, states, lambda w: _format_line(w, style, punct, lexicon), title, labels)
 
 
 def preload(style: str = "gbt7714") -> None:
@@ -268,6 +350,9 @@ __all__ = [
     "CSL_FILES",
     "style_names",
     "check_style",
+    "check_punct",
+    "learn_proper_nouns",
+    "GBT_STYLES",
     "is_text_style",
     "number_label",
     "format_citation",

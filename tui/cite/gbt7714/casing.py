@@ -1,0 +1,83 @@
+"""Sentence case for titles in Latin script (GB/T 7714-2015 8.2; 2025 8.2: "KANAMORI H.
+Shaking without quaking[J]").
+
+Only a title written in Title Case is changed; one already in sentence case is left as it
+is.  Kept: the first word, words the source protected (BibTeX braces), acronyms and words
+with an inner capital or a digit ("OCLC", "McGraw", "GigaScience", "Th17"), "I", the first
+word after a dash that opens a part ("Explosive atmospheres—Part 20-2"), and proper nouns
+learned from the library: words that stay capitalised inside the sentence-case titles of
+other works (`learn`).  The limit: a Title Case proper noun that no other title shows is
+lower-cased ("california"), unless the source protects it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+
+_SMALL = frozenset(
+    "a an the and or nor but of in on at to for from by with without via into onto over "
+    "under between through about as per vs de la le et du des von van der".split()
+)
+_WORD = re.compile(r"[^\W\d_](?:[^\W_]|['’])*")
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper() and (len(word) == 1 or word[1:].islower())
+
+
+@functools.lru_cache(maxsize=8192)
+def is_title_case(title: str) -> bool:
+    """Most significant words after the first start with a capital."""
+    words = [w for w in _WORD.findall(title)[1:] if w.lower() not in _SMALL and len(w) > 3]
+    if not words:
+        words = _WORD.findall(title)[1:]
+        return bool(words) and all(_capitalised(w) or w.isupper() for w in words)
+    caps = sum(1 for w in words if w[:1].isupper())
+    return caps * 2 > len(words)
+
+
+def _keep(word: str, protected: frozenset, lexicon: frozenset) -> bool:
+    stem = word[:-2] if word.endswith(("'s", "’s")) else word  # "Kaplan & Sadock's"
+    if stem in protected or stem in lexicon or word == "I":
+        return True
+    if len(word) > 1 and any(c.isupper() for c in word[1:]):  # OCLC, McGraw, GigaScience
+        return True
+    return any(c.isdigit() for c in word)
+
+
+@functools.lru_cache(maxsize=8192)
+def sentence_case(title: str, protected: frozenset = frozenset(), lexicon=frozenset()) -> str:
+    """'Shaking without Quaking' -> 'Shaking without quaking' (see the module's rules)."""
+    if not title or not is_title_case(title):
+        return title
+    out, last, first = [], 0, True
+    for m in _WORD.finditer(title):
+        word = m.group()
+        before = title[last : m.start()]
+        out.append(before)
+        last = m.end()
+        if first or not _capitalised(word) or _keep(word, protected, lexicon):
+            out.append(word)
+        else:
+            out.append(word.lower())
+        first = False
+    out.append(title[last:])
+    return "".join(out)
+
+
+def learn(titles: Iterable[str]) -> frozenset:
+    """Proper nouns of a library: capitalised words inside its sentence-case titles
+    ("The genome of Eucalyptus grandis" teaches "Eucalyptus")."""
+    found: set[str] = set()
+    for title in titles:
+        if not title or is_title_case(title):
+            continue
+        for i, m in enumerate(_WORD.finditer(title)):
+            word = m.group()
+            if i and _capitalised(word) and len(word) > 1:
+                before = title[: m.start()].rstrip()
+                if not before.endswith((":", ".", "?", "!", "—")):
+                    found.add(word)
+    return frozenset(found)
