@@ -215,6 +215,14 @@ class ReadingListApp(App[None]):
             return
         self.notify(f"Opening {url}", markup=False)
 
+    async def action_quit(self) -> None:
+        """ctrl+q: quit, unless the screen on top holds changed text: it asks first."""
+        ask = getattr(self.screen, "ask_before_quit", None)
+        if ask is not None and ask():
+            return
+        self.save_session()
+        self.exit()
+
     def action_help(self) -> None:
         from tui.app.screens.help import HelpScreen
 
