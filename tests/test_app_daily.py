@@ -54,3 +54,25 @@ async def test_escape_on_a_changed_note_asks_first(library):
         assert library.state(first).note == "methods"
         await pilot.press("n", "escape")  # unchanged: closes at once
         assert isinstance(app.screen, MainScreen)
+
+
+# --- 4. the filter bar names an unknown field, with the nearest known one -------------
+
+
+def test_an_unknown_field_is_named_with_the_nearest_known_one():
+    from tui.query import parse
+
+    assert parse("yera:2020").hints == ["unknown field 'yera' — did you mean year:?"]
+    assert parse("autor:teske").hints == ["unknown field 'autor' — did you mean author:?"]
+    assert parse("https://doi.org/10.1/x Part I: x title:x").hints == []  # text, not typos
+
+
+async def test_filter_bar_names_an_unknown_field(library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await set_filter(pilot, "yera:2020")
+        info = str(main_screen(app).filter_info.render())
+        assert "unknown field 'yera' — did you mean year:?" in info
+        await set_filter(pilot, "year:2020")
+        assert "unknown" not in str(main_screen(app).filter_info.render())

@@ -125,6 +125,7 @@ class ReadingSession:
         self.generation = 0  # bumped whenever the lists are loaded again
         self.filter_text = ""
         self.filter_errors: list[str] = []  # what the filter could not use
+        self.filter_hints: list[str] = []  # what it used but was probably a typo
         self.filter_description = ""
         self.filter_in_background = FILTER_IN_BACKGROUND  # (tests lower it)
         self.filter_seq = 0  # bumped by every set_filter and open: older answers are stale
@@ -207,6 +208,7 @@ class ReadingSession:
         self.filter_job = None
         query = parse(text)  # (bounded: tui.query.MAX_QUERY_CHARS, MAX_TERMS)
         self.filter_errors = list(query.errors)
+        self.filter_hints = list(query.hints)
         if query.is_empty:
             self.filter_description = ""
             for shown in self.lists.values():

@@ -134,6 +134,10 @@ class FilterBar(Horizontal):
             text = Text("⚠ " + inert(problem, keep_newlines=False), style="bold")
             text.append(f"  {shown} of {total} shown", style="dim")
             self.info.set_class(True, "-error")
+        elif session.filter_hints:  # searched as text, but nearly always a typo: say so
+            text = Text("⚠ " + inert(session.filter_hints[0], keep_newlines=False), style="bold")
+            text.append(f"  {shown} of {total} match", style="dim")
+            self.info.set_class(True, "-error")
         else:
             text = Text(f"{shown} of {total} match", style="bold")
             if session.filter_description:
