@@ -4,7 +4,7 @@ that gives titles the room, and keys and commands a newcomer finds."""
 from __future__ import annotations
 
 import pytest
-from test_app import SIZE, main_screen, notifications, screen_text, set_filter, settle, type_text
+from test_app import SIZE, main_screen, screen_text, set_filter, settle, type_text
 from textual.widgets import TextArea
 
 from tui.app.app import ReadingListApp
@@ -76,3 +76,46 @@ async def test_filter_bar_names_an_unknown_field(library):
         assert "unknown field 'yera' — did you mean year:?" in info
         await set_filter(pilot, "year:2020")
         assert "unknown" not in str(main_screen(app).filter_info.render())
+
+
+# --- 13. marks under status:unread: kept listed, counted, one key filters again -------
+
+
+def test_session_counts_what_changed_since_filtering(library):
+    from tui.session import ReadingSession
+
+    session = ReadingSession(library)
+    session.open("lin2025")
+    session.set_filter("status:unread")
+    refs = session.lists["reference"]
+    first, second = (refs.works[i] for i in refs.rows[:2])
+    session.set_status([first, second], "read")
+    assert len(refs.rows) == 43  # still listed: the reader is working there
+    assert session.changed_since_filter() == 2
+    assert session.list_title("reference") == (
+        "References 2/43 · 43 of 43 match · 2 changed since filtering"
+    )
+    session.undo()  # back to unread: they fit the filter again
+    assert session.changed_since_filter() == 0
+    session.set_status([first], "read")
+    session.refilter()
+    assert session.changed_since_filter() == 0 and len(refs.rows) == 42
+    session.set_note(refs.works[refs.rows[0]], "a note")  # no state term: nothing moves
+    assert session.changed_since_filter() == 0
+
+
+async def test_footer_offers_f_while_the_filter_is_stale(library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        await set_filter(pilot, "status:unread")
+        await pilot.press("enter", "space", "down", "space")
+        await settle(pilot)
+        assert "43 of 43 match · 2 changed since filtering" in screen.refs.border_title
+        assert "2 changed since filtering (f)" in str(screen.filter_info.render())
+        assert "f Refilter" in screen_text(app).splitlines()[-1]
+        await pilot.press("f")
+        await settle(pilot)
+        assert screen.refs.border_title == "References 2/43 · 41 of 43 match"
+        assert "Refilter" not in screen_text(app).splitlines()[-1]

@@ -17,12 +17,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Header, Input
 
 from tui.app import keys
 from tui.app.messages import FilterDone, IndexesReady
 from tui.app.screens import handoff
 from tui.app.widgets.filter import FilterBar, FilterInput
+from tui.app.widgets.footer import KeyFooter
 from tui.app.widgets.panes import DetailPane, ReviewPane
 from tui.app.widgets.worklist import WorkList
 from tui.errors import ReadingListError
@@ -58,6 +59,7 @@ class MainScreen(Screen[None]):
         self._check_remembered = False  # the filter came from the last session
         self.last_pane = "references"
         self._detail_pending = False  # the detail pane will follow the cursor
+        self._stale = False  # the footer shows `f` (see _follow_filter_state)
         self.refs = WorkList("reference", "References", id="references")
         self.rels = WorkList("related", "Related", id="related")
         self.active: WorkList = self.refs
@@ -94,11 +96,16 @@ class MainScreen(Screen[None]):
                 yield self.refs
                 yield self.rels
             yield self.detail
-        yield Footer()
+        yield KeyFooter()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Until the library is open, only what needs no library (None: shown, disabled)."""
-        return True if self._session is not None or action in BEFORE_OPEN else None
+        """Until the library is open, only what needs no library (None: shown, disabled);
+        `f` only while marks changed what the filter would show (False: not in the footer)."""
+        if self._session is None:
+            return True if action in BEFORE_OPEN else None
+        if action == "refilter":
+            return self._session.changed_since_filter() > 0
+        return True
 
     # --- loading -----------------------------------------------------------------
 
@@ -235,6 +242,7 @@ class MainScreen(Screen[None]):
             wl.refresh()
         self.update_titles()
         self.show_detail()
+        self._follow_filter_state()
 
     # --- filter ------------------------------------------------------------------
 
@@ -277,6 +285,14 @@ class MainScreen(Screen[None]):
             shown = self.session.lists[wl.kind]
             wl.set_rows(shown.rows, filtered=shown.filtered)
         self.update_titles()
+        self._follow_filter_state()
+
+    def _follow_filter_state(self) -> None:
+        """The footer shows `f` while marks changed what the filter would show."""
+        stale = self.session.changed_since_filter() > 0
+        if stale != self._stale:
+            self._stale = stale
+            self.refresh_bindings()
 
     def drop_remembered_filter_if_empty(self) -> None:
         """A filter remembered from last time that hides everything is a trap: clear it."""
@@ -322,6 +338,9 @@ class MainScreen(Screen[None]):
 
     def action_filter(self) -> None:
         self.filter_input.focus()
+
+    def action_refilter(self) -> None:
+        self.apply_filter(self.session.filter_text)
 
     def action_clear_filter(self) -> None:
         self.filter_input.value = ""
