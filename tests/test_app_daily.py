@@ -119,3 +119,38 @@ async def test_footer_offers_f_while_the_filter_is_stale(library):
         await settle(pilot)
         assert screen.refs.border_title == "References 2/43 · 41 of 43 match"
         assert "Refilter" not in screen_text(app).splitlines()[-1]
+
+
+# --- 7. the place is kept per review: each list's row, the review pane's size ---------
+
+
+def test_a_place_survives_a_malformed_pref():
+    from tui.session import Place
+
+    assert Place.from_pref({"works": {"reference": "a/ref3", "x": 1}, "compact": False}) == Place(
+        {"reference": "a/ref3"}, False
+    )
+    assert Place.from_pref("junk") == Place() == Place.from_pref({"works": [1], "compact": 2})
+    assert Place.from_pref(Place({"related": "a/rel2"}, True).to_pref()).compact is True
+
+
+async def test_rows_and_review_pane_come_back_after_a_restart(db, library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        await pilot.press("down", "down", "down", "tab", "down", "i")  # ref4, rel2, compact
+        await settle(pilot)
+        assert screen.refs.highlighted.n == 4 and screen.rels.highlighted.n == 2
+        assert screen.review_pane.has_class("-collapsed")
+        await pilot.press("q")
+    library.close()
+    again = Library(db)
+    app = ReadingListApp(again)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        assert screen.refs.highlighted.n == 4 and screen.rels.highlighted.n == 2
+        assert screen.review_pane.has_class("-collapsed")  # 40 lines would expand it
+        assert "Reference 4" in screen_text(app) or "Related article 2" in screen_text(app)
+    again.close()

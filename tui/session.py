@@ -101,6 +101,36 @@ class FilterJob:
 
 
 @dataclass
+class Place:
+    """Where the reader was in one review, kept across runs (pref app.places): the work
+    under each list's cursor, and whether the review pane was compact (`i`; None: the
+    screen's height decides)."""
+
+    works: dict[str, str] = field(default_factory=dict)  # kind -> Work.id
+    compact: bool | None = None
+
+    @classmethod
+    def from_pref(cls, value: object) -> Place:
+        """The place a pref holds; anything malformed counts as no place (never an error)."""
+        if not isinstance(value, dict):
+            return cls()
+        works = value.get("works")
+        compact = value.get("compact")
+        return cls(
+            {k: v for k, v in works.items() if k in KINDS and isinstance(v, str)}
+            if isinstance(works, dict)
+            else {},
+            compact if isinstance(compact, bool) else None,
+        )
+
+    def to_pref(self) -> dict[str, object]:
+        out: dict[str, object] = {"works": dict(self.works)}
+        if self.compact is not None:
+            out["compact"] = self.compact
+        return out
+
+
+@dataclass
 class Change:
     """One undoable change: statuses before it ("status"), or a note before it ("note")."""
 
@@ -159,6 +189,14 @@ class ReadingSession:
                 works = lib.works(review=key, kind=kind) if key else []
             shown.works, shown.rows, shown.filtered = works, list(range(len(works))), False
         self.recount()
+
+    def row_of(self, kind: str, work_id: str) -> int | None:
+        """Where work `work_id` is among the rows list `kind` shows (None: not shown)."""
+        shown = self.lists[kind]
+        for pos, i in enumerate(shown.rows):
+            if shown.works[i].id == work_id:
+                return pos
+        return None
 
     def state_of(self, work: Work) -> State:
         return self.library.state_view.get(work.ident) or _UNREAD

@@ -38,7 +38,7 @@ from tui.app.screens.main import MainScreen
 from tui.app.widgets.panes import work_url
 from tui.errors import ReadingListError
 from tui.model import Work
-from tui.session import ALL_WORKS
+from tui.session import ALL_WORKS, Place
 from tui.text import inert
 
 if TYPE_CHECKING:
@@ -64,6 +64,7 @@ class ReadingListApp(App[None]):
         self.style_name: str = DEFAULT_STYLE
         self.initial_filter = ""
         self.saved_filters: dict[str, str] = {}  # review key -> its remembered filter
+        self.places: dict[str, Place] = {}  # review key -> where the reader was
         self.notices_shown: set[str] = set()
         self.initial_pane = "references"
         self.initial_review: str | None = None
@@ -85,6 +86,11 @@ class ReadingListApp(App[None]):
             str(k): str(v) for k, v in (filters if isinstance(filters, dict) else {}).items() if v
         }
         self.initial_pane = str(library.get_pref("app.pane", "references") or "references")
+        places = library.get_pref("app.places")
+        self.places = {
+            str(k): Place.from_pref(v)
+            for k, v in (places if isinstance(places, dict) else {}).items()
+        }
         self.initial_review = self._pick_review(library, self.requested_review)
         old = library.get_pref("app.filter")  # before filters were kept per review
         if old and not isinstance(filters, dict) and library.get_pref("app.review"):
@@ -316,14 +322,24 @@ class ReadingListApp(App[None]):
             self.library.set_pref("app.filters", filters)
             self.saved_filters = filters
 
+    def remember_place(self, review: str | None, place: Place) -> None:
+        """Keep `place` as where the reader was in `review` (pref app.places)."""
+        if review is None or self.library is None:
+            return
+        places = {**self.places, review: place}
+        if places != self.places:
+            self.library.set_pref("app.places", {k: p.to_pref() for k, p in places.items()})
+            self.places = places
+
     def save_session(self) -> None:
-        """Remember the review, pane and filter for the next start."""
+        """Remember the review, pane, filter and place for the next start."""
         if self.library is None or not self.main.is_open:
             return
         session = self.main.session
         values = {"app.review": session.review_key, "app.pane": self.main.last_pane}
         try:
             self.remember_filter(session.review_key, session.filter_text)
+            self.remember_place(session.review_key, self.main.place())
         except ReadingListError:
             pass  # nothing to save it to; the session still ends cleanly
         for name, value in values.items():

@@ -21,13 +21,13 @@ from textual.widgets import Header, Input
 
 from tui.app import keys
 from tui.app.messages import FilterDone, IndexesReady
-from tui.app.screens import handoff
+from tui.app.screens import handoff, marking
 from tui.app.widgets.filter import FilterBar, FilterInput
 from tui.app.widgets.footer import KeyFooter
 from tui.app.widgets.panes import DetailPane, ReviewPane
 from tui.app.widgets.worklist import WorkList
 from tui.errors import ReadingListError
-from tui.session import ALL_WORKS, ReadingSession
+from tui.session import ALL_WORKS, Place, ReadingSession
 from tui.text import inert
 
 if TYPE_CHECKING:
@@ -147,8 +147,11 @@ class MainScreen(Screen[None]):
         if self._session is not None:
             self.ensure_indexes()  # big lists: ready before the reader types
 
-    def load_review(self, key: str | None, filter_text: str = "") -> None:
-        """Show review `key` (or nothing when the database has none), filtered."""
+    def load_review(
+        self, key: str | None, filter_text: str = "", place: Place | None = None
+    ) -> None:
+        """Show review `key` (or nothing when the database has none), filtered, at
+        `place` (else where the reader was in it last time)."""
         session = self.session
         session.open(key)
         self.detail.errors.clear()  # a re-import may have changed the works
@@ -160,24 +163,29 @@ class MainScreen(Screen[None]):
         self.refs.empty_text = "No references." if not refs else "No reference matches the filter."
         self.rels.empty_text = "No related articles." if not rels else "No related article matches."
         self.rels.display = bool(rels)
+        place = place or self.app.places.get(key or "")
+        self.review_collapsed = place.compact if place else None
         self.show_review()
         self.apply_filter(filter_text)
+        for wl in self.lists:  # back where the reader was in this review
+            if place and wl.kind in place.works:
+                wl.move_to_work(place.works[wl.kind])
         self.show_detail()
+
+    def place(self) -> Place:
+        """Where the reader is in this review (kept per review across runs)."""
+        works = {wl.kind: wl.highlighted.id for wl in self.lists if wl.highlighted}
+        return Place(works, self.review_collapsed)
 
     def reload(self) -> None:
         """The database changed on disk (another readinglist): show it, keep the places."""
-        keep = {wl.kind: (wl.highlighted.id if wl.highlighted else None) for wl in self.lists}
         key = self.session.review_key
         known = {r.key for r in self.library.reviews()} | {ALL_WORKS}
         if key not in known:
             key = self.library.default_review_key()
         undo = list(self.session.undo_stack)
-        self.load_review(key, self.session.filter_text)
+        self.load_review(key, self.session.filter_text, self.place())
         self.session.undo_stack[:] = undo
-        for wl in self.lists:
-            work_id = keep.get(wl.kind)
-            if work_id:
-                wl.move_to_work(work_id)
 
     def check_external_changes(self) -> None:
         try:
@@ -433,31 +441,11 @@ class MainScreen(Screen[None]):
 
     # --- reading status and notes ------------------------------------------------
 
-    def _mark(self, status: str | None) -> None:
-        """Mark the targets `status` (None: toggle read); a write that fails says why."""
-        session = self.session
-        works = session.targets(self.active.highlighted)
-        if not works:
-            self.notify("Nothing to mark: the list is empty.", severity="warning")
-            return
-        try:
-            if status is None:
-                status = session.toggle_read(works)
-            else:
-                session.set_status(works, status)
-        except ReadingListError as err:
-            self.write_failed(err, "Not saved", "error")
-            return
-        if len(works) > 1:
-            self.notify(f"Marked {len(works)} works {status}.")
-            session.selection.clear()
-        self.changed()
-
     def action_toggle_read(self) -> None:
-        self._mark(None)
+        marking.mark(self, None)
 
     def action_mark(self, status: str) -> None:
-        self._mark(status)
+        marking.mark(self, status)
 
     def action_select(self) -> None:
         w = self.active.highlighted
@@ -472,16 +460,7 @@ class MainScreen(Screen[None]):
         self.changed()
 
     def action_undo(self) -> None:
-        try:
-            done = self.session.undo()
-        except ReadingListError as err:
-            self.write_failed(err, "Not undone", "error")
-            return
-        if not done:
-            self.notify("Nothing to undo.")
-            return
-        self.changed()
-        self.notify(done, markup=False)
+        marking.undo(self)
 
     def action_note(self) -> None:
         handoff.edit_note(self)
@@ -515,6 +494,10 @@ class MainScreen(Screen[None]):
 
     def open_review(self, key: str) -> None:
         self.remember_filter()
+        try:
+            self.app.remember_place(self.session.review_key, self.place())
+        except ReadingListError as err:
+            self.write_failed(err, "Preference not saved", "warning")
         # each review keeps its own filter (one that suits this review may hide all of another)
         text = self.app.saved_filters.get(key, "")
         self.filter_input.value = text
