@@ -154,3 +154,40 @@ async def test_rows_and_review_pane_come_back_after_a_restart(db, library):
         assert screen.review_pane.has_class("-collapsed")  # 40 lines would expand it
         assert "Reference 4" in screen_text(app) or "Related article 2" in screen_text(app)
     again.close()
+
+
+# --- 8. the note is near the top of Details ------------------------------------------
+
+
+def add_many_authors_review(lib: Library) -> None:
+    from tui.model import Review, Work
+
+    review = Review(key="big2024", title_en="Many authors", authors_en=["Doe J"], year=2024)
+    authors = [f"Author{i:02d} AB" for i in range(40)]
+    work = Work(
+        review="big2024",
+        kind="reference",
+        n=1,
+        key="consortium2024",
+        authors=authors,
+        title="A trial with a long author list",
+        journal="Lancet",
+        year=2024,
+        volume="400",
+        issue="1",
+        pages="1-20",
+        doi="10.1016/S0140-6736(24)00001-1",
+        pmid="12345678",
+        raw="Author00 AB, Author01 AB, et al. A trial with a long author list[J]. Lancet, 2024.",
+    )
+    lib.import_review(review, [work])
+    lib.set_note(lib.resolve("ref1", review="big2024"), "check the supplement")
+
+
+async def test_a_note_is_seen_without_scrolling_details(library):
+    add_many_authors_review(library)
+    app = ReadingListApp(library, "big2024")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert main_screen(app).detail.scroll_y == 0
+        assert "check the supplement" in screen_text(app)

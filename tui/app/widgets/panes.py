@@ -322,6 +322,8 @@ def work_text(
         if work.et_al:
             names += ", 等" if work.is_chinese else ", et al."
         lines.row("Authors", names)
+    if state.note:  # near the top: a note just written is seen without scrolling
+        lines.row("Note", inert(state.note).rstrip())
     if work.journal:
         lines.row("Journal", clean(work.journal))
     if work.year:
@@ -358,8 +360,6 @@ def work_text(
     if state.changed:
         status.append(f"  since {when(state.changed)}", style=DIM)
     lines.row("Status", status)
-    if state.note:
-        lines.row("Note", inert(state.note).rstrip())
     lines.text(Text(""))
     lines.text(Text(f"Citation ({style})", style=LABEL))
     if citation is None:
