@@ -191,3 +191,71 @@ async def test_a_note_is_seen_without_scrolling_details(library):
         await settle(pilot)
         assert main_screen(app).detail.scroll_y == 0
         assert "check the supplement" in screen_text(app)
+
+
+# --- 9. layout: titles get the room, the footer keeps s n o, Details is tall enough ----
+
+
+async def test_all_works_gives_the_title_the_room(library):
+    from test_app import row_text
+
+    from tui.model import Review, Work
+
+    review = Review(key="zotero-export-2024", title_en="My library", year=2024)
+    work = Work(review=review.key, kind="reference", n=1, key="x", title="Short", year=2024)
+    library.import_review(review, [work])
+    library.set_pref("app.review", "*")
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        refs = main_screen(app).refs
+        assert "lin2025" in row_text(refs, 0)
+        # ref1's title, "Recent advances in treatment of systemic sclerosis and morphea"
+        assert "Recent advances in treatment" in row_text(refs, 0)  # 28 cells: was 17
+
+
+async def test_80x24_footer_keeps_s_n_o_and_details_is_tall_enough(library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        footer = screen_text(app).splitlines()[-1]
+        for key in ("s Style", "n Note", "o Open", "/ Filter", "space Read", "c Copy", "? Help"):
+            assert key in footer
+        assert main_screen(app).detail.content_region.height > 5
+
+
+async def test_footer_shows_more_keys_where_there_is_room(library):
+    app = ReadingListApp(library)
+    async with app.run_test(size=(200, 40)) as pilot:
+        await settle(pilot)
+        footer = screen_text(app).splitlines()[-1]
+        for key in ("v Select", "V All", "C Copy all", "d DOI", "z Undo", "R Reviews", "i Review"):
+            assert key in footer
+
+
+def render_plain(renderable, width: int) -> list[str]:
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=width, record=True, file=io.StringIO())
+    console.print(renderable)
+    return [line.rstrip() for line in console.export_text().splitlines()]
+
+
+def test_a_doi_is_broken_only_where_nothing_else_fits():
+    from tui.app.widgets.panes import Fields
+
+    doi = "10.1016/j.jdermsci.2023.09.001"  # 30 cells: wider than the value column
+    fields = Fields()
+    fields.row("Journal", "J Dermatol Sci")
+    fields.row("DOI", doi, whole=True)
+    fields.row("PMID", "37743142", whole=True)
+    lines = render_plain(fields, 36)  # the detail pane's width at 120 columns
+    assert doi in lines  # whole, on a line of its own under its label
+    assert lines[-1].split() == ["PMID", "37743142"]
+    assert render_plain(fields, 60)[1].split() == ["DOI", doi]  # room: beside its label
+    longer = "10.7326/0003-4819-153-10-201011160-00007"  # longer than a line: folded
+    fields = Fields()
+    fields.row("DOI", longer, whole=True)
+    assert "".join(line.replace("DOI", "").strip() for line in render_plain(fields, 36)) == longer
