@@ -259,3 +259,83 @@ def test_a_doi_is_broken_only_where_nothing_else_fits():
     fields = Fields()
     fields.row("DOI", longer, whole=True)
     assert "".join(line.replace("DOI", "").strip() for line in render_plain(fields, 36)) == longer
+
+
+# --- 10. discoverability: the palette finds import, export, progress, sort ------------
+
+
+def test_every_key_is_in_the_palette_with_its_key():
+    from tui.app import keys
+
+    palette = {action: help_text for _, help_text, action in keys.palette_entries()}
+    for k in keys.KEYS:
+        if k.keys and k.action and k.action != "escape":  # escape: "Clear filter"
+            assert palette[k.action].endswith(f"({k.shown or k.keys})"), k.action
+
+
+async def palette_hits(app, pilot, words: str) -> list[str]:
+    from textual.command import CommandList
+
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await type_text(pilot, words)
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    options = app.screen.query_one(CommandList)
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+
+@pytest.mark.parametrize("word", ["import", "export", "progress", "sort"])
+async def test_the_palette_finds(library, word):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        hits = await palette_hits(app, pilot, word)
+        assert any(word in hit.lower() for hit in hits), hits
+
+
+async def test_palette_progress_import_and_export(library, tmp_path):
+    from test_app import notifications
+
+    bib = tmp_path / "mine.bib"
+    bib.write_text("@article{doe2024, author={Doe, Jane}, title={A title}, year={2024}}\n")
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await palette_hits(app, pilot, "Progress")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert any("references 0/43 read" in n for n in notifications(app))
+        await palette_hits(app, pilot, "Import file")
+        await pilot.press("enter")
+        await settle(pilot)
+        app.screen.query_one("#path").value = str(bib)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert main_screen(app).session.review_key != "lin2025"  # the new collection
+        assert main_screen(app).refs.works[0].title == "A title"
+        out = tmp_path / "out.txt"
+        await palette_hits(app, pilot, "Export")
+        await pilot.press("enter")
+        await settle(pilot)
+        app.screen.query_one("#path").value = str(out)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert out.read_text().startswith("[1] DOE J. A title")
+
+
+async def test_style_chooser_jumps_to_a_typed_name(library):
+    from textual.widgets import OptionList
+
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s", "v")
+        options = app.screen.query_one(OptionList)
+        assert options.highlighted_option.id == "vancouver"
+        await pilot.press("escape", "s", "a", "m")  # "a": apa, then "am": ama
+        options = app.screen.query_one(OptionList)
+        assert options.highlighted_option.id == "ama"
+        await pilot.press("enter")
+        assert app.style_name == "ama"

@@ -30,10 +30,20 @@ from tui.app.jobs import (
     format_citation,
     no_browser,
     run_copy,
+    run_export,
+    run_import,
     style_catalogue,
 )
 from tui.app.keys import help_sections
-from tui.app.messages import Copied, CopyFailed, LibraryFailed, LibraryOpened, TerminalCopy
+from tui.app.messages import (
+    Copied,
+    CopyFailed,
+    FileDone,
+    LibraryFailed,
+    LibraryOpened,
+    TerminalCopy,
+)
+from tui.app.screens import files
 from tui.app.screens.main import MainScreen
 from tui.app.widgets.panes import work_url
 from tui.errors import ReadingListError
@@ -220,6 +230,46 @@ class ReadingListApp(App[None]):
             self.copy(CopyJob([w], "", "text", f"link of {w.local_id}", text=url, intro=intro))
             return
         self.notify(f"Opening {url}", markup=False)
+
+    # --- the palette's Import file…, Export…, Progress, Sort (screens/files.py) ---
+
+    def action_import_file(self) -> None:
+        if self.main.is_open:
+            files.ask_import(self)
+
+    def action_export_file(self) -> None:
+        if self.main.is_open:
+            files.ask_export(self)
+
+    @work(thread=True, group="file")
+    def import_file(self, path: str) -> None:
+        if self.library is not None:
+            self.post_message(run_import(self.library, path))
+
+    @work(thread=True, group="file")
+    def export_file(self, works: list[Work], path: str) -> None:
+        if self.library is not None:
+            states = {w.ident: self.library.state(w) for w in works}
+            title = self.title or "readinglist"
+            self.post_message(run_export(works, states, self.style_name, path, title))
+
+    @on(FileDone)
+    def _file_done(self, message: FileDone) -> None:
+        severity = "information" if message.ok else "error"
+        self.notify(message.text, title="Import / export", severity=severity, markup=False)
+        if message.review is not None:
+            self.main.open_review(message.review)
+
+    def action_progress(self) -> None:
+        self.notify(files.progress_text(self), title="Progress", timeout=12, markup=False)
+
+    def action_sort(self) -> None:
+        self.notify(
+            "The lists keep the order of the review's own reference list (by number); "
+            "sorting is not available yet.",
+            title="Sort",
+            markup=False,
+        )
 
     async def action_quit(self) -> None:
         """ctrl+q: quit, unless the screen on top holds changed text: it asks first."""

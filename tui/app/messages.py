@@ -83,3 +83,13 @@ class CopyFailed(Message):
     """The text to copy could not be formatted (e.g. a style that cannot be loaded)."""
 
     error: str
+
+
+@dataclass
+class FileDone(Message):
+    """An import or export run in a thread finished: `text` says what it did or why not;
+    `review` is the key of the review imported (the screen shows it)."""
+
+    text: str
+    ok: bool = True
+    review: str | None = None
