@@ -375,6 +375,29 @@ async def test_copy_bibliography_of_selection_and_of_filtered(library, clip):
         assert "SULLIVAN" not in clip.copied[1]
 
 
+async def test_copied_bibliography_is_numbered_as_the_style_prints_its_list(library, clip):
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("home", "v", "v", "C")  # ref1 and ref2, in the order shown
+        await settle(pilot)
+        lines = clip.copied[0].split("\n")
+        assert lines[0].startswith("[1] TESKE N, FETT N.") and lines[1].startswith("[2] JERJEN R")
+        for style in ("vancouver", "ama"):
+            app.style_name = style
+            await pilot.press("C")
+            await settle(pilot)
+            lines = clip.copied[-1].split("\n")
+            assert lines[0].startswith("1. Teske N") and lines[1].startswith("2. Jerjen R")
+        app.style_name = "apa"  # author-date: a list without numbers
+        await pilot.press("C")
+        await settle(pilot)
+        assert clip.copied[-1].startswith("Teske, N.")
+        await pilot.press("c")  # the citations themselves stay unnumbered
+        await settle(pilot)
+        assert clip.copied[-1].startswith("Teske, N.")
+
+
 # --- style chooser, notes, open -------------------------------------------------------
 
 

@@ -35,6 +35,8 @@ def system(monkeypatch):
     monkeypatch.setenv("DISPLAY", ":0")
     monkeypatch.delenv("SSH_CONNECTION", raising=False)
     monkeypatch.delenv("SSH_TTY", raising=False)
+    monkeypatch.delenv("TMUX", raising=False)  # (tmux and screen: tests/test_clipboard_tmux.py)
+    monkeypatch.delenv("STY", raising=False)
     return fake
 
 
@@ -42,20 +44,26 @@ def test_system_clipboard(system):
     sent = []
     r = copy("TESKE N, FETT N. Recent advances[J].", terminal_copy=sent.append)
     assert r == CopyResult(
-        True, "system", clipboard.SYSTEM_OK, "TESKE N, FETT N. Recent advances[J]."
+        True,
+        "system",
+        clipboard.SYSTEM_OK,
+        "TESKE N, FETT N. Recent advances[J].",
+        "the system clipboard",
     )
     assert system.copied == ["TESKE N, FETT N. Recent advances[J]."]
     assert sent == []  # one way only
     assert "\n" not in r.message
 
 
-def test_no_system_clipboard_uses_the_terminal(system):
+def test_no_system_clipboard_uses_the_terminal_but_claims_nothing(system):
+    """OSC 52 cannot be read back (tmux drops it by default): not reported as copied."""
     system.fail = True
     sent = []
     r = copy("text", terminal_copy=sent.append)
-    assert (r.ok, r.method) == (True, "terminal")
+    assert (r.ok, r.method) == (False, "terminal")
     assert sent == ["text"]
     assert "OSC 52" in r.message and "\n" not in r.message
+    assert "may not pass it on" in r.message and "set -g set-clipboard on" in r.message
 
 
 def test_neither_way_says_so_and_does_not_raise(system):

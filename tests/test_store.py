@@ -1010,3 +1010,70 @@ def test_temporary_files_left_by_a_killed_writer_are_removed(lib: Library, path:
     again.set_status([again.resolve("ref1")], "read")
     assert not any(p.exists() for p in left)
     assert all(p.read_bytes() == b"half a file" for p in keep)
+
+
+# --- one write, one document ----------------------------------------------------
+
+
+def test_one_status_change_is_one_document_update(lib: Library, path: Path, monkeypatch) -> None:
+    from tui.storage import KeyedTable, OrjsonStorage
+
+    work = lib.resolve("ref1")
+    lib.set_note(work, "a note")
+    calls: list[tuple[str, str]] = []
+
+    def spying(name: str):
+        original = getattr(KeyedTable, name)
+
+        def spy(self, *args, **kw):
+            calls.append((self.name, name))
+            return original(self, *args, **kw)
+
+        return spy
+
+    for name in ("insert", "insert_multiple", "update", "upsert", "remove", "truncate"):
+        monkeypatch.setattr(KeyedTable, name, spying(name))
+    writes: list[Path] = []
+    write_now = OrjsonStorage._write_now
+
+    def counted(self, data):
+        writes.append(self.path)
+        return write_now(self, data)
+
+    monkeypatch.setattr(OrjsonStorage, "_write_now", counted)
+    lib.set_status([work], "read")
+    assert calls == [("state", "update")]  # not a removal and an insert
+    assert writes == [state_path_for(path)]
+    calls.clear()
+    lib.set_note(work, "")  # the stored document is replaced, not merged into
+    assert calls == [("state", "update")]
+    assert on_disk(state_path_for(path))["state"][work.ident] == {
+        "status": "read",
+        "changed": lib.state(work).changed,
+    }
+    assert Library(path, import_shipped=False).state(work) == lib.state(work)
+
+
+def test_a_new_format_step_converts_older_files(lib: Library, path: Path, monkeypatch) -> None:
+    from tui import diskformat
+
+    lib.set_status([lib.resolve("ref1")], "read")
+    lib.close()
+
+    def step(main: dict, side: dict | None, where: Path) -> tuple[dict, dict]:
+        main, side = copy.deepcopy(main), copy.deepcopy(side or {})
+        for data in (main, side):
+            data["meta"]["db"]["format"] = 2
+        for doc in main["works"].values():
+            doc["title"] = doc["title"].upper()
+        return main, side
+
+    monkeypatch.setattr(diskformat, "FORMAT_VERSION", 2)
+    monkeypatch.setattr(diskformat, "MIGRATIONS", [*diskformat.MIGRATIONS, (1, step)])
+    again = Library(path, import_shipped=False)
+    assert again.resolve("ref1").title == "ALPHA"
+    assert again.state(again.resolve("ref1")).status == "read"
+    assert on_disk(path)["meta"]["db"]["format"] == 2
+    assert on_disk(state_path_for(path))["meta"]["db"]["format"] == 2
+    assert (path.parent / "library.json.format1").is_file()
+    assert "from format 1 to format 2" in again.notices[0]

@@ -17,7 +17,7 @@ from pathlib import Path
 from tui import __version__
 from tui.errors import NotFound, ReadingListError
 from tui.model import KIND_PREFIX, ReadStatus, Work
-from tui.text import UNSAFE_IN_JSON, cell_width, fit, inert
+from tui.text import UNSAFE_IN_JSON, cell_width, fit, inert, plural
 
 KIND_CHOICES = {
     "references": ("reference",),
@@ -25,6 +25,7 @@ KIND_CHOICES = {
     "all": ("reference", "related"),
 }
 STATUS_MARK = {"unread": " ", "reading": "~", "read": "x"}
+KIND_PLURAL = {"related": "related"}  # "1 reference", "15 related"
 
 
 # ---------------------------------------------------------------------------- parser
@@ -40,7 +41,25 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):  # one line, exit 2, as for every user error
         message = inert(message, keep_newlines=False)
+        hint = self._did_you_mean(message)
+        if hint:
+            message = f"{message}; did you mean '{hint}'?"
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def _did_you_mean(self, message: str) -> str:
+        """For "argument X: invalid choice: 'lsit'", the nearest choice of X ("list")."""
+        import difflib
+        import re
+
+        m = re.match(r"argument (.+?): invalid choice: (['\"])(.*?)\2", message)
+        if not m:
+            return ""
+        for action in self._actions:
+            name = "/".join(action.option_strings) or action.metavar or action.dest
+            if name == m[1] and action.choices:
+                near = difflib.get_close_matches(m[3].lower(), [str(c) for c in action.choices], 1)
+                return near[0] if near else ""
+        return ""
 
     def _print_message(self, message: str, file=None) -> None:
         # (usage, help, --version and exit messages all go through here)
@@ -52,36 +71,114 @@ class _Parser(argparse.ArgumentParser):
                 pass
 
 
+STATUSES = ("unread", "reading", "read")  # = ReadStatus values (a test keeps them in step)
+# = tui.sources.FORMATS, written out so that --help does not import every parser (a test
+# keeps them in step)
+IMPORT_FORMATS = """\
+formats (by extension):
+  .txt .html .htm   a review page (its references and related articles)
+  .bib .bibtex      BibTeX (Zotero, JabRef, Mendeley, ...)
+  .ris              RIS (Zotero, EndNote, Ovid, embase.com, ...)
+  .json             CSL-JSON (Zotero, Better BibTeX, pandoc)"""
+
+
+def _style_names() -> list[str]:
+    """Completion words for --style/--format (a .csl file's path is typed)."""
+    from tui.cite import STYLES
+
+    return list(STYLES) + ["markdown"]
+
+
+def _command(sub, name: str, summary: str, description: str, examples: str, extra: str = ""):
+    """A subcommand whose --help has a description and examples, laid out as written."""
+    epilog = (extra + "\n\n" if extra else "") + "examples:\n" + examples
+    return sub.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def _complete(action: argparse.Action, how):
+    """What shell completion offers for this argument (see tui.completion)."""
+    action.complete = how  # type: ignore[attr-defined]
+    return action
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="readinglist",
         description="Work through a literature review: its references and related articles, "
         "reading status and citations. Without a subcommand, opens the app.",
+        epilog="Each command's own --help has examples. Shell completion: "
+        "readinglist completion bash|zsh|fish.",
     )
     p.add_argument("--version", action="version", version=f"readinglist {__version__}")
-    p.add_argument(
-        "--db", metavar="PATH", help="database file (default: $READINGLIST_DB or the user data dir)"
+    _complete(
+        p.add_argument(
+            "--db",
+            metavar="PATH",
+            help="database file (default: $READINGLIST_DB or the user data dir)",
+        ),
+        "file",
     )
     p.add_argument(
         "--review", metavar="KEY", help="the review to work on (default: the last one used)"
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    s = sub.add_parser(
-        "import", help="import review pages (.txt/.html), .bib, .ris, CSL-JSON .json"
+    s = _command(
+        sub,
+        "import",
+        "import review pages (.txt/.html), .bib, .ris, CSL-JSON .json",
+        "Import review pages and bibliographies. Each file becomes one review or\n"
+        "collection, known by the file it came from: importing the same file again\n"
+        "updates it and keeps every reading status and note. All files are read\n"
+        "before anything is written, so one bad file imports nothing.",
+        "  readinglist import review.html\n  readinglist import my-library.bib refs.ris",
+        IMPORT_FORMATS,
     )
-    s.add_argument("files", nargs="+", metavar="FILE")
+    _complete(s.add_argument("files", nargs="+", metavar="FILE"), "file")
 
-    s = sub.add_parser("reviews", help="the reviews and collections in the database")
+    s = _command(
+        sub,
+        "reviews",
+        "the reviews and collections in the database",
+        "The reviews and collections in the database, with their counts; * marks\nthe current one.",
+        "  readinglist reviews\n  readinglist reviews --json",
+    )
     s.add_argument("--json", action="store_true", help="print one JSON array")
 
-    s = sub.add_parser("review", help="one review's own fields")
+    s = _command(
+        sub,
+        "review",
+        "one review's own fields",
+        "One review's own fields: titles, authors, journal, dates, DOI, abstract\n"
+        "and citation lines (the current review without KEY).",
+        "  readinglist review\n  readinglist review lin2025 --json",
+    )
     s.add_argument("key", nargs="?", metavar="KEY")
     s.add_argument("--json", action="store_true", help="print one JSON object")
 
-    s = sub.add_parser("list", help="the works of a review, optionally filtered")
+    s = _command(
+        sub,
+        "list",
+        "the works of a review, optionally filtered",
+        "The works of a review, one per line: id, status ([x] read, [~] reading),\n"
+        "authors, year, title and journal. See the README for the filter language.",
+        "  readinglist list\n"
+        "  readinglist list --filter 'author:sullivan year:2015..2020 -status:read'\n"
+        "  readinglist list --kind all --filter 'has:doi' --json",
+    )
     s.add_argument("--review", dest="sub_review", metavar="KEY")
-    s.add_argument("--kind", choices=list(KIND_CHOICES), default="references")
+    s.add_argument(
+        "--kind",
+        choices=list(KIND_CHOICES),
+        default="references",
+        help="which works (default: references)",
+    )
     s.add_argument(
         "--filter",
         metavar="QUERY",
@@ -90,56 +187,134 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--json", action="store_true", help="print one JSON array")
 
-    s = sub.add_parser("cite", help="print (and copy) citations, one per line, in the order given")
+    s = _command(
+        sub,
+        "cite",
+        "print (and copy) citations, one per line, in the order given",
+        "Print citations, one per line, in the order of the IDs, without numbers.",
+        "  readinglist cite ref16\n  readinglist cite ref16 ref1 --style vancouver --copy",
+    )
     s.add_argument("ids", nargs="+", metavar="ID", help="ref16, rel3, or an id from `list --json`")
-    s.add_argument(
-        "--style",
-        default="gbt7714",
-        help="gbt7714 (default), printed, apa, vancouver, ama, "
-        "mla, chicago, harvard, bibtex, ris, csl-json, or a .csl file",
+    _complete(
+        s.add_argument(
+            "--style",
+            default="gbt7714",
+            help="gbt7714 (default), printed, apa, vancouver, ama, "
+            "mla, chicago, harvard, bibtex, ris, csl-json, or a .csl file",
+        ),
+        _style_names,
     )
     s.add_argument("--copy", action="store_true", help="also put the output on the clipboard")
     s.add_argument("--review", dest="sub_review", metavar="KEY")
 
-    s = sub.add_parser("mark", help="set the reading status: mark ID... read|reading|unread")
-    s.add_argument("args", nargs="+", metavar="ID... STATUS")
+    s = _command(
+        sub,
+        "mark",
+        "set the reading status: mark ID... read|reading|unread",
+        "Set the reading status of one or more works. Every ID is checked before\n"
+        "anything changes.",
+        "  readinglist mark ref16 read\n  readinglist mark ref1 ref2 rel3 Reading",
+        "statuses (any case): " + ", ".join(STATUSES),
+    )
+    _complete(s.add_argument("args", nargs="+", metavar="ID... STATUS"), list(STATUSES))
     s.add_argument("--review", dest="sub_review", metavar="KEY")
 
-    s = sub.add_parser("note", help="show or set the note on a work: note ID [TEXT]")
+    s = _command(
+        sub,
+        "note",
+        "show or set the note on a work: note ID [TEXT]",
+        "Show the note on a work, or set it to TEXT ('' clears it).",
+        "  readinglist note ref16\n  readinglist note ref16 'compare with ref1'\n"
+        "  readinglist note ref16 ''",
+    )
     s.add_argument("id", metavar="ID")
     s.add_argument("text", nargs="?", metavar="TEXT", help="the new note ('' clears it)")
     s.add_argument("--review", dest="sub_review", metavar="KEY")
 
-    s = sub.add_parser(
-        "export", help="a whole list as citations, bibtex, ris, csl-json or markdown"
+    s = _command(
+        sub,
+        "export",
+        "a whole list as citations, bibtex, ris, csl-json or markdown",
+        "A whole list (the references by default, as `list`), numbered as a numeric\n"
+        "style prints its reference list ([1] GB/T 7714, 1. Vancouver and AMA).",
+        "  readinglist export > references.txt\n"
+        "  readinglist export --format bibtex -o review.bib\n"
+        "  readinglist export --kind all --filter 'status:read' --format markdown",
     )
-    s.add_argument(
-        "--format",
-        default="gbt7714",
-        metavar="STYLE",
-        help="any citation style, bibtex, ris, csl-json, or markdown",
+    _complete(
+        s.add_argument(
+            "--format",
+            default="gbt7714",
+            metavar="STYLE",
+            help="any citation style (default: gbt7714), bibtex, ris, csl-json, or markdown",
+        ),
+        _style_names,
     )
     s.add_argument("--filter", metavar="QUERY", default="")
     s.add_argument("--review", dest="sub_review", metavar="KEY")
-    s.add_argument("--kind", choices=list(KIND_CHOICES), default="all")
     s.add_argument(
-        "-o",
-        "--output",
-        metavar="FILE",
-        help="write to FILE (atomically, through a symlink; a FIFO or device is written to; "
-        "- is stdout) instead of stdout",
+        "--kind",
+        choices=list(KIND_CHOICES),
+        default="references",
+        help="which works (default: references, as for list)",
+    )
+    _complete(
+        s.add_argument(
+            "-o",
+            "--output",
+            metavar="FILE",
+            help="write to FILE (atomically, through a symlink; a FIFO or device is written to; "
+            "- is stdout) instead of stdout",
+        ),
+        "file",
     )
 
-    sub.add_parser("stats", help="counts and reading progress per review")
-    sub.add_parser("styles", help="the citation styles and their credits")
+    _command(
+        sub,
+        "stats",
+        "counts and reading progress per review",
+        "How many references and related articles each review has, and how many\n"
+        "are read or being read.",
+        "  readinglist stats",
+    )
+    _command(
+        sub,
+        "styles",
+        "the citation styles and their credits",
+        "The citation style names that cite --style and export --format take.",
+        "  readinglist styles",
+    )
 
-    s = sub.add_parser(
-        "doctor", help="check the database files; --recover writes what is left to a new file"
+    s = _command(
+        sub,
+        "doctor",
+        "check the database files; --recover writes what is left to a new file",
+        "Check the database files without changing them (exit status 1 if a\n"
+        "problem is found); --recover writes what can be saved into a new file.",
+        "  readinglist doctor\n  readinglist doctor --recover --into saved.json",
     )
     s.add_argument(
         "--recover", action="store_true", help="recover into a new file (the old ones are kept)"
     )
-    s.add_argument("--into", metavar="FILE", help="the new file (default: beside the old one)")
+    _complete(
+        s.add_argument("--into", metavar="FILE", help="the new file (default: beside the old one)"),
+        "file",
+    )
+
+    s = _command(
+        sub,
+        "completion",
+        "print a shell completion script (bash, zsh or fish)",
+        "Print a completion script for the shell, made from this command line's own\n"
+        "options (so every subcommand and option is in it).",
+        "  # bash (~/.bashrc):\n"
+        '  eval "$(readinglist completion bash)"\n'
+        "  # zsh (~/.zshrc, after compinit):\n"
+        '  eval "$(readinglist completion zsh)"\n'
+        "  # fish:\n"
+        "  readinglist completion fish > ~/.config/fish/completions/readinglist.fish",
+    )
+    s.add_argument("shell", choices=["bash", "zsh", "fish"])
     return p
 
 
@@ -270,7 +445,7 @@ def cmd_import(args, lib) -> int:
         kinds = {}
         for w in works:
             kinds[w.kind] = kinds.get(w.kind, 0) + 1
-        counts = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in kinds.items())
+        counts = ", ".join(plural(n, k, KIND_PLURAL.get(k)) for k, n in kinds.items())
         line = f"{key}\t{'created' if created else 'updated'}\t{counts}"
         if done.taken_by is not None:
             other = done.taken_by
@@ -282,6 +457,10 @@ def cmd_import(args, lib) -> int:
         for w in works:
             for warning in w.warnings:
                 _err(f"warning: {key}/{w.local_id}: {inert(warning, keep_newlines=False)}")
+        shown = {x for w in works for x in w.warnings}
+        for warning in review.warnings:  # the file's own ("3 empty records skipped")
+            if warning not in shown:
+                _err(f"warning: {key}: {inert(warning, keep_newlines=False)}")
     return 0
 
 
@@ -333,7 +512,8 @@ def cmd_reviews(args, lib) -> int:
         mark = "*" if r.key == current else " "
         title = inert(r.title_zh or r.title_en or r.key, keep_newlines=False)
         _out(
-            f"{mark} {r.key}\t{r.year or ''}\t{c['reference']} refs, {c['related']} related\t{title}"
+            f"{mark} {r.key}\t{r.year or ''}\t{plural(c['reference'], 'ref')}, "
+            f"{c['related']} related\t{title}"
         )
     return 0
 
@@ -420,7 +600,7 @@ def cmd_list(args, lib) -> int:
             _out(f"{head}{title}  {journal}".rstrip())
     if _is_tty():
         read = sum(1 for w in works if lib.state(w).status == "read")
-        _out(f"{len(works)} works, {read} read")
+        _out(f"{plural(len(works), 'work')}, {read} read")
     return 0
 
 
@@ -446,6 +626,7 @@ def cmd_mark(args, lib) -> int:
         raise ReadingListError("usage: readinglist mark ID... read|reading|unread")
     *tokens, status = args.args
     valid = [s.value for s in ReadStatus]
+    status = status.lower()  # `mark ref1 Read`, as style names are case-insensitive
     if status not in valid:
         raise ReadingListError(f"unknown status '{inert(status)}': use one of {', '.join(valid)}")
     review = getattr(args, "sub_review", None) or args.review
@@ -500,7 +681,7 @@ def cmd_export(args, lib) -> int:
         if not out.parent.is_dir():
             raise NotFound(f"cannot write {args.output}: folder {out.parent} does not exist")
         _atomic_write(out, text.encode("utf-8"))
-        _err(f"wrote {len(works)} work{'s' if len(works) != 1 else ''} to {args.output}")
+        _err(f"wrote {plural(len(works), 'work')} to {args.output}")
     else:
         sys.stdout.write(inert(text))
     return 0
@@ -555,6 +736,14 @@ def cmd_doctor(args, lib=None) -> int:
     return 0
 
 
+def cmd_completion(args, lib=None) -> int:
+    """The completion script, generated from build_parser(): new subcommands are in it."""
+    from tui.completion import script
+
+    sys.stdout.write(script(build_parser(), args.shell))
+    return 0
+
+
 def _open_app(args) -> int:
     """Open the app. Without --review the first screen paints while the library loads."""
     from tui.app.app import run_app
@@ -583,7 +772,9 @@ COMMANDS = {
     "stats": cmd_stats,
     "styles": cmd_styles,
     "doctor": cmd_doctor,
+    "completion": cmd_completion,
 }
+NO_LIBRARY = ("styles", "doctor", "completion")  # doctor: the library may not open
 
 
 def _glue_dash_values(argv: list[str]) -> list[str]:
@@ -605,7 +796,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(_glue_dash_values(argv))
     try:
-        if args.command in ("styles", "doctor"):  # doctor: the library may not open
+        if args.command in NO_LIBRARY:
             return COMMANDS[args.command](args)
         if args.command is None:
             return _open_app(args)

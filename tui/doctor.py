@@ -37,24 +37,22 @@ from typing import Any
 
 import orjson
 
-from tui import store
+from tui import diskformat as fmt
+from tui.diskformat import LIBRARY_SCHEMA, STATE_SCHEMA
 from tui.errors import StoreError
 from tui.fsutil import check_regular_or_missing, read_regular, resolve
-from tui.model import Review
+from tui.sources.limits import too_deep
 from tui.storage import AppendLog, OrjsonStorage, dated_backups
-from tui.store import (
-    FORMAT_VERSION,
-    LIBRARY_SCHEMA,
-    STATE_SCHEMA,
-    Library,
-    migrate_format0,
-    state_path_for,
-)
+from tui.store import Library
+from tui.storefiles import log_path_for, state_path_for
+from tui.text import plural
 
 __all__ = ["Diagnosis", "FileReport", "Recovery", "diagnose", "recover", "salvage_documents"]
 
-_META = "db"
 _TABLES = ("meta", "reviews", "works", "state", "prefs", "_default")
+# how deep a document may nest (its own object counts): what we write ourselves stays
+# under 10; orjson will not write beyond 255 and Python's json not read beyond ~1000
+MAX_DOC_DEPTH = 64
 
 
 @dataclass
@@ -139,8 +137,8 @@ class Recovery:
 
     def lines(self) -> list[str]:
         out = [
-            f"recovered {self.reviews} reviews, {self.works} works and {self.states} "
-            f"reading states into {self.into} (and {self.state_into.name})",
+            f"recovered {plural(self.reviews, 'review')}, {plural(self.works, 'work')} and "
+            f"{plural(self.states, 'reading state')} into {self.into} (and {self.state_into.name})",
             "from: " + "; ".join(self.sources),
         ]
         if self.dropped:
@@ -161,7 +159,7 @@ class Recovery:
 
 def _files(path: Path) -> tuple[Path, Path, Path, Path, Path]:
     side = state_path_for(path)
-    log = side.with_suffix(".log")
+    log = log_path_for(path)
     return (
         path,
         side,
@@ -216,8 +214,8 @@ def _check_tables(path: Path, role: str, schema: str) -> FileReport:
         return report
     try:
         data = _read_tables(path)
-        if schema == LIBRARY_SCHEMA and store._looks_like_format0(data):
-            main, side = migrate_format0(data, path)
+        if schema == LIBRARY_SCHEMA and fmt.looks_like_format0(data):
+            main, side = fmt.migrate_format0(data, path)
             report.note = "format 0; it is converted when readinglist opens it"
             report.counts = {
                 "reviews": len(main["reviews"]),
@@ -226,7 +224,7 @@ def _check_tables(path: Path, role: str, schema: str) -> FileReport:
             }
             report.data = data  # as it is: recover() converts it
             return report
-        store._check_meta(data, path, schema)
+        fmt.check_meta(data, path, schema)
     except StoreError as exc:
         report.problem = _short(str(exc), path)
         return report
@@ -268,6 +266,7 @@ def _check_log(path: Path) -> FileReport:
 
 def _valid_docs(data: dict, schema: str, bad: list[str]) -> dict[str, dict]:
     """The documents of each table that the store would accept; the rest named in `bad`."""
+    data = {table: _shallow(docs, table, bad) for table, docs in data.items()}
     if schema == LIBRARY_SCHEMA:
         reviews = {k: d for k, d in data.get("reviews", {}).items() if _ok_review(k, d, bad)}
         works = {k: d for k, d in data.get("works", {}).items() if _ok_work(k, d, reviews, bad)}
@@ -277,11 +276,22 @@ def _valid_docs(data: dict, schema: str, bad: list[str]) -> dict[str, dict]:
     return {"state": states, "prefs": prefs}
 
 
+def _shallow(docs: Any, table: str, bad: list[str]) -> Any:
+    """The table without documents nested deeper than MAX_DOC_DEPTH (named in `bad`):
+    no real record nests so deep, and the copies and writes after this would fail."""
+    if not isinstance(docs, dict) or table == "meta":
+        return docs
+    deep = [k for k, d in docs.items() if too_deep(d, MAX_DOC_DEPTH)]
+    for k in deep:
+        bad.append(f"{table} '{k}': nested too deeply (more than {MAX_DOC_DEPTH} levels)")
+    return {k: d for k, d in docs.items() if k not in deep} if deep else docs
+
+
 def _ok_review(key: str, doc: Any, bad: list[str]) -> bool:
     try:
         if not isinstance(doc, dict) or doc.get("key", key) != key:
             raise ValueError("not a review")
-        r = Review.from_dict(doc)
+        r, _ = fmt.review_from_doc(key, doc)
         if not isinstance(r.title_zh, str) or not isinstance(r.title_en, str):
             raise ValueError("title is not text")
         return True
@@ -294,7 +304,7 @@ def _ok_work(key: str, doc: Any, reviews: dict, bad: list[str]) -> bool:
     try:
         if not isinstance(doc, dict):
             raise ValueError("not an object")
-        w = store._make_work(doc)
+        w = fmt.work_from_doc(doc)
         if not isinstance(w.n, int) or isinstance(w.n, bool):
             raise ValueError("no number")
         if w.review not in reviews:
@@ -309,7 +319,7 @@ def _ok_work(key: str, doc: Any, reviews: dict, bad: list[str]) -> bool:
 
 def _ok_state(ident: str, doc: Any, bad: list[str]) -> bool:
     try:
-        store._parse_state(ident, doc)
+        fmt.state_from_doc(ident, doc)
         if "status" not in doc:
             raise ValueError(f"'{ident}' has no status")
         return True
@@ -328,6 +338,23 @@ def _ok_pref(name: str, doc: Any, bad: list[str]) -> bool:
 # ----------------------------------------------------------------------- salvage
 
 _KEY = re.compile(r'"((?:[^"\\\n]|\\.){0,2000})"\s*:\s*\{')
+_JSON_MARK = re.compile(r'"(?:[^"\\]++|\\.)*+"|[{}\[\]]', re.S)
+
+
+def _end_of_value(text: str, start: int) -> int:
+    """Index after the object or list that opens at `start` (the end of the text if it
+    is never closed), found by counting brackets outside strings: linear, no recursion,
+    for a value too deep to decode."""
+    depth = 0
+    for m in _JSON_MARK.finditer(text, start):
+        c = m.group()
+        if c in "{[":
+            depth += 1
+        elif c in "}]":
+            depth -= 1
+            if depth == 0:
+                return m.end()
+    return len(text)
 
 
 def salvage_documents(raw: bytes) -> dict[str, dict[str, Any]]:
@@ -359,6 +386,15 @@ def salvage_documents(raw: bytes) -> dict[str, dict[str, Any]]:
             if name in _TABLES:
                 table = name
             pos = brace + 1
+            continue
+        except RecursionError:
+            # nested deeper than Python's json can read: a table is entered (the
+            # documents in it are tried one by one), anything else is skipped whole,
+            # as no real document nests that deep
+            if name in _TABLES:
+                table, pos = name, brace + 1
+            else:
+                pos = _end_of_value(text, brace)
             continue
         if (
             name in _TABLES
@@ -459,7 +495,7 @@ def _log_entries(path: Path) -> tuple[str, list[dict]]:
             continue
         if i == 0 and isinstance(item.get("log"), str):
             token = item["log"]
-        elif item.get("t") in ("s", "p") and isinstance(item.get("id"), str) and "v" in item:
+        elif fmt.is_entry(item):
             entries.append(item)
     return token, entries
 
@@ -485,8 +521,8 @@ def recover(path: str | Path, into: str | Path | None = None) -> Recovery:
 
     # The bibliography: a format-0 file is converted; otherwise backup, then newer docs.
     format0_side: dict | None = None
-    if main.ok and main.data is not None and store._looks_like_format0(main.data):
-        converted, format0_side = migrate_format0(main.data, main.path)
+    if main.ok and main.data is not None and fmt.looks_like_format0(main.data):
+        converted, format0_side = fmt.migrate_format0(main.data, main.path)
         lib_docs = {"reviews": converted["reviews"], "works": converted["works"]}
         sources.append(f"{main.path.name} (format 0, converted)")
     elif main.ok and main.exists:
@@ -510,11 +546,10 @@ def recover(path: str | Path, into: str | Path | None = None) -> Recovery:
         )
     state_docs = _valid_docs(state_docs, STATE_SCHEMA, dropped)
     token, entries = _log_entries(log.path) if log.exists else ("", [])
-    absorbed = ((side.data or {}).get("meta", {}).get(_META) or {}).get("absorbed")
-    if entries and not (token and token == absorbed):
-        store._apply_entries(state_docs, entries)
+    if entries and not (token and token == fmt.absorbed_token(side.data)):
+        fmt.apply_entries(state_docs, entries)
         state_docs = _valid_docs(state_docs, STATE_SCHEMA, dropped)
-        sources.append(f"{log.path.name} ({len(entries)} changes)")
+        sources.append(f"{log.path.name} ({plural(len(entries), 'change')})")
 
     if not any(lib_docs.values()) and not any(state_docs.values()):
         raise StoreError(f"nothing could be recovered from {path} or its backups")
@@ -528,16 +563,12 @@ def recover(path: str | Path, into: str | Path | None = None) -> Recovery:
         doc = dict(doc)
         doc["key"], doc["seq"] = key, i
         reviews[key] = doc
-    now = datetime.now().astimezone().isoformat(timespec="seconds")
 
-    def meta(schema: str) -> dict:
-        m: dict[str, Any] = {"format": FORMAT_VERSION, "schema": schema, "created": now}
-        m["recovered_from"] = str(path)
-        return {_META: m}
+    def meta(schema: str, **extra: Any) -> dict:
+        return {fmt.META_ID: fmt.new_meta(schema, recovered_from=str(path), **extra)}
 
-    side_meta = meta(STATE_SCHEMA)
-    if token:
-        side_meta[_META]["absorbed"] = token  # that log is in here: never replay it
+    # That log is in the new state file: never replay it.
+    side_meta = meta(STATE_SCHEMA, **({"absorbed": token} if token else {}))
     # State first: a library file without its state file would look complete.
     OrjsonStorage(target_side).write(
         {"meta": side_meta, "state": state_docs["state"], "prefs": state_docs["prefs"]}

@@ -42,6 +42,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
+from tui.diskformat import is_entry
 from tui.errors import StoreError
 from tui.fsutil import create_exclusive, fsync_dir, mode_of, read_regular, temp_name, write_temp
 
@@ -157,18 +158,6 @@ class OrjsonStorage(Storage):
         self._released = False
         self.generation += 1
         return data
-
-    def cached(self) -> dict[str, dict[str, Any]]:
-        """The data of the version last read, to edit in memory (``{}`` for no file).
-
-        Edits are written by the next TinyDB operation; they are lost (and the
-        file read again) if the file changes on disk first.
-        """
-        if self._data is None:
-            self.read()
-            if self._data is None:
-                self._data = {}
-        return self._data
 
     def release(self) -> None:
         """Drop the parsed data (the caller keeps what it built from it).
@@ -460,6 +449,7 @@ class AppendLog:
     The first line is a header ``{"log": token}``; the TinyDB file records the
     token of a log it has absorbed, so a log left behind by a crash between
     compaction and removal is recognised and never replayed over newer data.
+    The entries' shape is `tui.diskformat`'s (`is_entry`).
     A last line without its newline (a crash mid-append) is ignored and cut off
     before the next append; any other bad line is damage (StoreError). A new log
     appears whole (written to a temporary file, then renamed), so an empty log is
@@ -515,12 +505,7 @@ class AppendLog:
                     )
                 self.token = item["log"]
                 continue
-            if (
-                not isinstance(item, dict)
-                or item.get("t") not in ("s", "p")
-                or not isinstance(item.get("id"), str)
-                or "v" not in item
-            ):
+            if not is_entry(item):
                 raise StoreError(
                     f"{self.path} is damaged (entry at byte {start + sum(len(x) + 1 for x in lines[:i])} "
                     f"is not a change); it was left untouched"

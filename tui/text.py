@@ -58,3 +58,8 @@ def fit(text: str, width: int) -> str:
         out.append(ch)
         used += w
     return "".join(out) + "…" + " " * (width - 1 - used)
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """ "1 work", "2 works", "1 entry"/"3 entries" (given), "15 related" (words=word)."""
+    return f"{n:,} {word if n == 1 else (words or word + 's')}"

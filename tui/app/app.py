@@ -183,7 +183,7 @@ class ReadingListApp(App[None]):
         from tui.app.screens.dialogs import CopyTextScreen
 
         result, what = message.result, message.what
-        where = {
+        where = getattr(result, "where", "") or {
             "system": "the system clipboard",
             "terminal": "the terminal clipboard (OSC 52)",
         }.get(result.method)

@@ -42,9 +42,10 @@ def format_citation(work: Work, style: str) -> str:
 
 
 def format_bibliography(works: list[Work], style: str) -> str:
+    """Numbered as the style prints its list ("[1] ", "1. "), as `export` numbers it."""
     from tui.cite import format_bibliography as fmt
 
-    return fmt(works, style)
+    return fmt(works, style, numbered=True)
 
 
 def cite_credits() -> str:

@@ -190,7 +190,8 @@ KEYS: tuple[Key, ...] = (
         "Copy citation",
         "Copy the citation in the current style",
         readme="copy the citation in the current style (says which style, and where it went: "
-        "system clipboard, terminal clipboard (OSC 52), or shown to copy by hand)",
+        "the system clipboard, tmux's or screen's paste buffer, or shown to copy by hand; "
+        "see *Copying* below)",
     ),
     Key(
         "Citations",
@@ -224,6 +225,8 @@ KEYS: tuple[Key, ...] = (
         13,
         "Copy bibliography",
         "Copy selected or shown works as a bibliography",
+        readme="copy the selected (or all shown) works as a bibliography, in the order shown, "
+        "numbered as the style numbers its list (`[1]` GB/T 7714, `1.` Vancouver and AMA)",
     ),
     # --- More -------------------------------------------------------------------------
     Key(

@@ -7,22 +7,19 @@ naming the file.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import importlib
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 from tui.errors import ParseError, ReadingListError
 from tui.model import Review, Work
+from tui.perf import gc_paused
 from tui.sources.gbt import parse_reference
+from tui.sources.limits import MAX_BYTES, MAX_RECORDS, check_records
 from tui.sources.page import parse_page
 
-__all__ = ["load_file", "parse_page", "parse_reference", "MAX_BYTES", "FORMATS"]
-
-MAX_BYTES = 50 * 1024 * 1024
+__all__ = ["load_file", "parse_page", "parse_reference", "MAX_BYTES", "MAX_RECORDS", "FORMATS"]
 
 # extension -> (module, function, human name)
 FORMATS = {
@@ -81,7 +78,7 @@ def load_file(path: str | os.PathLike) -> tuple[Review, list[Work]]:
             f"unsupported format ({kind} import is not available)", file=shown
         ) from None
     try:
-        with _gc_paused():
+        with gc_paused():
             review, works = parse(text, source=p.name)
     except ReadingListError as exc:
         if isinstance(exc, ParseError) and exc.file in ("", p.name) and shown != exc.file:
@@ -91,29 +88,14 @@ def load_file(path: str | os.PathLike) -> tuple[Review, list[Work]]:
     except (ValueError, KeyError, TypeError, IndexError) as exc:
         # a parser written by hand may still trip on input it has never seen
         raise ParseError(f"cannot read as {kind}: {exc}", file=shown) from None
+    except RecursionError:  # the importers refuse deep nesting first; a last guard
+        raise ParseError(f"cannot read as {kind}: nested too deeply", file=shown) from None
+    check_records(len(works), shown)  # each importer stops earlier; this covers them all
     if not review.source:
         review.source = p.name
     if not review.checksum:
         review.checksum = hashlib.sha256(data).hexdigest()
     return review, works
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a parser builds many objects.
-
-    Parsing a 100,000-entry .bib makes millions of small containers; with the collector
-    on, each burst of allocations makes it traverse everything built so far (about a
-    third of the import's time at 100,000 works, see bench/RESULTS.md).  The parsers
-    make no reference cycles worth collecting meanwhile; it runs again afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _sniff(text: str) -> tuple[str, str, str]:

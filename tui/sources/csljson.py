@@ -14,6 +14,7 @@ import re
 
 from tui.errors import ParseError
 from tui.model import Review, Work
+from tui.sources import limits
 from tui.sources.latex import (
     clean_doi,
     clean_pages,
@@ -25,6 +26,7 @@ from tui.sources.latex import (
     split_supplement,
     year_of,
 )
+from tui.sources.limits import MAX_DEPTH, check_records, too_deep
 
 __all__ = ["parse_csljson", "CSL_TYPES"]
 
@@ -145,6 +147,15 @@ def _check_whole(text: str, source: str) -> None:
     """Parse the whole text once with orjson (C, ~0.2 s for 50 MB) before walking it
     item by item: a cut-off or broken file is reported at once, by line and column,
     instead of after every item before the damage has been decoded and kept."""
+    # counted first (an upper bound: braces in strings count too): what orjson builds
+    # is bounded by it
+    containers = text.count("{") + text.count("[")
+    if containers > limits.MAX_CONTAINERS:
+        raise ParseError(
+            f"too many JSON objects and lists ({containers:,}; the limit is"
+            f" {limits.MAX_CONTAINERS:,}); split the file",
+            file=source,
+        )
     try:
         import orjson
     except ImportError:  # pragma: no cover - orjson is a dependency
@@ -153,6 +164,12 @@ def _check_whole(text: str, source: str) -> None:
         orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         pos = min(max(exc.pos, 0), len(text))
+        if "depth limit" in exc.msg:  # orjson stops at 1024 levels
+            raise ParseError(
+                f"not CSL-JSON: nested too deeply (an item may nest {MAX_DEPTH} levels)",
+                file=source,
+                place=f"line {text.count(chr(10), 0, pos) + 1}",
+            ) from None
         # orjson refuses some text Python's json (used below) reads, e.g. NaN or a lone
         # surrogate; it then stops there, not at the end of the data
         if not text[pos:].strip() or exc.msg.startswith("unexpected end of data"):
@@ -177,6 +194,7 @@ def _items(text: str, source: str) -> list[tuple[object, str, int]]:
     i = _skip(text, 0)
     if text[i] == "{":  # a single item, as some tools write it
         obj, end = _decode(decoder, text, i, source)
+        _check_depth(obj, source, 1, _line(text, i))
         if _skip(text, end) < len(text):
             raise ParseError(
                 "text after the end of the JSON object",
@@ -201,8 +219,10 @@ def _items(text: str, source: str) -> list[tuple[object, str, int]]:
                 file=source,
                 place=f"line {_line(text, len(text))}",
             )
+        check_records(len(items) + 1, source, f"line {_line(text, i)}", "items")
         obj, end = _decode(decoder, text, i, source)
         items.append((obj, text[i:end], _line(text, i)))
+        _check_depth(obj, source, len(items), items[-1][2])
         i = _skip(text, end)
         if i >= len(text):
             raise ParseError(
@@ -226,6 +246,18 @@ def _items(text: str, source: str) -> list[tuple[object, str, int]]:
             "text after the end of the JSON list", file=source, place=f"line {_line(text, end)}"
         )
     return items
+
+
+def _check_depth(item, source: str, number: int, line: int) -> None:
+    """Refuse an item nested deeper than any real one: what we keep of it is copied
+    and written by code that recurses per level (a `note` object nested 500 deep ended
+    in a RecursionError when the library was saved)."""
+    if too_deep(item, MAX_DEPTH):
+        raise ParseError(
+            f"nested too deeply (more than {MAX_DEPTH} levels of objects and lists)",
+            file=source,
+            place=f"item {number} (line {line})",
+        )
 
 
 def _decode(decoder: json.JSONDecoder, text: str, i: int, source: str):

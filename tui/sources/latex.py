@@ -15,6 +15,7 @@ import functools
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterator
 from pathlib import PurePath
 
 from tui.errors import ParseError
@@ -72,18 +73,193 @@ def _get_decoder():
     return _decoder
 
 
-@functools.lru_cache(maxsize=8192)
-def _decode(value: str) -> str:
+def _escape(value: str) -> str:
     # A bare % starts a LaTeX comment and would eat the rest of the line; in a
     # bibliography field it is meant literally.  A lone $ would open math mode.
-    value = re.sub(r"(?<!\\)%", r"\\%", value)
-    if len(re.findall(r"(?<!\\)\$", value)) % 2:
-        value = re.sub(r"(?<!\\)\$", r"\\$", value)
+    value = _BARE_PERCENT.sub(r"\\%", value)
+    if len(_BARE_DOLLAR.findall(value)) % 2:
+        value = _BARE_DOLLAR.sub(r"\\$", value)
+    return value
+
+
+_BARE_PERCENT = re.compile(r"(?<!\\)%")
+_BARE_DOLLAR = re.compile(r"(?<!\\)\$")
+
+
+@functools.lru_cache(maxsize=8192)  # only short text comes here (see _decode_long)
+def _decode_short(value: str) -> str:
     decoder = _get_decoder()
     try:
         return decoder.latex_to_text(value, latex_context=_walker_db, tolerant_parsing=True)
-    except Exception:  # pylatexenc is tolerant; this is a last resort
+    except Exception:  # pylatexenc is tolerant; this is a last resort (also RecursionError)
         return re.sub(r"\\[A-Za-z]+\s*|[{}\\]", "", value)
+
+
+def _decode(value: str) -> str:
+    value = _escape(value)
+    if len(value) <= _CHUNK:
+        return _decode_short(value)
+    return _decode_long(value)
+
+
+# ---- long values, piece by piece
+#
+# pylatexenc is not linear on long input: it appends each character of a run of plain
+# text to a string attribute (`lastchars +=`, quadratic: a 1.6 MB \url{...} took
+# minutes) and keeps a node object per token (1.1 MB of \"a took 11 s and 379 MB).
+# A value longer than _CHUNK is therefore cut into units that LaTeX reads independently
+# (a group, a control sequence with the argument after it, a math span, a run of text or
+# of spaces), the units are packed into pieces of about _CHUNK characters, and each
+# piece is decoded on its own; a unit longer than that (one huge group or run) is
+# unwrapped or cut further.  Values up to _CHUNK characters (every real field) are
+# decoded whole, exactly as before.  The one approximation: a macro with two unbraced
+# or braced arguments (\frac{a}{b}) cut between them at a piece boundary, which only a
+# value of thousands of characters can meet.
+
+_CHUNK = 2000
+_TOKEN = re.compile(r"\\(?:[A-Za-z@]+|.)|[{}$]|\s+|[^\\{}$\s]+", re.S)
+# a control sequence and the group after it: \url{...}, \"{...}, \emph {...}
+_MACRO_GROUP = re.compile(r"(\\(?:[A-Za-z@]+|.))\s*\{", re.S)
+# macros whose text is their argument's text: a huge argument is decoded as a group
+_TRANSPARENT = frozenset(
+    r"\url \emph \textit \textbf \textsc \textrm \textsf \texttt \textup \textsl"
+    r" \textmd \textnormal \mbox \hbox \text \path".split()
+)
+_LIGATURE_CHARS = frozenset("-`'!?,<>~")
+
+
+def _units(value: str) -> Iterator[str]:
+    """The top-level units of `value` (see above), in order; joined they are `value`.
+    A generator: a unit list would take ~50 bytes an input byte."""
+    start = 0  # where the current unit began
+    depth = 0
+    math = False
+    pending = False  # a control sequence still waits for its argument
+    for m in _TOKEN.finditer(value):
+        tok = m.group()
+        c = tok[0]
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth = max(depth - 1, 0)
+        elif c == "$":
+            math = not math
+        if depth or math:
+            continue
+        if c == "\\" and tok not in ("\\{", "\\}", "\\$", "\\%", "\\\\"):
+            pending = True  # its argument (or the spaces it eats) belongs to it
+            continue
+        if c.isspace() and pending:
+            continue
+        end = m.end()
+        if pending and c not in "{}$\\":  # an argument is one character, not the run
+            end = m.start() + 1  # (or a ligature: \i --- is \i and an em dash)
+            while (
+                end < m.end()
+                and end - m.start() < 3
+                and {value[end - 1], value[end]} <= _LIGATURE_CHARS
+            ):
+                end += 1
+        pending = False
+        yield value[start:end]
+        if end < m.end():
+            yield value[end : m.end()]
+        start = m.end()
+    if start < len(value):
+        yield value[start:]
+
+
+def _decode_long(value: str) -> str:
+    out: list[str] = []
+    piece: list[str] = []
+    size = 0
+
+    def flush() -> None:
+        nonlocal size
+        if piece:
+            out.append(_decode_piece("".join(piece)))
+            piece.clear()
+            size = 0
+
+    for unit in _units(value):
+        if len(unit) > _CHUNK:
+            flush()
+            out.append(_decode_unit(unit))
+            continue
+        if size + len(unit) > _CHUNK:
+            flush()
+        piece.append(unit)
+        size += len(unit)
+    flush()
+    return "".join(out)
+
+
+def _decode_piece(piece: str) -> str:
+    """A piece decoded on its own, keeping the spaces at its ends (they separate it
+    from its neighbours, which pylatexenc cannot see)."""
+    text = _decode_short(piece)
+    if piece[:1].isspace() and not text[:1].isspace():
+        text = " " + text
+    if piece[-1:].isspace() and not text[-1:].isspace():
+        text += " "
+    return text
+
+
+def _decode_unit(unit: str) -> str:
+    """One unit longer than _CHUNK: a plain run is cut between characters that form no
+    ligature; a {group} or \\url{...} is its content (pylatexenc gives the same);
+    anything else is decoded whole."""
+    if _PLAIN.fullmatch(unit):  # letters, digits, spaces: pylatexenc gives them back
+        return unit
+    if _NEEDS_DECODER.search(unit) is None:  # a run of text or spaces
+        parts, start = [], 0
+        while len(unit) - start > _CHUNK:
+            cut = start + _CHUNK
+            end = min(len(unit), cut + _CHUNK)
+            while cut < end and (unit[cut - 1] in _LIGATURE_CHARS or unit[cut] in _LIGATURE_CHARS):
+                cut += 1
+            parts.append(_decode_short(unit[start:cut]))
+            start = cut
+        parts.append(_decode_short(unit[start:]))
+        return "".join(parts)
+    m = _MACRO_GROUP.match(unit)
+    inner = _group_content(unit, m.end() - 1 if m else 0)
+    if inner is None:
+        return _decode_short(unit)
+    text = _decode_long(inner) if len(inner) > _CHUNK else _decode_short(inner)
+    if m and m.group(1) not in _TRANSPARENT:
+        # an accent or other macro over thousands of characters (never seen in real
+        # data): the macro on an empty group, then the text, instead of minutes
+        text = _decode_short(m.group(1) + "{}") + text
+    return text
+
+
+_NEEDS_DECODER = re.compile(r"[\\{}$]")
+_PLAIN = re.compile(r"(?:[^\W_]|[ \t\n.,;:/()+=*@])*+")
+
+
+def _group_content(unit: str, start: int) -> str | None:
+    """The text inside the group opening at `start` when it ends the unit (nested
+    protective braces {{...}} are taken off in a loop: no recursion on depth)."""
+    if unit[start : start + 1] != "{" or unit[-1] != "}":
+        return None
+    inner = unit[start + 1 : -1]
+    while inner.startswith("{") and inner.endswith("}") and _balanced(inner[1:-1]):
+        inner = inner[1:-1]
+    return inner if _balanced(inner) else None
+
+
+def _balanced(text: str) -> bool:
+    """No '}' closes more than was opened, and all is closed (escaped braces aside)."""
+    depth = 0
+    for m in _BRACE.finditer(text):
+        depth += 1 if m.group() == "{" else -1
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+_BRACE = re.compile(r"(?<!\\)[{}]")
 
 
 def latex_to_text(value: str) -> str:

@@ -1,0 +1,57 @@
+"""Bounds on the work an importer does, all derived from the input size limit.
+
+An import reads at most MAX_BYTES; everything it builds is bounded in proportion, so
+that no file under the limit (however hostile) makes an import take minutes or
+gigabytes, and a refusal is one line naming the place.  The numbers sit far above
+anything real: the 100,000-entry benchmark library is 41 MB of BibTeX, ~400 bytes an
+entry; no real field reaches a megabyte; no real CSL-JSON item nests deeper than 5.
+"""
+
+from __future__ import annotations
+
+from tui.errors import ParseError
+
+MAX_BYTES = 50 * 1024 * 1024
+# records (entries, items, references) one file may hold: one per 256 bytes of the limit
+MAX_RECORDS = MAX_BYTES // 256
+# JSON objects and lists in one file: a real item holds about ten in 1-2 KB; this allows
+# one per 32 bytes of the limit (decoding 50 MB of `{},` took 1.7 GB before)
+MAX_CONTAINERS = MAX_RECORDS * 8
+# characters in one field or one @string macro once expanded
+MAX_FIELD_CHARS = 1024 * 1024
+# all macro-expanded text of one file: this many times the file's length, plus one field
+EXPANSION_FACTOR = 4
+# how deep objects and lists may nest inside one imported record (a CSL-JSON item with
+# its names and dates is 4 deep); Python's json and our copies recurse per level
+MAX_DEPTH = 32
+
+
+def check_records(count: int, source: str, place: str = "", what: str = "records") -> None:
+    """Refuse the file when it holds more than MAX_RECORDS records."""
+    if count > MAX_RECORDS:
+        raise ParseError(
+            f"too many {what} (more than {MAX_RECORDS:,}, the limit for one file);"
+            " split it into smaller files",
+            file=source,
+            place=place,
+        )
+
+
+def too_deep(value: object, limit: int = MAX_DEPTH) -> bool:
+    """Whether dicts/lists in `value` nest deeper than `limit` (a scalar is depth 0).
+
+    Walked with an explicit stack, not recursion: the point is to check a value that
+    recursion could not walk."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
