@@ -133,7 +133,7 @@ class MainScreen(Screen[None]):
             self._check_remembered = True
             self.drop_remembered_filter_if_empty()
         self.focus_pane(app.initial_pane if app.initial_pane in PANES else "references")
-        self.set_interval(2.0, self.check_external_changes)
+        self.poll = self.set_interval(2.0, self.check_external_changes)
         self.call_after_refresh(app.library_shown)
         for notice in library.notices:  # e.g. an older file converted: once, at start
             if notice not in app.notices_shown:
