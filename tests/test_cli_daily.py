@@ -199,13 +199,13 @@ def test_bash_completion_covers_every_subcommand_and_option(tmp_path, capsys):
 
 
 def test_completion_picks_up_new_subcommands_and_options(monkeypatch):
-    """Others add `resolve`, `--punct`...: generated from the parser, they are in."""
+    """Others add subcommands and options (`--punct`...): generated from the parser, they are in."""
     build = cli.build_parser
 
     def more() -> argparse.ArgumentParser:
         parser = build()
         sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-        extra = sub.add_parser("resolve", help="look works up")
+        extra = sub.add_parser("lookup", help="look works up")
         extra.add_argument("--punct", choices=["ascii", "cjk"])
         subcommands(parser)["cite"].add_argument("--wrap", metavar="FILE")
         return parser
@@ -213,7 +213,7 @@ def test_completion_picks_up_new_subcommands_and_options(monkeypatch):
     parser = more()
     for shell in ("bash", "zsh", "fish"):
         text = script(parser, shell)
-        assert "resolve" in text and ("--punct" in text or "-l punct" in text), shell
+        assert "lookup" in text and ("--punct" in text or "-l punct" in text), shell
         assert "ascii cjk" in text and "wrap" in text, shell
 
 

@@ -274,7 +274,7 @@ def test_doctor_recovers_a_damaged_file_with_a_deeply_nested_document(tmp_path, 
     code = main(["--db", str(path), "doctor", "--recover", "--into", str(tmp_path / "rec.json")])
     out, err = capsys.readouterr()
     assert code == 0 and "Traceback" not in err, err
-    assert "recovered 1 reviews, 2 works" in out
+    assert "recovered 1 review, 2 works" in out
 
 
 def test_doctor_drops_a_document_nested_too_deeply(tmp_path: Path) -> None:

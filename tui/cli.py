@@ -315,6 +315,10 @@ def build_parser() -> argparse.ArgumentParser:
         "  readinglist completion fish > ~/.config/fish/completions/readinglist.fish",
     )
     s.add_argument("shell", choices=["bash", "zsh", "fish"])
+
+    from tui.cli_online import add_parsers  # resolve, fetch, add (they ask online services)
+
+    add_parsers(sub)
     return p
 
 
@@ -775,6 +779,7 @@ COMMANDS = {
     "completion": cmd_completion,
 }
 NO_LIBRARY = ("styles", "doctor", "completion")  # doctor: the library may not open
+_ONLINE = ("resolve", "fetch", "add")  # in tui.cli_online
 
 
 def _glue_dash_values(argv: list[str]) -> list[str]:
@@ -802,6 +807,10 @@ def main(argv: list[str] | None = None) -> int:
             return _open_app(args)
         lib = _open_library(args)
         try:
+            if args.command in _ONLINE:
+                from tui.cli_online import COMMANDS as ONLINE_COMMANDS
+
+                return ONLINE_COMMANDS[args.command](args, lib)
             return COMMANDS[args.command](args, lib)
         finally:
             lib.close()

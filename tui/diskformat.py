@@ -63,6 +63,7 @@ __all__ = [
     "check_meta",
     "format_of",
     "is_entry",
+    "json_copy",
     "looks_like_format0",
     "migrate",
     "migrate_format0",
@@ -168,12 +169,12 @@ def work_doc(w: Work) -> dict:
             if isinstance(value, list):
                 value = list(value)
             elif isinstance(value, dict):
-                value = _json_copy(value)
+                value = json_copy(value)
             doc[name] = value
     return doc
 
 
-def _json_copy(value, depth: int = 0):
+def json_copy(value, depth: int = 0):
     """A copy of JSON-shaped data (dicts, lists, scalars); much cheaper than deepcopy.
 
     Refuses data nested deeper than any record needs (the importers stop at 32 levels)
@@ -181,9 +182,9 @@ def _json_copy(value, depth: int = 0):
     if depth > 64:
         raise StoreError("a work's fields nest too deeply (more than 64 levels); not saved")
     if isinstance(value, dict):
-        return {k: _json_copy(v, depth + 1) for k, v in value.items()}
+        return {k: json_copy(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return [_json_copy(v, depth + 1) for v in value]
+        return [json_copy(v, depth + 1) for v in value]
     return value
 
 

@@ -25,6 +25,7 @@ from tui.text import inert
 
 __all__ = [
     "Imported",
+    "carry_fetched",
     "carry_state",
     "check_numbers",
     "find_same",
@@ -171,6 +172,15 @@ def match_old(old: list[Work], new: list[Work]) -> dict[str, Work]:
                 match[w.id] = o
                 break
     return match
+
+
+def carry_fetched(new: list[Work], match: dict[str, Work]) -> None:
+    """What online services gave a work (`Work.fetched`) stays with it on a re-import
+    (matched by `match_old`), unless the new record brings its own."""
+    for w in new:
+        o = match.get(w.id)
+        if o is not None and o.fetched and not w.fetched:
+            w.fetched = o.fetched  # (the stored document is a copy: diskformat.work_doc)
 
 
 def _holds_mostly(old: list[Work], new: list[Work]) -> bool:

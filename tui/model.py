@@ -177,6 +177,37 @@ class Work:
     raw: str = ""  # the string exactly as the source printed it
     extra: dict = field(default_factory=dict)  # other source fields (month, isbn, abstract…)
     warnings: list[str] = field(default_factory=list)
+    # What online services added, beside the printed fields and never over them:
+    # {field: {"value", "source", "url", "date", ...}} (see tui.online); one place, so
+    # the record itself stays as the source printed it.
+    fetched: dict = field(default_factory=dict)
+
+    def fetched_value(self, name: str, default=""):
+        """The value an online service gave for `name` (see `fetched`), or default."""
+        entry = self.fetched.get(name) if isinstance(self.fetched, dict) else None
+        if isinstance(entry, dict) and entry.get("value") not in (None, "", []):
+            return entry["value"]
+        return default
+
+    @property
+    def abstract(self) -> str:
+        """The abstract as the source gave it, else as fetched online."""
+        printed = self.extra.get("abstract") if isinstance(self.extra, dict) else None
+        if isinstance(printed, str) and printed.strip():
+            return printed
+        value = self.fetched_value("abstract")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def any_doi(self) -> str:
+        """The printed DOI, else one resolved online (the printed `doi` stays empty)."""
+        value = self.doi or self.fetched_value("doi")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def any_pmid(self) -> str:
+        value = self.pmid or self.fetched_value("pmid")
+        return value if isinstance(value, str) else ""
 
     @property
     def id(self) -> str:

@@ -6,7 +6,7 @@ type).  A query is an OR of AND-groups of terms::
     stem cell                      every word must occur somewhere
     "stem cell"                    a phrase (words next to each other, in this order)
     author:teske   au:teske        text fields: author, title, journal, doi, pmid,
-    title:"two words"              url, key, note, tag (substring, like plain words)
+    title:"two words"              url, abstract, key, note, tag (substring, like plain words)
     year:2015  year:2015..2020     year ranges; open ends ``2015..`` and ``..2010``;
     year:>2018  year:<=2010        comparisons; ``2015-2020`` is read as a range too
     n:16  n:1..10                  the number in its list (same syntax as year)
@@ -194,7 +194,7 @@ _SEP = "\x00"  # between fields: a phrase never spans two fields
 _ASEP = "\x01"  # between authors: nor two names
 
 # the fields at the head of the search text, in this order (then everything else)
-_SEGMENTS = ("author", "title", "journal", "doi", "pmid", "url")
+_SEGMENTS = ("author", "title", "journal", "doi", "pmid", "url", "abstract")
 _SEGMENT_POS = {name: i for i, name in enumerate(_SEGMENTS)}
 # non-empty fields for has:, as bits
 _FLAG = {
@@ -251,7 +251,7 @@ def _lang(work: Work) -> str:
 def _prepare(work: Work) -> tuple:
     """The values of a _Row, its search text not yet normalised (see _row)."""
     w = work
-    head = (_ASEP.join(w.authors), w.title, w.journal, w.doi, w.pmid, w.url)
+    head = (_ASEP.join(w.authors), w.title, w.journal, w.doi, w.pmid, w.url, w.abstract)
     tail = [
         str(w.year) if w.year is not None else "",
         w.volume,

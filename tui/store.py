@@ -56,6 +56,7 @@ from tui.errors import NotFound, ReadingListError, StoreError
 from tui.fsutil import check_regular_or_missing, mode_of, resolve
 from tui.identity import (
     Imported,
+    carry_fetched,
     carry_state,
     check_numbers,
     find_same,
@@ -101,6 +102,19 @@ def _check_status(status: Any) -> str:
     if value not in fmt.STATUSES:
         raise ReadingListError(f"unknown status '{status}' (use read, reading or unread)")
     return value
+
+
+def _as_ident(t: str) -> str | None:
+    """'doi:…' or 'pmid:…' (as Work.ident spells it) for a DOI or PMID as typed."""
+    low = t.lower()
+    for prefix in ("https://doi.org/", "http://doi.org/", "http://dx.doi.org/", "doi:"):
+        if low.startswith(prefix):
+            low = "doi:" + low[len(prefix) :].strip()
+            break
+    else:
+        if low.startswith("10.") and "/" in low:
+            low = "doi:" + low
+    return low if low.startswith(("doi:", "pmid:")) else None
 
 
 class Library:
@@ -282,20 +296,8 @@ class Library:
         )
 
     def _by_identifier(self, t: str) -> Work | None:
-        low = t.lower()
-        for prefix in ("https://doi.org/", "http://doi.org/", "http://dx.doi.org/", "doi:"):
-            if low.startswith(prefix):
-                low = "doi:" + low[len(prefix) :].strip()
-                break
-        else:
-            if low.startswith("10.") and "/" in low:
-                low = "doi:" + low
-        if not low.startswith(("doi:", "pmid:")):
-            return None
-        for w in self._bib.works:
-            if w.ident == low:
-                return w
-        return None
+        ident = _as_ident(t)
+        return next((w for w in self._bib.works if w.ident == ident), None) if ident else None
 
     def _by_key(self, t: str, review: str | None) -> Work | None:
         pool = [w for w in self._bib.works if w.key and w.key.lower() == t.lower()]
@@ -353,10 +355,11 @@ class Library:
                 if same is not None
                 else max(self._bib.seq.values(), default=0) + 1
             )
+            matched = match_old(old_works, works)
+            carry_fetched(works, matched)  # what was fetched online stays with the same work
             rdoc = fmt.review_doc(review, seq)
             docs = {w.id: fmt.work_doc(w) for w in works}
             self._bib.write_review(key, rdoc, [w.id for w in old_works], docs)
-            matched = match_old(old_works, works)
             moves = carry_state(self._side.states, old_works, works, matched)
             if moves:
                 self._commit(moves, {})
@@ -441,6 +444,22 @@ class Library:
             old = self._side.states.get(work.ident) or State()
             if old.tags != clean:
                 self._commit({work.ident: State(old.status, old.changed, old.note, clean)}, {})
+
+    def add_work(self, key: str, work: Work) -> Work:
+        """Append one work to a review or collection, numbered after its last of that
+        kind (`readinglist add`), in one write; the other works are not rewritten."""
+        with self._locked():
+            self._bib.sync()
+            return self._bib.add_work(self.get_review(key).key, work)
+
+    def set_fetched(self, changes: dict[str, dict[str, dict | None]]) -> None:
+        """Store what online services gave, in one write: {work id: {field: entry}}
+        (None removes the field). Only `Work.fetched` changes, never a printed field;
+        every id is checked before anything is written (see LibraryFile.set_fetched)."""
+        if changes:
+            with self._locked():
+                self._bib.sync()
+                self._bib.set_fetched(changes)
 
     def _commit(
         self, states: dict[str, State | None], prefs: dict[str, Any], *, compact: bool = False

@@ -29,7 +29,7 @@ from filelock import FileLock, Timeout
 from tinydb.table import Document, Table
 
 from tui import diskformat as fmt
-from tui.errors import StoreError
+from tui.errors import NotFound, StoreError
 from tui.fsutil import create_exclusive
 from tui.model import Review, State, Work
 from tui.perf import gc_paused
@@ -435,6 +435,48 @@ class LibraryFile:
             self.reviews[key] = review
             self.by_review[key] = sorted(map(fmt.work_from_doc, docs.values()), key=fmt.work_order)
         self._index()
+        self._gen = self.db.storage.generation
+
+    def add_work(self, key: str, work: Work) -> Work:
+        """One atomic write: `work` joins review `key` (which exists), numbered after
+        its last work of that kind; the other works are not rewritten."""
+        work.review = key
+        same_kind = (w.n for w in self.by_review[key] if w.kind == work.kind)
+        work.n = 1 + max(same_kind, default=0)
+        doc = fmt.work_doc(work)
+        with self.db.storage.batch():
+            self.db.table("works").insert(Document(doc, doc_id=work.id))
+        self.db.storage.release()
+        stored = fmt.work_from_doc(doc)
+        self.by_review[key] = sorted([*self.by_review[key], stored], key=fmt.work_order)
+        self._index()
+        self._gen = self.db.storage.generation
+        return stored
+
+    def set_fetched(self, changes: dict[str, dict[str, dict | None]]) -> None:
+        """One atomic write of what online services gave: {work id: {field: entry}},
+        None removing a field. Only each work's ``fetched`` document field changes;
+        an unknown id is refused (NotFound) before anything is written."""
+        missing = [wid for wid in changes if wid not in self.by_id]
+        if missing:
+            raise NotFound(f"no work '{missing[0]}' in {self.path}; nothing was saved")
+        merged: dict[str, dict] = {}
+        for wid, fields in changes.items():
+            old = self.by_id[wid].fetched
+            new = fmt.json_copy(old) if isinstance(old, dict) else {}
+            for name, entry in fields.items():
+                if entry is None:
+                    new.pop(name, None)
+                else:
+                    new[name] = fmt.json_copy(entry)
+            merged[wid] = new
+        works = self.db.table("works")
+        with self.db.storage.batch():
+            for wid, new in merged.items():
+                works.update({"fetched": new}, doc_ids=[wid])
+        self.db.storage.release()
+        for wid, new in merged.items():
+            self.by_id[wid].fetched = new
         self._gen = self.db.storage.generation
 
     def _index(self) -> None:

@@ -70,7 +70,7 @@ KEYS: tuple[Key, ...] = (
     Key(
         "Filter",
         "escape",
-        "clear the filter (in a list: clear the selection first)",
+        "clear the filter (in a list: clear the selection first; stops a fetch)",
         "escape",
         "escape",
         "Clear",
@@ -232,15 +232,55 @@ KEYS: tuple[Key, ...] = (
     Key(
         "More",
         "o",
-        "open the DOI (or PubMed record) in the browser",
+        "open the free full text, else the DOI (or PubMed record), in the browser",
         "o",
         "open",
         "Open",
         8,
         "Open in browser",
-        "Open the DOI or PubMed record",
-        readme="open the DOI (or PubMed record) in the browser; with no browser it shows the "
-        "link and copies it",
+        "Open the free full text, else the DOI or PubMed record",
+        readme="open the free full text when one is known (PMC, Unpaywall), else the DOI "
+        "(or PubMed record), in the browser; with no browser it shows the link and copies it",
+    ),
+    # --- Online -----------------------------------------------------------------------
+    Key(
+        "Online",
+        "a",
+        "add a work by identifier (DOI, pmid:…, arXiv:…, isbn:…)",
+        "a",
+        "online('add')",
+        "Add",
+        0,
+        "Add by identifier",
+        "Add a work by DOI, PMID, arXiv ID or ISBN",
+        readme="add a work by identifier: a DOI, `pmid:…`, `arXiv:…` or `isbn:…` (into the "
+        "collection shown, else the 'added' collection)",
+    ),
+    Key(
+        "Online",
+        "F",
+        "fetch abstracts and links of the works shown (escape stops)",
+        "F",
+        "online('fetch')",
+        "Fetch",
+        0,
+        "Fetch abstracts",
+        "Fetch abstracts, MeSH terms and free full-text links (PubMed, Crossref)",
+        readme="fetch abstracts, MeSH terms and free full-text links for the works shown, "
+        "with a progress bar (escape stops it; nothing is written until it is done)",
+    ),
+    Key(
+        "Online",
+        "L",
+        "resolve: link printed references to their DOI and PMID (escape stops)",
+        "L",
+        "online('resolve')",
+        "Link",
+        0,
+        "Resolve identifiers",
+        "Find the DOI and PMID of printed references (Crossref, PubMed)",
+        readme="resolve: find the DOI and PMID of printed references (Crossref, PubMed), with "
+        "a progress bar; sure matches are written, unsure ones are listed to confirm",
     ),
     Key(
         "More",

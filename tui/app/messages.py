@@ -93,3 +93,32 @@ class FileDone(Message):
     text: str
     ok: bool = True
     review: str | None = None
+
+
+@dataclass
+class OnlineProgress(Message):
+    """Online job `job` has done `done` of `total` works (`label`: the one it is at)."""
+
+    job: int
+    done: int
+    total: int
+    label: str
+
+
+@dataclass
+class OnlineDone(Message):
+    """Online job `job` (`kind`: fetch, resolve or add) finished: `result` is what the
+    core's task returned (changes, outcomes or a new Work); nothing is written yet."""
+
+    job: int
+    kind: str
+    result: object
+
+
+@dataclass
+class OnlineFailed(Message):
+    """Online job `job` stopped: `error` is one line (no network, a service error)."""
+
+    job: int
+    error: str
+    offline: bool = False

@@ -156,6 +156,8 @@ def fields_of(work: Work) -> list[tuple[str, str]]:
         f.append(("pii", work.pii.strip()))
     if work.url:
         f.append(("url", work.url.strip()))
+    if work.abstract:  # printed, else fetched online (Work.abstract)
+        f.append(("abstract", work.abstract.strip()))
     if work.accessed:
         f.append(("urldate", work.accessed.strip()))
     lang = "zh" if work.is_chinese else (work.lang or "")

@@ -124,6 +124,8 @@ def to_csl(work: Work, *, id: str | None = None) -> dict:
         d["PMID"] = work.pmid.strip()
     if work.url:
         d["URL"] = work.url.strip()
+    if work.abstract:  # printed, else fetched online (Work.abstract)
+        d["abstract"] = work.abstract.strip()
     if work.accessed:
         acc = date_parts(work.accessed)
         if acc:

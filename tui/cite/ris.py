@@ -108,6 +108,8 @@ def to_ris(work: Work) -> dict:
         r["name_of_database"] = "PubMed"
     if work.url:
         r["urls"] = [work.url.strip()]
+    if work.abstract:  # printed, else fetched online (Work.abstract)
+        r["abstract"] = work.abstract.strip()
     if work.accessed:
         r["access_date"] = work.accessed.strip()
     lang = "zh" if work.is_chinese else (work.lang or "")

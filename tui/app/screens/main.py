@@ -24,6 +24,7 @@ from tui.app.messages import FilterDone, IndexesReady
 from tui.app.screens import handoff, marking
 from tui.app.widgets.filter import FilterBar, FilterInput
 from tui.app.widgets.footer import KeyFooter
+from tui.app.widgets.online import OnlineBar
 from tui.app.widgets.panes import DetailPane, ReviewPane
 from tui.app.widgets.worklist import WorkList
 from tui.errors import ReadingListError
@@ -67,6 +68,7 @@ class MainScreen(Screen[None]):
         self.detail = DetailPane(id="detail")
         self.filter_bar = FilterBar(id="filter-bar")
         self.filter_input, self.filter_info = self.filter_bar.input, self.filter_bar.info
+        self.online = OnlineBar(self, id="online")  # fetch, resolve, add: tui/app/widgets
 
     @property
     def session(self) -> ReadingSession:
@@ -95,6 +97,7 @@ class MainScreen(Screen[None]):
                 yield self.filter_bar
                 yield self.refs
                 yield self.rels
+                yield self.online
             yield self.detail
         yield KeyFooter()
 
@@ -362,7 +365,7 @@ class MainScreen(Screen[None]):
         target.focus()
 
     def action_escape(self) -> None:
-        if self._session is None:
+        if self._session is None or self.online.cancel():  # a running fetch stops first
             return
         if self.session.selection:
             self.session.selection.clear()
@@ -485,6 +488,9 @@ class MainScreen(Screen[None]):
     def action_open(self) -> None:
         if self.active.highlighted is not None:
             self.app.open_work(self.active.highlighted)
+
+    def action_online(self, kind: str) -> None:
+        self.online.start(kind)  # fetch, resolve or add (see widgets/online.py)
 
     def action_help(self) -> None:
         self.app.action_help()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import quote
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -17,6 +16,7 @@ from textual.widgets import Static
 
 from tui.app.messages import CitationReady
 from tui.model import Review, State, Work
+from tui.online.links import doi_url, fetched_source, full_text_url, pubmed_url, web_url
 from tui.text import inert
 
 LABEL = Style(bold=True)
@@ -24,27 +24,10 @@ DIM = Style(dim=True)
 LABEL_WIDTH = 10
 
 
-def doi_url(doi: str) -> str:
-    return "https://doi.org/" + quote(clean(doi).strip(), safe="/:;()._-")
-
-
-def pubmed_url(pmid: str) -> str:
-    return f"https://pubmed.ncbi.nlm.nih.gov/{quote(clean(pmid).strip())}/"
-
-
-def web_url(url: str) -> str:
-    """The URL if it is http(s) and free of control characters, else "" (never file:, javascript:…)."""
-    url = clean(url).strip()
-    return url if url.lower().startswith(("https://", "http://")) and " " not in url else ""
-
-
 def work_url(work: Work) -> str:
-    """Where `o` takes the reader: the DOI, else the PubMed record, else the work's URL."""
-    if work.doi:
-        return doi_url(work.doi)
-    if work.pmid:
-        return pubmed_url(work.pmid)
-    return web_url(work.url)
+    """Where `o` takes the reader: the free full text when known, else the DOI, else the
+    PubMed record, else the work's URL (printed or fetched; only ever http(s))."""
+    return full_text_url(work)
 
 
 def clean(text: str) -> str:
@@ -361,10 +344,7 @@ def work_text(
     ):
         if value:
             lines.row(label, clean(value))
-    if work.doi:
-        lines.row("DOI", link(clean(work.doi), doi_url(work.doi)), whole=True)
-    if work.pmid:
-        lines.row("PMID", link(clean(work.pmid), pubmed_url(work.pmid)), whole=True)
+    online_links(lines, work)
     if work.pii:
         lines.row("PII", clean(work.pii), whole=True)
     if work.url and not work.doi:
@@ -375,6 +355,11 @@ def work_text(
             lines.row(label, clean(value))
     for label, value in extra_fields(work.extra):
         lines.row(label, inert(value).strip() if label == "Abstract" else clean(value))
+    source = fetched_source(work, "abstract")
+    if source and work.abstract and "abstract" not in work.extra:  # printed, else fetched
+        abstract = Text(inert(work.abstract).strip())
+        abstract.append(f"\n(fetched from {clean(source)})", style=DIM)
+        lines.row("Abstract", abstract)
     status = Text(state.status, style="bold")
     if state.changed:
         status.append(f"  since {when(state.changed)}", style=DIM)
@@ -392,6 +377,26 @@ def work_text(
     for warning in work.warnings:
         lines.text(Text(f"! {clean(warning)}", style="italic"))
     return lines
+
+
+def online_links(lines: Fields, work: Work) -> None:
+    """DOI, PMID, PMC and free full text rows: printed, else fetched (saying from where)."""
+    pmcid = work.fetched_value("pmcid")
+    pmc = f"https://pmc.ncbi.nlm.nih.gov/articles/{pmcid}/" if isinstance(pmcid, str) else ""
+    oa = work.fetched_value("oa_url")
+    for label, value, url, name, printed in (
+        ("DOI", work.any_doi, doi_url(work.any_doi), "doi", work.doi),
+        ("PMID", work.any_pmid, pubmed_url(work.any_pmid), "pmid", work.pmid),
+        ("PMC", pmcid if pmc else "", web_url(pmc), "pmcid", ""),
+        ("Free text", oa if isinstance(oa, str) else "", web_url(str(oa)), "oa_url", ""),
+    ):
+        if not value:
+            continue
+        text = link(clean(value), url) if url else Text(clean(value))
+        source = "" if printed else fetched_source(work, name)
+        if source:
+            text.append(f"  ({clean(source)})", style=DIM)
+        lines.row(label, text, whole=True)
 
 
 class ReviewPane(VerticalScroll, can_focus=True):
