@@ -78,7 +78,7 @@ def damage_array(path: Path) -> None:
 
 
 def damage_newer(path: Path) -> None:
-    path.write_bytes(path.read_bytes().replace(b'"format": 1', b'"format": 7'))
+    path.write_bytes(path.read_bytes().replace(b'"format": 2', b'"format": 7'))
 
 
 @pytest.mark.parametrize(

@@ -158,7 +158,7 @@ def test_files_are_readable_utf8_with_format_version(lib: Library, path: Path) -
     raw = path.read_bytes()
     assert "干细胞治疗硬皮病研究进展".encode() in raw and b"\\u" not in raw
     data = on_disk(path)
-    assert data["meta"]["db"]["format"] == FORMAT_VERSION == 1
+    assert data["meta"]["db"]["format"] == FORMAT_VERSION == 2
     assert set(data) >= {"meta", "reviews", "works"}
     assert data["works"]["lin2025/ref1"]["title"] == "Alpha"
     assert data["works"]["lin2025/ref1"]["review"] == "lin2025"
@@ -170,7 +170,7 @@ def test_state_lives_in_its_own_small_file(lib: Library, path: Path) -> None:
     lib.set_status([lib.resolve("ref1")], "read")
     assert path.read_bytes() == main_before  # the bibliography was not rewritten
     side = on_disk(path.with_name("library.state.json"))
-    assert side["meta"]["db"]["format"] == 1
+    assert side["meta"]["db"]["format"] == FORMAT_VERSION
     assert side["state"]["doi:10.1/a"]["status"] == "read"
 
 
@@ -1059,21 +1059,22 @@ def test_a_new_format_step_converts_older_files(lib: Library, path: Path, monkey
 
     lib.set_status([lib.resolve("ref1")], "read")
     lib.close()
+    cur = diskformat.FORMAT_VERSION
 
     def step(main: dict, side: dict | None, where: Path) -> tuple[dict, dict]:
         main, side = copy.deepcopy(main), copy.deepcopy(side or {})
         for data in (main, side):
-            data["meta"]["db"]["format"] = 2
+            data["meta"]["db"]["format"] = cur + 1
         for doc in main["works"].values():
             doc["title"] = doc["title"].upper()
         return main, side
 
-    monkeypatch.setattr(diskformat, "FORMAT_VERSION", 2)
-    monkeypatch.setattr(diskformat, "MIGRATIONS", [*diskformat.MIGRATIONS, (1, step)])
+    monkeypatch.setattr(diskformat, "FORMAT_VERSION", cur + 1)
+    monkeypatch.setattr(diskformat, "MIGRATIONS", [*diskformat.MIGRATIONS, (cur, step)])
     again = Library(path, import_shipped=False)
     assert again.resolve("ref1").title == "ALPHA"
     assert again.state(again.resolve("ref1")).status == "read"
-    assert on_disk(path)["meta"]["db"]["format"] == 2
-    assert on_disk(state_path_for(path))["meta"]["db"]["format"] == 2
-    assert (path.parent / "library.json.format1").is_file()
-    assert "from format 1 to format 2" in again.notices[0]
+    assert on_disk(path)["meta"]["db"]["format"] == cur + 1
+    assert on_disk(state_path_for(path))["meta"]["db"]["format"] == cur + 1
+    assert (path.parent / f"library.json.format{cur}").is_file()
+    assert f"from format {cur} to format {cur + 1}" in again.notices[0]

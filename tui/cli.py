@@ -135,12 +135,36 @@ def build_parser() -> argparse.ArgumentParser:
         "import review pages (.txt/.html), .bib, .ris, CSL-JSON .json",
         "Import review pages and bibliographies. Each file becomes one review or\n"
         "collection, known by the file it came from: importing the same file again\n"
-        "updates it and keeps every reading status and note. All files are read\n"
-        "before anything is written, so one bad file imports nothing.",
-        "  readinglist import review.html\n  readinglist import my-library.bib refs.ris",
+        "updates it and keeps every reading status and note, and a collection keeps\n"
+        "its title. --into KEY adds the file's works to an existing review or\n"
+        "collection instead (the same work, by DOI, PMID, key or title, is updated;\n"
+        "its other works are left alone); --as KEY names a new collection. All files\n"
+        "are read before anything is written, so one bad file imports nothing.",
+        "  readinglist import review.html\n"
+        "  readinglist import my-library.bib refs.ris\n"
+        "  readinglist import my-library.bib --into zotero-export --verbose\n"
+        "  readinglist import new-search.ris --as scleroderma-trials",
         IMPORT_FORMATS,
     )
     _complete(s.add_argument("files", nargs="+", metavar="FILE"), "file")
+    where = s.add_mutually_exclusive_group()
+    where.add_argument(
+        "--into",
+        metavar="KEY",
+        help="add to (and update within) this existing review or collection",
+    )
+    where.add_argument(
+        "--as",
+        dest="as_key",
+        metavar="KEY",
+        help="a new collection named KEY (refused if KEY exists: use --into)",
+    )
+    s.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="list the works added, updated, unchanged and left alone (on stderr)",
+    )
 
     s = _command(
         sub,
@@ -388,11 +412,28 @@ def _work_json(work: Work, state) -> dict:
     d = {"id": f"{work.review}/{local}", "local_id": local}
     for name in _WORK_FIELDS:
         d[name] = getattr(work, name)
+    d["names"] = _names_json(work)
     d["status"] = state.status
     d["changed"] = state.changed
     d["note"] = state.note
     d["tags"] = state.tags
     return d
+
+
+def _names_json(work: Work) -> dict:
+    """Every contributor, structured, by CSL role: the record's names, or for a printed
+    reference its authors and editors as split for formatting."""
+    if work.csl:
+        from tui.mapping import names_of
+
+        return names_of(work.csl)
+    from tui.cite.csljson import csl_name
+
+    out = {}
+    for role, names in (("author", work.authors), ("editor", work.editors)):
+        if names:
+            out[role] = [csl_name(n) for n in names if n.strip(" ,;")]
+    return out
 
 
 def _first_authors(work: Work) -> str:
@@ -431,8 +472,20 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 def cmd_import(args, lib) -> int:
+    from tui.identity import check_new_key
     from tui.sources import load_file
 
+    into = as_key = None
+    if args.into is not None:  # checked before any file is read: one line, nothing written
+        into = lib.get_review(args.into).key
+    if args.as_key is not None:
+        as_key = check_new_key(args.as_key)
+        taken = next((r.key for r in lib.reviews() if r.key.lower() == as_key.lower()), None)
+        if taken is not None:
+            raise ReadingListError(
+                f"'{taken}' already exists; nothing was imported "
+                f"(to add to it: readinglist import FILE --into {taken})"
+            )
     loaded = []
     for name in args.files:  # parse all first: a bad file imports nothing
         review, works = load_file(Path(name))
@@ -444,19 +497,33 @@ def cmd_import(args, lib) -> int:
             pass
         loaded.append((review, works))
     for review, works in loaded:
-        done = lib.import_review(review, works)
+        if as_key is not None:  # the first file makes the collection, the others join it
+            done = lib.import_review(review, works, as_key=as_key)
+            as_key, into = None, done.key
+        else:
+            done = lib.import_review(review, works, into=into)
         key, created = done
-        kinds = {}
-        for w in works:
-            kinds[w.kind] = kinds.get(w.kind, 0) + 1
-        counts = ", ".join(plural(n, k, KIND_PLURAL.get(k)) for k, n in kinds.items())
-        line = f"{key}\t{'created' if created else 'updated'}\t{counts}"
+        if into is not None and not created:
+            line = f"{key}\tupdated\t{_merge_counts(done)}"
+        else:
+            kinds = {}
+            for w in works:
+                kinds[w.kind] = kinds.get(w.kind, 0) + 1
+            counts = ", ".join(plural(n, k, KIND_PLURAL.get(k)) for k, n in kinds.items())
+            line = f"{key}\t{'created' if created else 'updated'}\t{counts}"
+            if not created:
+                line += f"\t{_merge_counts(done)}"
         if done.taken_by is not None:
             other = done.taken_by
             line += f"\tnew key: '{other.key}' is {other.source or 'another review'}"
         if done.removed:
             line += f"\t{len(done.removed)} removed (no longer in the file; listed on stderr)"
         _out(line)
+        if done.title_kept:
+            title = lib.get_review(key).title
+            _err(f"{key}: keeps its title '{title}' (the file would name it '{done.title_kept}')")
+        if args.verbose:
+            _report_merge(done)
         _report_removed(lib, key, done.removed)
         for w in works:
             for warning in w.warnings:
@@ -466,6 +533,30 @@ def cmd_import(args, lib) -> int:
             if warning not in shown:
                 _err(f"warning: {key}: {inert(warning, keep_newlines=False)}")
     return 0
+
+
+def _merge_counts(done) -> str:
+    """'1 added, 2 updated, 3 unchanged, 40 left alone' (left alone: only when any)."""
+    parts = [f"{len(done.added):,} added", f"{len(done.updated):,} updated"]
+    parts.append(f"{len(done.unchanged):,} unchanged")
+    if done.left_alone:
+        parts.append(f"{len(done.left_alone):,} left alone")
+    return ", ".join(parts)
+
+
+def _report_merge(done) -> None:
+    """--verbose: one line per work on stderr, 'added  KEY/ref44  title'."""
+    for what, works in (
+        ("added", done.added),
+        ("updated", done.updated),
+        ("unchanged", done.unchanged),
+        ("left alone", done.left_alone),
+    ):
+        for w in works:
+            title = w.title or w.raw or w.doi or "(untitled)"
+            if len(title) > 80:
+                title = title[:79] + "…"
+            _err(f"{what}: {w.id}: {inert(title, keep_newlines=False)}")
 
 
 def _report_removed(lib, key: str, removed: list[Work], most: int = 20) -> None:

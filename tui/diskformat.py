@@ -41,7 +41,7 @@ from typing import Any
 from tui.errors import StoreError
 from tui.model import KINDS, ReadStatus, Review, State, Work
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: works carry their lossless record, `csl` (tui.mapping.upgrade)
 LIBRARY_SCHEMA = "readinglist library"
 STATE_SCHEMA = "readinglist state"
 META_ID = "db"  # the one document of the ``meta`` table
@@ -343,6 +343,30 @@ def _format0_to_1(main: Tables, side: Tables | None, path: Path) -> tuple[Tables
     return out_main, out_side
 
 
+def _format1_to_2(main: Tables, side: Tables | None, path: Path) -> tuple[Tables, Tables]:
+    """Format 1 -> 2: each work gains its lossless record, `csl` (`tui.mapping.upgrade`).
+
+    Every other field of every document, the state file's states and prefs, and so every
+    identity, stay exactly as they were; only the two meta documents say format 2.
+    """
+    from tui.mapping.upgrade import upgrade_works  # the importers, only when upgrading
+
+    works = main.get("works", {})
+    if not isinstance(works, dict):
+        raise StoreError(f"{path} is damaged (its works are not a table); it was left untouched")
+    out_main = {name: dict(docs) if isinstance(docs, dict) else docs for name, docs in main.items()}
+    out_main["works"] = {k: dict(d) if isinstance(d, dict) else d for k, d in works.items()}
+    upgrade_works(out_main["works"])
+    meta = _meta(main) or new_meta(LIBRARY_SCHEMA)
+    out_main["meta"] = {META_ID: {**meta, "format": 2}}
+    out_side: Tables = {name: dict(docs) for name, docs in (side or {}).items()}
+    side_meta = _meta(side) or {"schema": STATE_SCHEMA, "created": now()}
+    out_side["meta"] = {META_ID: {**side_meta, "format": 2}}
+    for table in STATE_TABLES:
+        out_side.setdefault(table, {})
+    return out_main, out_side
+
+
 Step = Callable[[Tables, "Tables | None", Path], tuple[Tables, Tables]]
 
 # The steps from each old format to the next, in order: ``(from_version, step)``.
@@ -352,6 +376,7 @@ Step = Callable[[Tables, "Tables | None", Path], tuple[Tables, Tables]]
 # A new format: raise FORMAT_VERSION and append its step here.
 MIGRATIONS: list[tuple[int, Step]] = [
     (0, _format0_to_1),
+    (1, _format1_to_2),
 ]
 
 
@@ -360,7 +385,12 @@ def needs_migration(data: Tables | None) -> bool:
     if looks_like_format0(data):
         return True
     fmt = format_of(data)
-    return isinstance(fmt, int) and not isinstance(fmt, bool) and 1 <= fmt < FORMAT_VERSION
+    return (
+        isinstance(fmt, int)
+        and not isinstance(fmt, bool)
+        and 1 <= fmt < FORMAT_VERSION
+        and (_meta(data) or {}).get("schema") == LIBRARY_SCHEMA  # else check_meta explains
+    )
 
 
 def migrate(main: Tables, side: Tables | None, path: Path) -> tuple[Tables, Tables]:

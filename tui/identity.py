@@ -10,27 +10,38 @@ given and change nothing, so each rule can be tested on plain objects.
 * `new_key`: the key of a new review (its own key, else a slug of its title), with
   ``-2``, ``-3``... when another review holds it;
 * `match_old` and `carry_state`: on an update, which old work each new one is, and
-  how the reading state of works known only by their number follows them.
+  how the reading state of works known only by their number follows them;
+* `merge_into`: a file's works merged into an existing review or collection
+  (``import --into``): which are added, updated, unchanged, and which stored works
+  the file does not have (left alone);
+* `check_new_key`: a key the reader chose (``import --as``) is usable in ids.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
+import string
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
+from tui.diskformat import work_doc
 from tui.errors import ReadingListError
 from tui.model import Review, State, Work, fold
 from tui.text import inert
 
 __all__ = [
     "Imported",
+    "Merge",
     "carry_fetched",
     "carry_state",
+    "check_new_key",
     "check_numbers",
     "find_same",
     "keeps_source",
     "match_old",
+    "merge_into",
     "new_key",
     "new_key_base",
 ]
@@ -43,12 +54,24 @@ class Imported(tuple):
     besides: ``taken_by``, the review that already holds the key this source asked for
     (so this one got ``refs-2``), and ``removed``, the works an update dropped because
     the source no longer has them (their reading state is kept).
+
+    On an update (and an import ``into`` a review): ``added``, ``updated`` and
+    ``unchanged``, the file's works as stored; ``left_alone``, the stored works the
+    file does not have (kept as they were: only an update of the same source
+    removes works, and lists them in ``removed``); ``title_kept``, the title the file
+    would have given a collection that keeps its own (a collection is never renamed
+    by a re-import), or "".
     """
 
     key: str
     created: bool
     taken_by: Review | None
     removed: list[Work]
+    added: list[Work]
+    updated: list[Work]
+    unchanged: list[Work]
+    left_alone: list[Work]
+    title_kept: str
 
     def __new__(
         cls,
@@ -57,11 +80,21 @@ class Imported(tuple):
         *,
         taken_by: Review | None = None,
         removed: list[Work] | None = None,
+        added: list[Work] | None = None,
+        updated: list[Work] | None = None,
+        unchanged: list[Work] | None = None,
+        left_alone: list[Work] | None = None,
+        title_kept: str = "",
     ) -> Imported:
         self = super().__new__(cls, (key, created))
         self.key, self.created = key, created
         self.taken_by = taken_by
         self.removed = list(removed or [])
+        self.added = list(added or [])
+        self.updated = list(updated or [])
+        self.unchanged = list(unchanged or [])
+        self.left_alone = list(left_alone or [])
+        self.title_kept = title_kept
         return self
 
 
@@ -259,3 +292,140 @@ def carry_state(
         if o.id not in carried:
             changes["orphan:" + o.ident] = states[o.ident]
     return changes
+
+
+def check_new_key(key: str) -> str:
+    """The key a reader chose for a new collection (``import --as``), stripped; a
+    ReadingListError when ids could not carry it ("KEY/ref3" is split at the slash)."""
+    text = str(key).strip()
+    if not text:
+        raise ReadingListError("the new key is empty")
+    if "/" in text or any(ch.isspace() for ch in text) or inert(text, keep_newlines=False) != text:
+        shown = inert(text, keep_newlines=False)
+        raise ReadingListError(
+            f"'{shown}' cannot be a key: no '/', spaces or control characters (ids are KEY/ref3)"
+        )
+    return text
+
+
+@dataclass
+class Merge:
+    """What `merge_into` decided. ``works`` is the review's new list (its own works
+    first, in their order, then the added ones); ``match`` maps each of them that was
+    stored before to the stored work it is (the input of `carry_state`)."""
+
+    works: list[Work] = field(default_factory=list)
+    match: dict[str, Work] = field(default_factory=dict)
+    added: list[Work] = field(default_factory=list)
+    updated: list[Work] = field(default_factory=list)
+    unchanged: list[Work] = field(default_factory=list)
+    left_alone: list[Work] = field(default_factory=list)
+
+
+def _into_keys(w: Work) -> list[tuple]:
+    """As `_match_keys`, plus the citation key, and without the kind: a file knows
+    nothing of the lists of the review it goes into ("related" or "reference")."""
+    keys: list[tuple] = []
+    if w.doi:
+        keys.append(("doi", w.doi.lower()))
+    if w.pmid:
+        keys.append(("pmid", w.pmid))
+    if w.key.strip():
+        keys.append(("key", w.key.strip().lower()))
+    if w.raw.strip():
+        keys.append(("raw", _norm(w.raw)))
+    if w.title.strip():
+        keys.append(("title", _norm(w.title), w.year))
+    return keys
+
+
+def _conflict(a: Work, b: Work) -> bool:
+    """Two records that name different works whatever else they share (a citation
+    key like smith2020 is easily given to two papers)."""
+    return (
+        bool(a.doi and b.doi and a.doi.lower() != b.doi.lower())
+        or bool(a.pmid and b.pmid and a.pmid != b.pmid)
+        or (a.year is not None and b.year is not None and a.year != b.year)
+    )
+
+
+def merge_into(key: str, old: list[Work], new: list[Work]) -> Merge:
+    """The works `new` (from a file) merged into review `key`, which holds `old`.
+
+    A new work is an old one when they share a DOI, PMID, citation key, printed
+    string or title and year (most reliable first) and no DOI, PMID or year says
+    otherwise; it then keeps the old work's list, number (so its id and the
+    reading state filed under it stay) and, unless the file brings its own, what was
+    fetched online, and takes the file's record (unchanged when it would be stored
+    exactly as before). The citation key stays the old one when the
+    file's belongs to another work of the review. Works that match nothing are added
+    after the last of their kind, with a key of their own. Old works the file does
+    not have are left alone. Changes nothing: `new` is copied.
+    """
+    index: dict[tuple, list[Work]] = {}
+    for o in old:
+        for k in _into_keys(o):
+            index.setdefault(k, []).append(o)
+    used: set[str] = set()
+    pairs: list[tuple[Work, Work | None]] = []
+    for w in new:
+        found = None
+        for k in _into_keys(w):
+            found = next(
+                (o for o in index.get(k, ()) if o.id not in used and not _conflict(o, w)), None
+            )
+            if found is not None:
+                break
+        if found is not None:
+            used.add(found.id)
+        pairs.append((w, found))
+
+    taken = {o.key for o in old if o.key}
+    last: dict[str, int] = {}
+    for o in old:
+        last[o.kind] = max(last.get(o.kind, 0), o.n)
+    out = Merge()
+    replaced: dict[str, Work] = {}
+    for w, o in pairs:
+        rec = dataclasses.replace(w, review=key, extra=dict(w.extra), fetched=dict(w.fetched))
+        if o is not None:
+            rec.kind, rec.n = o.kind, o.n
+            if not rec.key or (rec.key != o.key and rec.key in taken):
+                rec.key = o.key
+            taken.add(rec.key)
+            if o.fetched and not rec.fetched:
+                rec.fetched = o.fetched
+            if work_doc(rec) == work_doc(o):
+                out.unchanged.append(o)
+                replaced[o.id] = o
+            else:
+                out.updated.append(rec)
+                replaced[o.id] = rec
+            continue
+        last[rec.kind] = rec.n = last.get(rec.kind, 0) + 1
+        rec.key = _free_key(rec.key, taken) if rec.key else ""
+        if rec.key:
+            taken.add(rec.key)
+        out.added.append(rec)
+    for o in old:
+        now = replaced.get(o.id)
+        if now is None:
+            out.left_alone.append(o)
+            now = o
+        out.works.append(now)
+        out.match[now.id] = o
+    out.works.extend(out.added)
+    return out
+
+
+def _free_key(base: str, taken: set[str]) -> str:
+    """`base`, or base + 'a', 'b', ... (as Better BibTeX disambiguates) when taken."""
+    if base not in taken:
+        return base
+    for suffix in string.ascii_lowercase:
+        if base + suffix not in taken:
+            return base + suffix
+    i = 2
+    while f"{base}-{i}" in taken:
+        i += 1
+    return f"{base}-{i}"

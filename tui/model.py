@@ -46,6 +46,12 @@ def fold(text: str) -> str:
     return text.casefold()
 
 
+# The flat fields of a Work that are views of its record, `csl` (see Work)
+FLAT_VIEWS = ("authors", "et_al", "title", "type", "journal", "year", "volume", "issue",
+              "supplement", "pages", "doi", "pmid", "url", "accessed", "publisher", "place",
+              "edition", "editors", "lang")  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class Author:
     """One author name split for formatting.
@@ -145,8 +151,29 @@ def _all_cjk(name: str) -> bool:
 class Work:
     """A reference or related article of a review (or an item of a collection).
 
-    Bibliographic fields are strings as printed ("04", "Suppl 1", "e91-e104");
-    `year` is an int or None. Reading state lives apart (see `State`).
+    The lossless record is `csl`, a CSL-JSON item (every variable, structured names for
+    every role, dates as date-parts; see tui.mapping).  Every importer fills it: BibTeX,
+    RIS, CSL-JSON/YAML and the database exports as the source gave it, and a printed
+    reference (review page) as far as the string allows (tui.mapping.printed).  What a
+    source gives with no CSL variable stays in `extra` under its source name; our own
+    fields (`raw`, the printed string; the GB/T `type` code; `pii`; `warnings`; `review`,
+    `kind`, `n`, `key`) sit beside it.  Reading state lives apart (see `State`).
+
+    The flat bibliographic fields (FLAT_VIEWS: `authors` as printed, `title`, `journal`,
+    `year`, ...) are views of the record, kept as stored projections rather than
+    properties computed on each read, because: every reader (the filter over 100,000
+    works, the list, GB/T 7714 output, identity via `doi`/`pmid`) reads them in hot loops,
+    and computing them from `csl` on each read would cost each start and each keystroke;
+    the printed string of a review page is the primary source of its fields (the 58
+    shipped works parse field for field as printed, e.g. "04" or "Suppl 1"), and the
+    record is made from them, not the other way round; and a few BibTeX/RIS conventions
+    set a view from what the record keeps in `extra` (an @collection is GB/T "G", a
+    book's `number` shows as its issue).  They are kept in sync in one place: on import,
+    where `tui.sources.csljson.views(csl)` is the one function that computes them from a
+    record (the CSL-JSON, CSL-YAML and database importers call it; BibTeX, RIS and the
+    printed parser give the same values), and tests/test_records.py checks, for every
+    fixture, that the stored fields equal `views(csl)` except a listed few of those
+    `extra` conventions.  Nothing edits a work's fields after import.
     """
 
     review: str = ""
@@ -177,6 +204,27 @@ class Work:
     raw: str = ""  # the string exactly as the source printed it
     extra: dict = field(default_factory=dict)  # other source fields (month, isbn, abstract…)
     warnings: list[str] = field(default_factory=list)
+    csl: dict = field(default_factory=dict)  # the CSL-JSON item: the lossless record
+
+    @property
+    def printed(self) -> str:
+        """The reference as the source printed it (stored as `raw`)."""
+        return self.raw
+
+    @property
+    def contributors(self) -> list[str]:
+        """Everyone named besides the authors (editors, translators, directors…), in full."""
+        if not self.csl:
+            return list(self.editors)
+        from tui.mapping import name_text
+
+        return [
+            name_text(n)
+            for role, names in self.csl.items()
+            if role != "author" and role in _NAME_ROLES and isinstance(names, list)
+            for n in names
+        ]
+
     # What online services added, beside the printed fields and never over them:
     # {field: {"value", "source", "url", "date", ...}} (see tui.online); one place, so
     # the record itself stays as the source printed it.
@@ -193,6 +241,8 @@ class Work:
     def abstract(self) -> str:
         """The abstract as the source gave it, else as fetched online."""
         printed = self.extra.get("abstract") if isinstance(self.extra, dict) else None
+        if not (isinstance(printed, str) and printed.strip()) and isinstance(self.csl, dict):
+            printed = self.csl.get("abstract")
         if isinstance(printed, str) and printed.strip():
             return printed
         value = self.fetched_value("abstract")
@@ -245,6 +295,7 @@ class Work:
 
 
 _WORK_FIELDS = frozenset(f.name for f in fields(Work))
+_NAME_ROLES: frozenset = frozenset()  # filled below from tui.mapping (no import cycle)
 
 
 @dataclass(slots=True)
@@ -345,3 +396,13 @@ class State:
     @property
     def is_default(self) -> bool:
         return self.status == "unread" and not self.note and not self.tags
+
+
+def _load_roles() -> None:
+    global _NAME_ROLES
+    from tui.mapping import NAME_VARIABLES
+
+    _NAME_ROLES = frozenset(NAME_VARIABLES)
+
+
+_load_roles()

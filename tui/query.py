@@ -251,7 +251,9 @@ def _lang(work: Work) -> str:
 def _prepare(work: Work) -> tuple:
     """The values of a _Row, its search text not yet normalised (see _row)."""
     w = work
-    head = (_ASEP.join(w.authors), w.title, w.journal, w.doi, w.pmid, w.url, w.abstract)
+    # author: matches every contributor (editors, translators, directors…), in full
+    names = [*w.authors, *w.contributors] if (w.csl or w.editors) else w.authors
+    head = (_ASEP.join(names), w.title, w.journal, w.doi, w.pmid, w.url, w.abstract)
     tail = [
         str(w.year) if w.year is not None else "",
         w.volume,
@@ -267,7 +269,7 @@ def _prepare(work: Work) -> tuple:
         tail.append(w.raw)
     if not "".join((*w.authors, *head[1:], *tail)).isprintable():  # rare: tabs, NULs…
         head = (
-            _ASEP.join(_CONTROL.sub(" ", a).strip() for a in w.authors),
+            _ASEP.join(_CONTROL.sub(" ", a).strip() for a in names),
             *(_CONTROL.sub(" ", h) for h in head[1:]),
         )
         tail = [_CONTROL.sub(" ", t) for t in tail]

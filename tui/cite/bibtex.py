@@ -172,7 +172,7 @@ def clean_key(key: str) -> str:
 
 def citation_keys(works: list[Work]) -> list[str]:
     """One key per work, unique within the list (a repeated key gets a, b, … appended)."""
-    from tui.sources.keys import make_key
+    from tui.sources.keys import make_key, suffix
 
     bases = [clean_key(w.key) or clean_key(make_key(w)) or "item" for w in works]
     taken = set()
@@ -180,31 +180,92 @@ def citation_keys(works: list[Work]) -> list[str]:
     for base in bases:
         key, i = base, 0
         while key in taken:
-            key = base + _suffix(i)
+            key = base + suffix(i)
             i += 1
         taken.add(key)
         out.append(key)
     return out
 
 
-def _suffix(i: int) -> str:
-    """0 -> 'a', 25 -> 'z', 26 -> 'aa'."""
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(97 + r) + s
-    return s
+# our own notes in Work.extra, not fields of the source entry
+_NOT_FIELDS = {"entry_type", "authors_full", "editors_full", "bibtex_fields", "month", "date"}
+
+
+def _csl_bib_name(name: dict) -> str:
+    if not isinstance(name, dict):
+        return "{" + _escape(str(name)) + "}"
+    if name.get("literal"):
+        return "{" + _escape(str(name["literal"])) + "}"
+    family = " ".join(str(p) for p in (name.get("non-dropping-particle"), name.get("family")) if p)
+    if " " in str(name.get("family", "")) and not name.get("non-dropping-particle"):
+        family = "{" + family + "}"  # "De Luca" is one family name, not von + last
+    given = " ".join(str(p) for p in (name.get("given"), name.get("dropping-particle")) if p)
+    parts = [family, str(name["suffix"]), given] if name.get("suffix") else [family, given]
+    return _escape(", ".join(p for p in parts if p))
+
+
+def record_entry(work: Work) -> tuple[str, list[tuple[str, str]]]:
+    """A work with a lossless record as an entry through the table of tui.mapping.bibtex,
+    plus the source's fields that have no CSL variable, under their own names."""
+    from tui.mapping.bibtex import csl_to_bibtex
+
+    def names(value) -> str:
+        out = [_csl_bib_name(n) for n in value]
+        return " and ".join(out)
+
+    used = work.extra.get("bibtex_fields") or {}
+    etype, fields = csl_to_bibtex(work.csl, used, names=names, escape=_escape)
+    if work.et_al:
+        fields = [(k, v + " and others" if k == "author" else v) for k, v in fields]
+    if work.extra.get("entry_type"):  # read from BibTeX: its own type and other fields
+        etype = str(work.extra["entry_type"])
+        fields = [(k, _names_as_written(work, k, v)) for k, v in fields]
+        have = {k for k, _ in fields}
+        for k, v in work.extra.items():
+            if k in _NOT_FIELDS or k in have or not isinstance(v, str):
+                continue
+            fields.append((k, v if k in _VERBATIM else _escape(v)))
+    fields = [
+        (k, protect_title(v) if k == "title" else v.replace("\u2013", "--") if k == "pages" else v)
+        for k, v in fields
+    ]
+    return etype, fields
+
+
+def _names_as_written(work: Work, field: str, value: str) -> str:
+    """A name list as the entry wrote it ("Brigitte Goldstein") when that reads as the same
+    names as the record's ("Goldstein, Brigitte"), so the field comes back as it came."""
+    from tui.mapping.bibtex import BIBTEX_MAP
+    from tui.sources.bibtex import _csl_names
+
+    written = work.extra.get(field)
+    if not isinstance(written, str) or written == value:
+        return value
+    if not any(name == field and kind == "names" for name, _v, kind in BIBTEX_MAP):
+        return value
+    var = next(v for name, v, kind in BIBTEX_MAP if name == field)
+    if _csl_names(written) != work.csl.get(var):
+        return value
+    return _escape(written)
+
+
+_VERBATIM = {"doi", "url", "file", "eprint", "pmid", "pmcid", "pii", "isbn", "issn", "urldate"}
 
 
 def format_bibtex(works: list[Work], keys: list[str]) -> str:
     import bibtexparser
     from bibtexparser.model import Entry, Field
 
+    from tui.mapping.printed import is_printed
+
     lib = bibtexparser.Library()
     for work, key in zip(works, keys, strict=True):
-        fields = [Field(k, "{" + v + "}") for k, v in fields_of(work)]
-        lib.add(Entry(entry_type(work), key, fields))
+        if work.csl and not is_printed(work):
+            etype, pairs = record_entry(work)
+        else:
+            etype, pairs = entry_type(work), fields_of(work)
+        fields = [Field(k, "{" + v + "}") for k, v in pairs]
+        lib.add(Entry(etype, key, fields))
     fmt = bibtexparser.BibtexFormat()
     fmt.indent = "  "
     fmt.block_separator = "\n"

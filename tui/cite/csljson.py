@@ -86,8 +86,30 @@ def csl_type(work: Work) -> str:
     return t
 
 
+def csl_item(work: Work, *, id: str | None = None, keep_id: bool = False) -> dict:
+    """One work as a CSL-JSON item: its record as imported (lossless), or, for a work
+    read from a printed reference, the item its fields make (`to_csl`).  `id` replaces
+    the item's id, unless `keep_id` and the record has one of its own."""
+    if work.csl:
+        d = _json_copy(work.csl)
+        if not (keep_id and d.get("id") not in (None, "")):
+            d["id"] = id or work.key or work.id
+        return d
+    return to_csl(work, id=id)
+
+
+def _json_copy(value):
+    if isinstance(value, dict):
+        return {k: _json_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_copy(v) for v in value]
+    return value
+
+
 def to_csl(work: Work, *, id: str | None = None) -> dict:
-    """One work as a CSL-JSON item."""
+    """The CSL-JSON item a work's flat fields make: all a printed reference has, and what
+    tui.cite.csl renders with citeproc-py today (issue 12 moves the renderer to the
+    lossless record: citeproc-py 0.x trips on several CSL 1.0.2 shapes of real items)."""
     d: dict = {"id": id or work.key or work.id, "type": csl_type(work)}
     authors = [csl_name(a) for a in work.authors if a.strip(" ,;")]
     if authors:
@@ -149,5 +171,14 @@ def to_csl(work: Work, *, id: str | None = None) -> dict:
 
 
 def format_csljson(works: list[Work], ids: list[str]) -> str:
-    items = [to_csl(w, id=i) for w, i in zip(works, ids, strict=True)]
+    """The items; an imported item keeps its own id (so a Zotero library comes back
+    unchanged) unless another item of this output already has it, then it gets `ids`'s."""
+    items, taken = [], set(ids)
+    for w, i in zip(works, ids, strict=True):
+        d = csl_item(w, id=i, keep_id=True)
+        own = d.get("id")
+        if own != i and (str(own) in taken or not w.csl.get("id")):
+            d["id"] = i
+        taken.add(str(d["id"]))
+        items.append(d)
     return json.dumps(items, ensure_ascii=False, indent=2)

@@ -118,8 +118,36 @@ def to_ris(work: Work) -> dict:
     return r
 
 
+def record_lines(work: Work, key: str | None) -> str:
+    """A work with a lossless record as RIS through the table of tui.mapping.ris, plus
+    the source's tags that have no CSL variable, under their own names."""
+    from tui.mapping.ris import csl_to_ris
+
+    used = work.extra.get("ris_fields")
+    tags = csl_to_ris(
+        work.csl, str(work.extra.get("ris_type", "")), used if isinstance(used, dict) else None
+    )
+    if key is not None:
+        tags.insert(1, ("ID", key))
+    other = work.extra.get("ris_tags")
+    if isinstance(other, dict):
+        tags.extend((t, v) for t, vs in other.items() for v in vs if isinstance(v, str))
+    tags.append(("ER", ""))
+    return "\n".join(f"{t}  - {' '.join(v.split())}".rstrip() for t, v in tags)
+
+
 def format_ris(works: list[Work], keys: list[str] | None = None) -> str:
     """The records; with `keys`, each gets its citation key as ID (read back as the key)."""
+    from tui.mapping.printed import is_printed
+
+    if any(w.csl and not is_printed(w) for w in works):
+        ks = keys if keys is not None else [None] * len(works)
+        return "\n\n".join(
+            record_lines(w, k)
+            if w.csl and not is_printed(w)
+            else format_ris([w], None if k is None else [k])
+            for w, k in zip(works, ks, strict=True)
+        )
     records = [to_ris(w) for w in works]
     if keys is not None:
         records = [

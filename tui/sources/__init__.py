@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import os
+import re
 from pathlib import Path
 
 from tui.errors import ParseError, ReadingListError
@@ -30,6 +31,17 @@ FORMATS = {
     ".bibtex": ("tui.sources.bibtex", "parse_bibtex", "BibTeX"),
     ".ris": ("tui.sources.ris", "parse_ris", "RIS"),
     ".json": ("tui.sources.csljson", "parse_csljson", "CSL-JSON"),
+    ".yaml": ("tui.sources.csljson", "parse_cslyaml", "CSL-YAML"),
+    ".yml": ("tui.sources.csljson", "parse_cslyaml", "CSL-YAML"),
+    ".nbib": ("tui.sources.tagged", "parse_medline", "MEDLINE"),
+    ".medline": ("tui.sources.tagged", "parse_medline", "MEDLINE"),
+    ".cgi": ("tui.sources.tagged", "parse_tagged", "a database export"),
+    ".ciw": ("tui.sources.tagged", "parse_wos", "Web of Science"),
+}
+_TAGGED = {
+    "medline": FORMATS[".nbib"],
+    "wos": FORMATS[".ciw"],
+    "ovid": ("tui.sources.tagged", "parse_ovid", "Ovid"),
 }
 
 
@@ -106,4 +118,11 @@ def _sniff(text: str) -> tuple[str, str, str]:
         return FORMATS[".ris"]
     if head.startswith(("[", "{")) and not head.startswith("[1]"):
         return FORMATS[".json"]
+    from tui.sources.tagged import sniff_tagged
+
+    tagged = sniff_tagged(head)
+    if tagged:
+        return _TAGGED[tagged]
+    if head.startswith("---") and re.search(r"^(?:references:|- (?:id|type):)", head, re.M):
+        return FORMATS[".yaml"]
     return FORMATS[".txt"]

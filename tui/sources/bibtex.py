@@ -13,6 +13,7 @@ import functools
 import re
 
 from tui.errors import ParseError
+from tui.mapping.bibtex import bibtex_to_csl
 from tui.model import Review, Work
 from tui.sources.latex import (
     _LATEX_CHARS,
@@ -644,6 +645,55 @@ def _one_name(name: str) -> tuple[str, str] | None:
     return (shown, whole) if shown else None
 
 
+def _csl_names(value: str) -> list[dict]:
+    """An author/editor list as CSL names (structured: family, given, particles, suffix,
+    or literal); "others" is left out (Work.et_al says it)."""
+    value = value.strip(" \r\n\t")
+    if not value:
+        return []
+    if "{" in value or "\\" in value:
+        from bibtexparser.middlewares.names import split_multiple_persons_names
+
+        try:
+            names = split_multiple_persons_names(value)
+        except Exception:
+            names = re.split(r"\s+and\s+", value)
+    else:
+        names = _AND.split(value)
+    out = []
+    for name in names:
+        one = _csl_name(" ".join(name.split()))
+        if one:
+            out.append(dict(one))
+    return out
+
+
+@functools.lru_cache(maxsize=65536)
+def _csl_name(name: str) -> tuple | None:
+    if not name:
+        return None
+    plain = latex_to_text(name)
+    if is_et_al(plain):
+        return None
+    if "," not in name and _cjk_name(plain):
+        return (("literal", plain.replace(" ", "")),)
+    if name.startswith("{") and name.endswith("}") and _closing(name, 0, "{") == len(name) - 1:
+        return (("literal", plain),)  # {World Health Organization}
+    from bibtexparser.middlewares.names import parse_single_name_into_parts
+
+    try:
+        parts = parse_single_name_into_parts(name, strict=False)
+    except Exception:
+        return (("literal", plain),)
+    d = {
+        "family": latex_to_text(" ".join(parts.last)),
+        "given": latex_to_text(" ".join(parts.first)),
+        "non-dropping-particle": latex_to_text(" ".join(parts.von)),
+        "suffix": latex_to_text(" ".join(parts.jr)),
+    }
+    return tuple((k, v) for k, v in d.items() if v) or None
+
+
 def _cjk_name(name: str) -> bool:
     from tui.model import has_cjk
 
@@ -753,6 +803,11 @@ def _work(entry, fields: dict[str, str], notes: list[str]) -> Work:
     if editors_full:
         extra["editors_full"] = editors_full
 
+    csl, used = bibtex_to_csl(
+        etype, entry.key.strip(), fields, text=latex_to_text, verbatim=_verbatim, names=_csl_names
+    )
+    if used:
+        extra["bibtex_fields"] = used
     year = year_of(fields.get("year", "")) or year_of(fields.get("date", ""))
     if "date" in fields and fields["date"].strip():
         extra["date"] = _verbatim(fields["date"])
@@ -786,6 +841,7 @@ def _work(entry, fields: dict[str, str], notes: list[str]) -> Work:
         raw=entry.raw or "",
         extra=extra,
         warnings=notes,
+        csl=csl,
     )
 
 

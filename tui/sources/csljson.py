@@ -13,6 +13,7 @@ import json
 import re
 
 from tui.errors import ParseError
+from tui.mapping import with_extra
 from tui.model import Review, Work
 from tui.sources import limits
 from tui.sources.latex import (
@@ -28,7 +29,7 @@ from tui.sources.latex import (
 )
 from tui.sources.limits import MAX_DEPTH, check_records, too_deep
 
-__all__ = ["parse_csljson", "CSL_TYPES"]
+__all__ = ["parse_csljson", "parse_cslyaml", "work_from_item", "views", "CSL_TYPES"]
 
 # CSL item type -> GB/T 7714 type code ("article", a preprint, depends on a URL)
 CSL_TYPES = {
@@ -117,6 +118,131 @@ def parse_csljson(text: str, *, source: str = "") -> tuple[Review, list[Work]]:
     for number, (item, raw, line) in enumerate(_items(text, source), start=1):
         works.append(_work(item, raw, f"item {number} (line {line})", source))
     return finish(original, source, works)
+
+
+def parse_cslyaml(text: str, *, source: str = "") -> tuple[Review, list[Work]]:
+    """Read a CSL-YAML file (pandoc's and Better BibTeX's: a list of items, or a mapping
+    with `references:`): the same items as CSL-JSON, written in YAML. Read with YAML's
+    safe loader only (no tags that construct objects, so a file cannot run code), after a
+    pass over its events that refuses anchors and aliases (CSL-YAML never needs them, and
+    an alias bomb shares one list a billion times) and counts its containers as the
+    CSL-JSON reader does, so what the loader builds is bounded by the input."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 50 MB in seconds
+    original = text
+    text = prepare_text(text, source, "CSL-YAML")
+    try:
+        containers = depth = 0
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                line = event.start_mark.line + 1
+                raise ParseError(
+                    "anchors and aliases (&name, *name) are not allowed in CSL-YAML",
+                    file=source,
+                    place=f"line {line}",
+                )
+            if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+            elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH + 2:  # the list, `references:`, then each item
+                    raise ParseError(
+                        f"nested more than {MAX_DEPTH} levels deep",
+                        file=source,
+                        place=f"line {event.start_mark.line + 1}",
+                    )
+                containers += 1
+                if containers > limits.MAX_CONTAINERS:
+                    raise ParseError(
+                        f"too many YAML mappings and lists (more than"
+                        f" {limits.MAX_CONTAINERS:,}); split the file",
+                        file=source,
+                    )
+        data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        place = f"line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "not YAML"
+        raise ParseError(f"not CSL-YAML: {problem}", file=source, place=place) from None
+    if isinstance(data, dict) and isinstance(data.get("references"), list):
+        data = data["references"]
+    if not isinstance(data, list):
+        raise ParseError("not CSL-YAML (a list of items, or `references:` with one)", file=source)
+    check_records(len(data), source)
+    works = []
+    for number, item in enumerate(data, start=1):
+        where = f"item {number}"
+        if too_deep(item):
+            raise ParseError(f"nested more than {MAX_DEPTH} levels deep", file=source, place=where)
+        item = _yaml_dates(_plain(item))
+        raw = json.dumps(item, ensure_ascii=False, indent=2)
+        works.append(_work(item, raw, where, source))
+    return finish(original, source, works)
+
+
+def _plain(value):
+    """YAML's own scalars as CSL-JSON has them: a date (2019-05-01) as its ISO text, for
+    the date reader; anything else that JSON cannot hold as its string."""
+    import datetime
+
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def _yaml_dates(item):
+    """CSL-YAML's date forms as CSL-JSON's: pandoc-citeproc and Better BibTeX write a date
+    as a list of {year, month, day} (two for a range), and pandoc reads EDTF text
+    ('2019-05-01', '1994/1996'); CSL-JSON has {"date-parts": [[y, m, d], ...]}."""
+    if not isinstance(item, dict):
+        return item
+    from tui.mapping import DATE_VARIABLES, parse_date
+
+    out = dict(item)
+    for var in DATE_VARIABLES:
+        value = out.get(var)
+        ends = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+        if ends and all(isinstance(e, dict) and "date-parts" not in e for e in ends):
+            parts, extra = [], {}
+            for e in ends[:2]:
+                p = [e[k] for k in ("year", "month", "day") if e.get(k) not in (None, "")]
+                if p:
+                    parts.append(p)
+                for k in ("season", "circa", "literal", "raw"):
+                    if e.get(k) not in (None, ""):
+                        extra.setdefault(k, e[k])
+            if parts or extra:
+                out[var] = {"date-parts": parts, **extra} if parts else extra
+        elif isinstance(value, str) and value.strip():
+            out[var] = parse_date(value) or {"raw": value}
+        elif isinstance(value, int) and not isinstance(value, bool):
+            out[var] = {"date-parts": [[value]]}
+    return out
+
+
+def work_from_item(item: dict, raw: str, where: str, source: str) -> Work:
+    """A work whose record is the CSL item `item` and whose flat fields are its views
+    (the importers of formats that are read into the record first use this)."""
+    return _work(item, raw, where, source)
+
+
+def views(item: dict) -> dict:
+    """The flat fields (tui.model.FLAT_VIEWS) that the CSL item `item` gives: the one
+    function that computes them from a record, as the import of a collection sets them
+    (`finish` then settles the language from the title and names)."""
+    from tui.model import FLAT_VIEWS
+    from tui.sources.latex import guess_lang
+
+    w = _work(item, "", "the record", "")
+    w.lang = guess_lang(w.title, w.authors, w.lang)
+    return {k: getattr(w, k) for k in FLAT_VIEWS}
 
 
 # ---------------------------------------------------------------- the JSON list
@@ -384,6 +510,9 @@ def _work(item, raw: str, where: str, source: str) -> Work:
         v = item.get(k)
         if v is not None and not isinstance(v, (str, int, float, list)):
             raise ParseError(f'"{k}" is not text', file=source, place=where)
+    record = item  # the lossless record, kept as the source wrote it
+    # the views read Zotero's "Extra" lines in `note` as citeproc-js does
+    item = with_extra(item)
     ctype = _text(item.get("type")).lower()
     authors, authors_full, et_al = _names(item.get("author"), "author", where, source)
     editors, editors_full, _ = _names(item.get("editor"), "editor", where, source)
@@ -467,4 +596,5 @@ def _work(item, raw: str, where: str, source: str) -> Work:
         lang=_text(item.get("language")) or "en",
         raw=raw,
         extra=extra,
+        csl=record,
     )

@@ -95,8 +95,11 @@ def _clean(s: str) -> str:
     return s.strip(" \t\r\n\u3000.,;，．。；")
 
 
-def parse_reference(text: str, *, n: int = 0) -> Work:
+def parse_reference(text: str, *, n: int = 0, record: bool = False) -> Work:
     """One printed reference in, a `Work` out.  Never raises.
+
+    With `record`, the work also gets its CSL record (`Work.csl`), as far as the printed
+    string allows (tui.mapping.printed); the review page's importer asks for it.
 
     >>> w = parse_reference("Teske N, Fett N. Recent advances[J]. Am J Clin Dermatol, 2024, 25(2):213-226.")
     >>> w.authors, w.journal, w.year, w.volume, w.issue, w.pages
@@ -112,6 +115,13 @@ def parse_reference(text: str, *, n: int = 0) -> Work:
     if not work.type:
         work.type = "Z"
     work.lang = "zh" if has_cjk(work.raw) else "en"
+    if record:
+        from tui.mapping.printed import printed_to_csl
+
+        try:
+            work.csl = printed_to_csl(work)
+        except Exception as exc:  # as above: the fields stay; the record is left out
+            work.warnings.append(f"could not make its record ({type(exc).__name__}: {exc})")
     return work
 
 

@@ -127,14 +127,14 @@ def unique_keys(works: Iterable[Work]) -> None:
         key = base
         i = next_suffix.get(base, 0)
         while key in taken:
-            key = base + _suffix(i)
+            key = base + suffix(i)
             i += 1
         next_suffix[base] = i
         w.key = key
         taken.add(key)
 
 
-def _suffix(i: int) -> str:
+def suffix(i: int) -> str:
     """0 -> 'a', 25 -> 'z', 26 -> 'aa', ..."""
     s = ""
     i += 1

@@ -47,6 +47,13 @@ _NEEDS_PARSER = re.compile(r"[\\$%]")
 _SIMPLE = [("---", "\u2014"), ("--", "\u2013"), ("``", "\u201c"), ("''", "\u201d"), ("~", " ")]
 
 
+_KEEP_ARGUMENT = ("texttt", "textsf", "textmd", "textup", "mbox")
+_LOGOS = {"TeX": "TeX", "LaTeX": "LaTeX", "LaTeXe": "LaTeX2e", "BibTeX": "BibTeX",
+          "XeTeX": "XeTeX", "XeLaTeX": "XeLaTeX", "LuaTeX": "LuaTeX", "LuaLaTeX": "LuaLaTeX",
+          "ConTeXt": "ConTeXt", "METAFONT": "METAFONT", "MF": "METAFONT", "MP": "MetaPost",
+          "biber": "Biber", "biblatex": "biblatex", "AmS": "AMS"}  # fmt: skip
+
+
 def _get_decoder():
     global _decoder, _walker_db
     if _decoder is None:
@@ -61,7 +68,16 @@ def _get_decoder():
         db.add_context_category(
             "readinglist",
             prepend=True,
-            macros=[MacroTextSpec("url", simplify_repl="%s")],
+            macros=[
+                MacroTextSpec("url", simplify_repl="%s"),
+                # pylatexenc's parser knows these take an argument, but its text
+                # conversion has no rule for them and dropped the argument with the
+                # macro ("Note the \\texttt{sorttitle} field" lost its word)
+                *(MacroTextSpec(m, simplify_repl="%s") for m in _KEEP_ARGUMENT),
+                # the TeX logos have no rule either: "{\\TeX}: The Program" read as
+                # ": The Program" (biblatex-examples' knuth:ct:b)
+                *(MacroTextSpec(m, simplify_repl=text) for m, text in _LOGOS.items()),
+            ],
         )
         _decoder = LatexNodes2Text(
             latex_context=db,
@@ -538,6 +554,8 @@ def finish(
 
 def _assign_keys(works: list[Work], review: Review) -> None:
     """Keep each source key; the second 'smith2020' becomes 'smith2020a' (as Better BibTeX)."""
+    from tui.sources.keys import suffix
+
     seen: set[str] = set()
     for w in works:
         if not w.key:
@@ -546,7 +564,7 @@ def _assign_keys(works: list[Work], review: Review) -> None:
             base = w.key
             i = 0
             while True:
-                candidate = base + _suffix(i)
+                candidate = base + suffix(i)
                 if candidate not in seen:
                     break
                 i += 1
@@ -569,16 +587,6 @@ def _assign_keys(works: list[Work], review: Review) -> None:
             base = f"item{w.n}"
             key, i = base, 0
             while key in seen:
-                key, i = base + _suffix(i), i + 1
+                key, i = base + suffix(i), i + 1
             w.key = key
             seen.add(key)
-
-
-def _suffix(i: int) -> str:
-    """0 -> 'a', 25 -> 'z', 26 -> 'aa' ..."""
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(97 + r) + s
-    return s

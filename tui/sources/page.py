@@ -270,7 +270,7 @@ def _table(lines: list[str]) -> list[Work]:
             missing = f"[{prev + 1}]" + (f"-[{n - 1}]" if n - 1 > prev + 1 else "")
             works[-1].warnings.append(f"{missing} missing after this one")
         prev = n
-        work = parse_reference(m["text"].strip(), n=n)
+        work = parse_reference(m["text"].strip(), n=n, record=True)
         work.kind = kind
         work.review = ""  # the store fills it
         works.append(work)

@@ -13,6 +13,7 @@ import re
 from urllib.parse import unquote
 
 from tui.errors import ParseError
+from tui.mapping.ris import ris_to_csl
 from tui.model import Review, Work, has_cjk, parse_author
 from tui.sources.latex import (
     clean_doi,
@@ -106,11 +107,15 @@ def _split(text: str, source: str) -> tuple[list[_Record], int]:
     records: list[_Record] = []
     empty = 0
     current: _Record | None = None
+    previous_closed = False  # tags may follow ER until a blank or number line
     for no, line in enumerate(text.split("\n"), start=1):
         body = line.rstrip().rstrip("\x1a")  # DOS end-of-file mark of old exporters
         m = _TAG.match(body)
         if current is None:
-            if not body.strip() or _NUMBER.match(body.strip()):
+            if not body.strip():
+                continue
+            if _NUMBER.match(body.strip()):
+                previous_closed = False  # the next record's number: Ovid's trailer ends
                 continue
             if m and m.group(1) == "TY":
                 if not (m.group(2) or "").strip():
@@ -124,6 +129,16 @@ def _split(text: str, source: str) -> tuple[list[_Record], int]:
                 current.tags.append(["TY", (m.group(2) or "").strip()])
                 continue
             place = f"line {no}"
+            if m and records and m.group(1) not in ("ER", "TY") and previous_closed:
+                # Ovid writes tags after ER (NL, the link); they belong to that record
+                records[-1].lines.append(line)
+                records[-1].tags.append([m.group(1), (m.group(2) or "").strip()])
+                continue
+            if not m and records and previous_closed and records[-1].tags[-1][0] != "TY":
+                last = records[-1].tags[-1]  # a tag after ER continued on the next line
+                last[1] = f"{last[1]} {body.strip()}".strip()
+                records[-1].lines.append(line)
+                continue
             if m and m.group(1) == "ER":
                 raise ParseError(
                     "ER line without a record (no TY line before it)", file=source, place=place
@@ -149,6 +164,7 @@ def _split(text: str, source: str) -> tuple[list[_Record], int]:
                 else:
                     empty += 1
                 current = None
+                previous_closed = True
             elif tag == "TY":
                 raise ParseError(
                     f"no ER line before the next TY on line {no} (the record starts on"
@@ -229,11 +245,42 @@ def _person(name: str) -> tuple[str, str]:
         single = parts[0]
         if has_cjk(single) and all(has_cjk(ch) or ch.isspace() for ch in single):
             return person("", literal=single.replace(" ", ""))
+        n = _csl_name(single)  # as the record reads it: "Liu R." is Liu, R. (Embase)
+        if n and "family" in n:
+            return person(n["family"], n.get("given", ""))
         a = parse_author(single)
         if a.literal:
             return person("", literal=a.literal)
         return person(a.family, a.given)
     return person(parts[0], parts[1])  # "Family, Given[, Suffix]"
+
+
+def _csl_name(name: str) -> dict | None:
+    """One RIS name as a CSL name: 'Family, Given[, Suffix]', a CJK name or an
+    organisation as a literal; None for 'et al.' and empty names."""
+    name = " ".join(name.split())
+    if not name or is_et_al(name):
+        return None
+    parts = [p.strip() for p in name.split(",")]
+    parts = [p for p in parts if p and "@" not in p]  # Scopus appends e-mail addresses
+    if not parts:
+        return None
+    if len(parts) == 1:
+        # RIS writes "Family, Given": without a comma it is "Smith JA" (Vancouver) or an
+        # organisation ("SR Research" is not Mr Sr), never a name to guess the order of
+        m = re.fullmatch(r"(.+?)\s+((?:[A-Z]\.-?)+)", parts[0])
+        if m:  # "Liu R.", "Adler D.G." (Embase): the family and its initials with points
+            return {"family": m.group(1), "given": m.group(2)}
+        a = parse_author(parts[0])
+        if a.literal or not re.fullmatch(r"[^\W\d_]{1,4}", a.given) or not a.given.isupper():
+            return {"literal": parts[0]}
+        if a.family.isupper():
+            return {"literal": parts[0]}
+        return {"family": a.family, "given": a.given}
+    d = {"family": parts[0], "given": parts[1]}
+    if len(parts) > 2:
+        d["suffix"] = ", ".join(parts[2:])
+    return d
 
 
 def _first(d: dict, *keys: str) -> str:
@@ -355,6 +402,8 @@ def _work(rec: _Record, source: str) -> Work:
     if editors_full:
         extra["editors_full"] = editors_full
 
+    csl, leftovers = ris_to_csl(ty, rec.tags, name=_csl_name)
+    extra.update(leftovers)
     issue, supplement = split_supplement(_first(d, "number"))
     type_code = RIS_TYPES.get(ty, "Z")
     if ty == "GEN" and _first(d, "type_of_work").lower() == "archive":
@@ -384,4 +433,5 @@ def _work(rec: _Record, source: str) -> Work:
         lang=_first(d, "language") or "en",
         raw="\n".join(rec.lines),
         extra=extra,
+        csl=csl,
     )

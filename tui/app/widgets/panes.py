@@ -24,6 +24,10 @@ DIM = Style(dim=True)
 LABEL_WIDTH = 10
 
 
+_TAG_SETS = (("ris_tags", "RIS"), ("medline_tags", "MEDLINE"), ("wos_tags", "WoS"),
+             ("ovid_tags", "Ovid"))  # fmt: skip
+
+
 def work_url(work: Work) -> str:
     """Where `o` takes the reader: the free full text when known, else the DOI, else the
     PubMed record, else the work's URL (printed or fetched; only ever http(s))."""
@@ -335,8 +339,15 @@ def work_text(
         lines.row(label, numbers)
     if work.pages:
         lines.row("Pages", clean(work.pages))
+    if work.csl:  # every role of the record, by name ("translator", "director"…)
+        from tui.mapping import ROLE_LABELS, name_text, names_of
+
+        for role, names in names_of(work.csl).items():
+            if role != "author":
+                label = ROLE_LABELS[role].capitalize() + ("s" if len(names) > 1 else "")
+                lines.row(label, clean(", ".join(name_text(n) for n in names)))
     for label, value in (
-        ("Editors", ", ".join(work.editors)),
+        ("Editors", "" if work.csl else ", ".join(work.editors)),
         ("Publisher", ", ".join(x for x in (work.place, work.publisher) if x)),
         ("Edition", work.edition),
         ("Medium", work.medium),
@@ -353,6 +364,11 @@ def work_text(
     for label, value in (("Review", work.review), ("Key", work.key), ("Language", work.lang)):
         if value:
             lines.row(label, clean(value))
+    for key, fmt in _TAG_SETS:  # what has no CSL variable, kept under the source's tags
+        tags = work.extra.get(key)
+        for tag, values in (tags if isinstance(tags, dict) else {}).items():
+            if isinstance(values, list):
+                lines.row(f"{fmt} {tag}", clean("; ".join(str(v) for v in values)))
     for label, value in extra_fields(work.extra):
         lines.row(label, inert(value).strip() if label == "Abstract" else clean(value))
     source = fetched_source(work, "abstract")
