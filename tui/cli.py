@@ -76,10 +76,15 @@ STATUSES = ("unread", "reading", "read")  # = ReadStatus values (a test keeps th
 # keeps them in step)
 IMPORT_FORMATS = """\
 formats (by extension):
-  .txt .html .htm   a review page (its references and related articles)
+  .txt .html .htm   a review page (its references and related articles); a .txt
+                    that starts as MEDLINE or Web of Science text is read as that
   .bib .bibtex      BibTeX (Zotero, JabRef, Mendeley, ...)
   .ris              RIS (Zotero, EndNote, Ovid, embase.com, ...)
-  .json             CSL-JSON (Zotero, Better BibTeX, pandoc)"""
+  .json             CSL-JSON (Zotero, Better BibTeX, pandoc)
+  .yaml .yml        CSL-YAML (Better BibTeX, pandoc)
+  .nbib .medline    MEDLINE (PubMed's "Save as PubMed" file)
+  .ciw              Web of Science plain text
+  .cgi              a database export: Ovid's tagged format (MEDLINE or WoS by content)"""
 
 
 def _style_names() -> list[str]:
@@ -132,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = _command(
         sub,
         "import",
-        "import review pages (.txt/.html), .bib, .ris, CSL-JSON .json",
+        "import review pages (.txt/.html), .bib, .ris, CSL-JSON/YAML, MEDLINE, WoS",
         "Import review pages and bibliographies. Each file becomes one review or\n"
         "collection, known by the file it came from: importing the same file again\n"
         "updates it and keeps every reading status and note, and a collection keeps\n"
