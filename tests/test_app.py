@@ -469,7 +469,7 @@ async def test_note_editing_saves_cancels_and_undoes(db, library):
         assert "read the methods [J]" in screen_text(app)
         await pilot.press("n")
         await type_text(pilot, " more")
-        await pilot.press("escape")
+        await pilot.press("escape", "d")  # changed text: discard it when asked
         assert library.state(first).note == "read the methods [J]"
         await pilot.press("z")
         assert library.state(first).note == ""

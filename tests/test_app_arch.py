@@ -27,6 +27,7 @@ async def test_one_space_recomputes_the_titles_once(library, monkeypatch):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         calls = []
+        app.main.poll.pause()  # the 2-second poll for other processes redraws them too
         original = type(app.main).update_titles
         monkeypatch.setattr(
             type(app.main), "update_titles", lambda self: (calls.append(1), original(self))

@@ -117,3 +117,14 @@ def test_style_chooser_80x24(snap_compare, library):
 def test_changes_not_saved_header(snap_compare, library):
     library.save_error = "cannot write db.json: disk full"  # as after a failed write
     assert snap_compare(ReadingListApp(library), terminal_size=(120, 40), run_before=settle)
+
+
+def test_all_works_120x40(snap_compare, library):
+    # the review key, journal and authors give way: the title gets two fifths of the row
+    from tui.model import Review, Work
+
+    review = Review(key="zotero-export-2024", title_en="My library", year=2024)
+    work = Work(review=review.key, kind="reference", n=1, key="x", title="Short", year=2024)
+    library.import_review(review, [work])
+    library.set_pref("app.review", "*")
+    assert snap_compare(ReadingListApp(library), terminal_size=(120, 40), run_before=settle)

@@ -251,3 +251,16 @@ def test_proper_nouns_are_learned_from_the_library():
     # a whole list learns from itself
     text = format_bibliography([*lib, title_case], "gbt7714-2015")
     assert "Rural hospitals of Ohio[J]" in text
+
+
+def test_2025_keeps_full_given_names_only_when_they_are_pinyin():
+    """'Wang Shanshan' stays whole (the 2025 examples), but an English given name that a
+    loose initial-final pattern would also read as pinyin ('Doe Jane', 'Lee Ann') is cut
+    to initials like every other Western name."""
+    text = (
+        "@article{a, author={Doe, Jane and Lee, Ann and Wang, Shanshan}, title={T},"
+        " journal={J}, year={2024}}"
+    )
+    _, (work,) = parse_bibtex(text, source="x.bib")
+    out = format_citation(work, "gbt7714-2025")
+    assert normalise(out).startswith(normalise("Doe J, Lee A, Wang Shanshan. T[J]")), out

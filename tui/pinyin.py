@@ -293,6 +293,26 @@ def _syllables() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(syllables), frozenset(prefixes)
 
 
+def spells_pinyin(word: str, at_most: int) -> bool:
+    """Does `word` spell at most `at_most` real pinyin syllables ("Shanshan": 2)?
+
+    >>> spells_pinyin("Shanshan", 3), spells_pinyin("Jane", 3), spells_pinyin("Doe", 1)
+    (True, False, False)
+    """
+    word = word.lower()
+    if not word.isascii() or not word.isalpha() or len(word) > 6 * at_most:
+        return False
+    valid = _syllables()[0]
+    # fewest syllables that spell word[:i] (None: it cannot be spelled)
+    best: list[int | None] = [0] + [None] * len(word)
+    for i in range(1, len(word) + 1):
+        for j in range(max(0, i - 6), i):
+            n = best[j]
+            if n is not None and word[j:i] in valid and (best[i] is None or n + 1 < best[i]):
+                best[i] = n + 1
+    return best[-1] is not None and best[-1] <= at_most
+
+
 def could_be_pinyin(word: str) -> bool:
     """Is word (already folded: lower case, no accents) something typed as pinyin?
 

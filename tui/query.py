@@ -376,6 +376,20 @@ _ALIASES = {
     "年份": "year",
 }
 STATUSES = ("unread", "queued", "reading", "read", "skipped")  # = tui.model.ReadStatus
+
+
+def nearest_field(name: str) -> str:
+    """The known field a mistyped `name` most likely meant ("yera" -> "year"), or "".
+
+    difflib's ratio over the field names and their aliases (stdlib: no need for our own
+    edit distance); an alias found stands for its field.
+    """
+    from difflib import get_close_matches
+
+    near = get_close_matches(normalize(name), list(_ALIASES), n=1, cutoff=0.6)
+    return _ALIASES[near[0]] if near else ""
+
+
 _KIND_VALUES = {
     "reference": "reference",
     "references": "reference",
@@ -648,15 +662,22 @@ class Query:
     (True, True)
     """
 
-    __slots__ = ("text", "groups", "errors")
+    __slots__ = ("text", "groups", "errors", "hints")
 
     def __init__(
-        self, text: str, groups: list[list[Term]], errors: list[str] | None = None
+        self,
+        text: str,
+        groups: list[list[Term]],
+        errors: list[str] | None = None,
+        hints: list[str] | None = None,
     ) -> None:
         self.text = text
         self.groups = groups
         #: what lenient parsing dropped, one line each (for a hint in the app)
         self.errors = errors or []
+        #: what lenient parsing kept but was probably a typo: an unknown field name,
+        #: searched as text ("unknown field 'yera' — did you mean year:?")
+        self.hints = hints or []
 
     @property
     def is_empty(self) -> bool:
@@ -703,6 +724,7 @@ def parse(text: str, *, strict: bool = False, statuses: dict[str, str] | None = 
     (`tui.settings.Settings.lookup`); default: the built-in states.
     """
     errors: list[str] = []
+    hints: list[str] = []
 
     def problem(message: str) -> None:
         if strict:
@@ -752,6 +774,13 @@ def parse(text: str, *, strict: bool = False, statuses: dict[str, str] | None = 
                     f"unknown field '{name}:' in filter (known: {', '.join(FIELDS)};"
                     f' quote "{name}:{value}" to search it as text)'
                 )
+            if name.isalpha() and value and not value.startswith("/"):  # (not a URL)
+                near = nearest_field(name)
+                hint = f"unknown field '{name}'" + (
+                    f" — did you mean {near}:?" if near else " (searched as text)"
+                )
+                if hint not in hints:
+                    hints.append(hint)
             field, value = "", f"{name}:{value}"
         term = _make_term(field, value, neg, is_quoted, name, problem, statuses)
         if term is None:
@@ -776,7 +805,7 @@ def parse(text: str, *, strict: bool = False, statuses: dict[str, str] | None = 
         if frozenset(g) not in seen:
             seen.add(frozenset(g))
             unique.append(g)
-    return Query(text, unique, errors)
+    return Query(text, unique, errors, hints)
 
 
 def _make_term(field, value, neg, quoted, name, problem, statuses=None) -> Term | None:

@@ -101,6 +101,36 @@ class FilterJob:
 
 
 @dataclass
+class Place:
+    """Where the reader was in one review, kept across runs (pref app.places): the work
+    under each list's cursor, and whether the review pane was compact (`i`; None: the
+    screen's height decides)."""
+
+    works: dict[str, str] = field(default_factory=dict)  # kind -> Work.id
+    compact: bool | None = None
+
+    @classmethod
+    def from_pref(cls, value: object) -> Place:
+        """The place a pref holds; anything malformed counts as no place (never an error)."""
+        if not isinstance(value, dict):
+            return cls()
+        works = value.get("works")
+        compact = value.get("compact")
+        return cls(
+            {k: v for k, v in works.items() if k in KINDS and isinstance(v, str)}
+            if isinstance(works, dict)
+            else {},
+            compact if isinstance(compact, bool) else None,
+        )
+
+    def to_pref(self) -> dict[str, object]:
+        out: dict[str, object] = {"works": dict(self.works)}
+        if self.compact is not None:
+            out["compact"] = self.compact
+        return out
+
+
+@dataclass
 class Change:
     """One undoable change: statuses before it ("status"), a note before it ("note"), or
     whole states before it ("state": priority, tags, queue places)."""
@@ -126,11 +156,17 @@ class ReadingSession:
         self.generation = 0  # bumped whenever the lists are loaded again
         self.filter_text = ""
         self.filter_errors: list[str] = []  # what the filter could not use
+        self.filter_hints: list[str] = []  # what it used but was probably a typo
         self.filter_description = ""
         self.filter_in_background = FILTER_IN_BACKGROUND  # (tests lower it)
         self.filter_seq = 0  # bumped by every set_filter and open: older answers are stale
         self.filter_job: FilterJob | None = None  # running; the lists show the last answer
         self.sort = "n"  # the lists' order (tui.organise.SORT_KEYS); set before open
+        self.query: Query | None = None  # the filter shown (None: unfiltered)
+        # Work.id -> (work, whether it matched when the filter ran), for the works whose
+        # state changed since: marking a work read under status:unread keeps it listed
+        # (the reader is working there), and the titles say how many no longer fit
+        self._since_filter: dict[str, tuple[Work, bool]] = {}
 
     # --- loading -----------------------------------------------------------------
 
@@ -144,6 +180,8 @@ class ReadingSession:
         self.generation += 1
         self.filter_seq += 1  # a filter still running was for the lists shown before
         self.filter_job = None
+        self.query = None
+        self._since_filter.clear()
         self.undo_stack.clear()
         self.citations.clear()  # a re-import may have changed the works
         for kind, shown in self.lists.items():
@@ -182,6 +220,14 @@ class ReadingSession:
         self.generation += 1
         self.filter_seq += 1
         self.filter_job = None
+
+    def row_of(self, kind: str, work_id: str) -> int | None:
+        """Where work `work_id` is among the rows list `kind` shows (None: not shown)."""
+        shown = self.lists[kind]
+        for pos, i in enumerate(shown.rows):
+            if shown.works[i].id == work_id:
+                return pos
+        return None
 
     def state_of(self, work: Work) -> State:
         return self.library.state_view.get(work.ident) or _UNREAD
@@ -239,6 +285,9 @@ class ReadingSession:
         # (bounded: tui.query.MAX_QUERY_CHARS, MAX_TERMS); the reader's names of the states
         query = parse(text, statuses=self.library.settings.lookup())
         self.filter_errors = list(query.errors)
+        self.filter_hints = list(query.hints)
+        self._since_filter.clear()
+        self.query = None if query.is_empty else query
         if query.is_empty:
             self.filter_description = ""
             for shown in self.lists.values():
@@ -277,6 +326,26 @@ class ReadingSession:
         """A filter runs in a thread: the rows are still those of the text before."""
         return self.filter_job is not None
 
+    def _note_changes(self, works: list[Work]) -> None:
+        """Before `works` change state: remember whether each matched the filter shown."""
+        if self.query is None:
+            return
+        for w in works:
+            if w.id not in self._since_filter:
+                self._since_filter[w.id] = (w, self.query.matches(w, self.state_of(w)))
+
+    def changed_since_filter(self, kind: str | None = None) -> int:
+        """How many works (of list `kind`, else of both) the filter would now place
+        differently: changed since it ran, they match now and did not, or the reverse."""
+        query = self.query
+        if query is None:
+            return 0
+        return sum(
+            1
+            for w, matched in self._since_filter.values()
+            if (kind is None or w.kind == kind) and query.matches(w, self.state_of(w)) != matched
+        )
+
     @property
     def filter_hides_everything(self) -> bool:
         return bool(self.filter_text) and not any(s.rows for s in self.lists.values())
@@ -309,6 +378,7 @@ class ReadingSession:
     def set_status(self, works: list[Work], status: str, *, record: bool = True) -> None:
         """Mark `works` `status` (raises ReadingListError, then nothing changed)."""
         before = [(w, self.state_of(w).status) for w in works]
+        self._note_changes(works)
         self.library.set_status(works, status)
         if record:
             self.undo_stack.append(Change("status", before))
@@ -359,6 +429,7 @@ class ReadingSession:
         old = self.state_of(work).note
         if note == old:
             return False
+        self._note_changes([work])
         self.library.set_note(work, note)
         self.undo_stack.append(Change("note", [(work, old)]))
         return True
@@ -373,6 +444,7 @@ class ReadingSession:
         change = self.undo_stack[-1]
         if change.what == "note":
             work, old_note = change.before[0]
+            self._note_changes([work])
             self.library.set_note(work, old_note)
             self.undo_stack.pop()
             return f"Undone: note of {work.local_id} restored."
@@ -387,6 +459,7 @@ class ReadingSession:
         groups: dict[str, list[Work]] = {}
         for w, old in change.before:
             groups.setdefault(old, []).append(w)
+        self._note_changes([w for w, _ in change.before])
         for status, works in groups.items():
             self.library.set_status(works, status)
         self.undo_stack.pop()
@@ -415,11 +488,15 @@ class ReadingSession:
         return f"{sum(self.read_counts.values())}/{self.total} read"
 
     def list_title(self, kind: str) -> str:
-        """ "References 2/43 · 1 of 43 match · 2 selected": a list's border title."""
+        """ "References 2/43 · 7 of 43 match · 2 changed since filtering · 2 selected":
+        a list's border title."""
         shown = self.lists[kind]
         title = f"{LABELS[kind]} {self.read_counts[kind]}/{len(shown.works)}"
         if shown.filtered:
             title += f" · {len(shown.rows)} of {len(shown.works)} match"
+            stale = self.changed_since_filter(kind)
+            if stale:
+                title += f" · {stale} changed since filtering"
         chosen = self.selected_count(kind)
         if chosen:  # in the title, where the eye already is for the counts
             title += f" · {chosen} selected"

@@ -30,16 +30,26 @@ from tui.app.jobs import (
     format_citation,
     no_browser,
     run_copy,
+    run_export,
+    run_import,
     style_catalogue,
 )
 from tui.app.jobs import preload_style as build_style
 from tui.app.keys import help_sections
-from tui.app.messages import Copied, CopyFailed, LibraryFailed, LibraryOpened, TerminalCopy
+from tui.app.messages import (
+    Copied,
+    CopyFailed,
+    FileDone,
+    LibraryFailed,
+    LibraryOpened,
+    TerminalCopy,
+)
+from tui.app.screens import files
 from tui.app.screens.main import MainScreen
 from tui.app.widgets.panes import work_url
 from tui.errors import ReadingListError
 from tui.model import Work
-from tui.session import ALL_WORKS
+from tui.session import ALL_WORKS, Place
 from tui.text import inert
 
 if TYPE_CHECKING:
@@ -65,6 +75,7 @@ class ReadingListApp(App[None]):
         self.style_name: str = DEFAULT_STYLE
         self.initial_filter = ""
         self.saved_filters: dict[str, str] = {}  # review key -> its remembered filter
+        self.places: dict[str, Place] = {}  # review key -> where the reader was
         self.notices_shown: set[str] = set()
         self.initial_pane = "references"
         self.initial_review: str | None = None
@@ -86,6 +97,11 @@ class ReadingListApp(App[None]):
             str(k): str(v) for k, v in (filters if isinstance(filters, dict) else {}).items() if v
         }
         self.initial_pane = str(library.get_pref("app.pane", "references") or "references")
+        places = library.get_pref("app.places")
+        self.places = {
+            str(k): Place.from_pref(v)
+            for k, v in (places if isinstance(places, dict) else {}).items()
+        }
         self.initial_review = self._pick_review(library, self.requested_review)
         old = library.get_pref("app.filter")  # before filters were kept per review
         if old and not isinstance(filters, dict) and library.get_pref("app.review"):
@@ -222,6 +238,43 @@ class ReadingListApp(App[None]):
             return
         self.notify(f"Opening {url}", markup=False)
 
+    # --- the palette's Import file…, Export…, Progress, Sort (screens/files.py) ---
+
+    def action_import_file(self) -> None:
+        if self.main.is_open:
+            files.ask_import(self)
+
+    def action_export_file(self) -> None:
+        if self.main.is_open:
+            files.ask_export(self)
+
+    @work(thread=True, group="file")
+    def import_file(self, path: str) -> None:
+        if self.library is not None:
+            self.post_message(run_import(self.library, path))
+
+    @work(thread=True, group="file")
+    def export_file(self, works: list[Work], path: str) -> None:
+        if self.library is not None:
+            states = {w.ident: self.library.state(w) for w in works}
+            title = self.title or "readinglist"
+            self.post_message(run_export(works, states, self.style_name, path, title))
+
+    @on(FileDone)
+    def _file_done(self, message: FileDone) -> None:
+        severity = "information" if message.ok else "error"
+        self.notify(message.text, title="Import / export", severity=severity, markup=False)
+        if message.review is not None:
+            self.main.open_review(message.review)
+
+    async def action_quit(self) -> None:
+        """ctrl+q: quit, unless the screen on top holds changed text: it asks first."""
+        ask = getattr(self.screen, "ask_before_quit", None)
+        if ask is not None and ask():
+            return
+        self.save_session()
+        self.exit()
+
     def action_help(self) -> None:
         from tui.app.screens.help import HelpScreen
 
@@ -315,14 +368,24 @@ class ReadingListApp(App[None]):
             self.library.set_pref("app.filters", filters)
             self.saved_filters = filters
 
+    def remember_place(self, review: str | None, place: Place) -> None:
+        """Keep `place` as where the reader was in `review` (pref app.places)."""
+        if review is None or self.library is None:
+            return
+        places = {**self.places, review: place}
+        if places != self.places:
+            self.library.set_pref("app.places", {k: p.to_pref() for k, p in places.items()})
+            self.places = places
+
     def save_session(self) -> None:
-        """Remember the review, pane and filter for the next start."""
+        """Remember the review, pane, filter and place for the next start."""
         if self.library is None or not self.main.is_open:
             return
         session = self.main.session
         values = {"app.review": session.review_key, "app.pane": self.main.last_pane}
         try:
             self.remember_filter(session.review_key, session.filter_text)
+            self.remember_place(session.review_key, self.main.place())
         except ReadingListError:
             pass  # nothing to save it to; the session still ends cleanly
         for name, value in values.items():

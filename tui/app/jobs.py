@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from textual.message import Message
 
-from tui.app.messages import CitationReady, Copied, CopyFailed
+from tui.app.messages import CitationReady, Copied, CopyFailed, FileDone
 from tui.model import Work
 from tui.text import inert
 
@@ -137,3 +137,58 @@ def no_browser() -> str:
     except webbrowser.Error:
         return "no web browser found"
     return ""
+
+
+# --- the palette's Import file… and Export… (through the core, as the CLI does) ---------
+
+EXPORT_FORMATS = {".bib": "bibtex", ".ris": "ris", ".json": "csl-json", ".md": "markdown"}
+
+
+def run_import(library, path: str) -> FileDone:
+    """Import the file at `path` as `readinglist import` does; one line says what it did."""
+    from pathlib import Path
+
+    from tui.errors import ReadingListError
+    from tui.sources import load_file
+
+    try:
+        file = Path(path).expanduser()
+        review, works = load_file(file)
+        try:
+            review.source = os.fspath(file.resolve())
+        except (OSError, RuntimeError):
+            pass
+        done = library.import_review(review, works)
+    except ReadingListError as err:
+        return FileDone(str(err), ok=False)
+    key, created = done
+    n = len(works)
+    what = f"{'Created' if created else 'Updated'} {key}: {n} work{'s' if n != 1 else ''}"
+    if done.removed:
+        what += f", {len(done.removed)} removed (no longer in the file)"
+    return FileDone(what + ".", review=key)
+
+
+def run_export(works: list[Work], states, style: str, path: str, title: str) -> FileDone:
+    """Write `works` to `path` as `readinglist export` does: the format follows the file's
+    extension (.bib, .ris, .json, .md), else the citation style, numbered as it prints."""
+    from pathlib import Path
+
+    from tui.cite import check_style, export_markdown, format_bibliography
+    from tui.errors import ReadingListError
+    from tui.fsutil import atomic_write_bytes
+
+    file = Path(path).expanduser()
+    fmt = EXPORT_FORMATS.get(file.suffix.lower(), style)
+    try:
+        if not file.parent.is_dir():
+            return FileDone(f"Cannot write {path}: folder {file.parent} does not exist.", False)
+        if fmt == "markdown":
+            text = export_markdown(works, states, title=title)
+        else:
+            text = format_bibliography(works, check_style(fmt), numbered=True)
+        atomic_write_bytes(file, (text if text.endswith("\n") else text + "\n").encode("utf-8"))
+    except (ReadingListError, OSError) as err:
+        return FileDone(f"Not exported: {err}", ok=False)
+    n = len(works)
+    return FileDone(f"Wrote {n} work{'s' if n != 1 else ''} in {fmt} to {file}.")

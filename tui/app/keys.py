@@ -3,7 +3,8 @@
 Before, keys were written by hand in four places (BINDINGS, the help text, the palette's
 list and README.md) and drifted apart. Now each comes from `KEYS`:
 
-- `bindings()`: MainScreen.BINDINGS (the footer shows those with a `footer` place, in order);
+- `bindings()`: MainScreen.BINDINGS; those with a `footer` rank show in the footer, in the
+  registry's order, as many as the width allows, the lowest ranks first (widgets/footer.py);
 - `help_sections()`: the help screen, grouped by task;
 - `palette_entries()`: the command palette, each entry saying its key;
 - `markdown_table()`: README.md's key table (`python -m tui.app.keys --markdown` prints it,
@@ -35,7 +36,7 @@ class Key:
     keys: str = ""  # Textual key names for MainScreen's binding ("v,x"); "" = handled elsewhere
     action: str = ""  # MainScreen action run by the binding and the palette
     label: str = ""  # the footer's word
-    footer: int = 0  # place in the footer (1 = first); 0 = not in the footer
+    footer: int = 0  # rank in the footer (1 = the last to go when narrow); 0 = never there
     title: str = ""  # the palette's title; "" = not in the palette
     palette: str = ""  # the palette's line under the title
     readme: str = ""  # README's wording when longer than the help line; "-" = not in README
@@ -76,6 +77,20 @@ KEYS: tuple[Key, ...] = (
     ),
     Key(
         "Filter",
+        "f",
+        "filter again (after marks or notes changed what the filter would show)",
+        "f",
+        "refilter",
+        "Refilter",
+        5,
+        "Re-apply filter",
+        "Filter again: drop the works that no longer match, add those that now do",
+        readme="filter again: a work marked read under `status:unread` stays listed until "
+        'then, and the count says so ("7 of 43 match · 2 changed since filtering"); the '
+        "footer shows `f` while that is so",
+    ),
+    Key(
+        "Filter",
         "",
         "",
         action="clear_filter",
@@ -101,7 +116,7 @@ KEYS: tuple[Key, ...] = (
         "r",
         "mark('reading')",
         "Reading",
-        6,
+        10,
         "Mark reading",
         "Mark the highlighted or selected works as reading",
     ),
@@ -131,7 +146,7 @@ KEYS: tuple[Key, ...] = (
         "v,x",
         "select",
         "Select",
-        0,
+        11,
         "Select",
         "Select or unselect the highlighted work",
         readme="select / unselect a work and move down (then `space`, `r`, `u`, `c`, `C` act "
@@ -143,8 +158,8 @@ KEYS: tuple[Key, ...] = (
         "select every work shown / clear the selection",
         "V",
         "select_all",
-        "Select all",
-        0,
+        "All",
+        17,
         "Select all shown",
         "Select every work the filter shows, or clear",
     ),
@@ -155,7 +170,7 @@ KEYS: tuple[Key, ...] = (
         "z,ctrl+z",
         "undo",
         "Undo",
-        0,
+        12,
         "Undo",
         "Undo the last status or note change",
     ),
@@ -189,8 +204,26 @@ KEYS: tuple[Key, ...] = (
         readme="move the highlighted queued work up / down the reading queue "
         "(`readinglist next` prints the first)",
     ),
-    Key("Organise", "", "", "left_square_bracket", "queue_move(-1)", "Queue up"),
-    Key("Organise", "", "", "right_square_bracket", "queue_move(1)", "Queue down"),
+    Key(
+        "Organise",
+        "",
+        "",
+        "left_square_bracket",
+        "queue_move(-1)",
+        "Queue up",
+        title="Queue: move up",
+        palette="Move the work one place up in the reading queue",
+    ),
+    Key(
+        "Organise",
+        "",
+        "",
+        "right_square_bracket",
+        "queue_move(1)",
+        "Queue down",
+        title="Queue: move down",
+        palette="Move the work one place down in the reading queue",
+    ),
     Key(
         "Organise",
         "p",
@@ -236,7 +269,19 @@ KEYS: tuple[Key, ...] = (
         "Apply a saved view: To read, Unread with DOI, Read this week...",
     ),
     Key("Organise", "1 … 9", "apply saved view 1 to 9"),
-    *(Key("Organise", "", "", str(n), f"view({n})", f"View {n}") for n in range(1, 10)),
+    *(
+        Key(
+            "Organise",
+            "",
+            "",
+            str(n),
+            f"view({n})",
+            f"View {n}",
+            title=f"Saved view {n}",
+            palette=f"Apply saved view {n} (its filter and sort)",
+        )
+        for n in range(1, 10)
+    ),
     Key(
         "Organise",
         "P",
@@ -279,7 +324,7 @@ KEYS: tuple[Key, ...] = (
         "s",
         "choose_style",
         "Style",
-        7,
+        6,
         "Choose citation style",
         "Pick a style with a live preview",
     ),
@@ -289,8 +334,8 @@ KEYS: tuple[Key, ...] = (
         "copy the DOI",
         "d",
         "copy_doi",
-        "Copy DOI",
-        0,
+        "DOI",
+        14,
         "Copy DOI",
         "Copy the DOI of the highlighted work",
     ),
@@ -301,7 +346,7 @@ KEYS: tuple[Key, ...] = (
         "C",
         "copy_bibliography",
         "Copy all",
-        0,
+        13,
         "Copy bibliography",
         "Copy selected or shown works as a bibliography",
         readme="copy the selected (or all shown) works as a bibliography, in the order shown, "
@@ -315,7 +360,7 @@ KEYS: tuple[Key, ...] = (
         "o",
         "open",
         "Open",
-        9,
+        8,
         "Open in browser",
         "Open the free full text, else the DOI or PubMed record",
         readme="open the free full text when one is known (PMC, Unpaywall), else the DOI "
@@ -368,7 +413,7 @@ KEYS: tuple[Key, ...] = (
         "n",
         "note",
         "Note",
-        8,
+        7,
         "Edit note",
         "Edit the note of the highlighted work",
     ),
@@ -379,7 +424,7 @@ KEYS: tuple[Key, ...] = (
         "i",
         "toggle_review",
         "Review",
-        0,
+        15,
         "Toggle review details",
         "Show or hide the review pane's details",
     ),
@@ -389,8 +434,8 @@ KEYS: tuple[Key, ...] = (
         "switch review",
         "R",
         "switch_review",
-        "Switch review",
-        0,
+        "Reviews",
+        16,
         "Switch review",
         "Open another review of the database",
         readme='switch review (or "All works" across reviews)',
@@ -402,8 +447,33 @@ KEYS: tuple[Key, ...] = (
         readme="command palette: every action, style, review and theme (Screenshot saves an "
         "SVG in the current folder)",
     ),
-    Key("Move", "tab", "", "tab", "next_pane", "Pane", 10, "Next pane", "Move to the next pane"),
-    Key("Move", "shift+tab", "", "shift+tab", "previous_pane", "Previous pane"),
+    Key(
+        "More",
+        "",
+        "",
+        action="app.import_file",
+        title="Import file…",
+        palette="Import a .bib, .ris, CSL-JSON file or review page (CLI: readinglist import)",
+    ),
+    Key(
+        "More",
+        "",
+        "",
+        action="app.export_file",
+        title="Export…",
+        palette="Write the selected or shown works to a file (CLI: readinglist export -o FILE)",
+    ),
+    Key("Move", "tab", "", "tab", "next_pane", "Pane", 18, "Next pane", "Move to the next pane"),
+    Key(
+        "Move",
+        "shift+tab",
+        "",
+        "shift+tab",
+        "previous_pane",
+        "Previous pane",
+        title="Previous pane",
+        palette="Move to the previous pane",
+    ),
     Key(
         "More",
         "?",
@@ -423,7 +493,7 @@ KEYS: tuple[Key, ...] = (
         "q",
         "quit",
         "Quit",
-        5,
+        9,
         "Quit",
         "Leave readinglist",
         readme="quit (the review, pane and style are remembered, and each review's own filter)",
@@ -432,11 +502,25 @@ KEYS: tuple[Key, ...] = (
 
 
 def bindings() -> list[Binding]:
-    """MainScreen's bindings: the footer's in their places first, then the rest."""
+    """MainScreen's bindings, in the registry's order (the footer's order, by task)."""
     bound = [k for k in KEYS if k.keys and k.action]
-    footer = sorted((k for k in bound if k.footer), key=lambda k: k.footer)
-    rest = [k for k in bound if not k.footer]
-    return [Binding(k.keys, k.action, k.label, show=bool(k.footer)) for k in footer + rest]
+    return [Binding(k.keys, k.action, k.label, show=bool(k.footer)) for k in bound]
+
+
+def footer_order(action: str) -> int:
+    """Where `action` goes in the footer: its place in the registry (grouped by task)."""
+    for i, k in enumerate(KEYS):
+        if k.action == action and k.keys:
+            return i
+    return len(KEYS)
+
+
+def footer_rank(action: str) -> int:
+    """The footer's rank of `action` (1 = the last to go when narrow; 0 = never shown)."""
+    for k in KEYS:
+        if k.action == action and k.keys:
+            return k.footer
+    return 0
 
 
 def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:

@@ -86,6 +86,16 @@ class CopyFailed(Message):
 
 
 @dataclass
+class FileDone(Message):
+    """An import or export run in a thread finished: `text` says what it did or why not;
+    `review` is the key of the review imported (the screen shows it)."""
+
+    text: str
+    ok: bool = True
+    review: str | None = None
+
+
+@dataclass
 class OnlineProgress(Message):
     """Online job `job` has done `done` of `total` works (`label`: the one it is at)."""
 

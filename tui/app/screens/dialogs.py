@@ -1,4 +1,5 @@
-"""Small modal screens: note editor, copy-by-hand, review chooser."""
+"""Small modal screens: note editor (and its unsaved-changes question), copy-by-hand,
+review chooser."""
 
 from __future__ import annotations
 
@@ -16,7 +17,12 @@ from tui.text import inert
 
 
 class NoteScreen(ModalScreen[str | None]):
-    """Edit the note of a work: ctrl+s saves, escape cancels. Returns the note or None."""
+    """Edit the note of a work: ctrl+s saves, escape cancels. Returns the note or None.
+
+    Changed text is never thrown away on one key: escape (and ctrl+q, which would quit
+    the app: see `ask_before_quit`) ask first whether to save it, discard it or keep
+    editing.
+    """
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),
@@ -41,11 +47,33 @@ class NoteScreen(ModalScreen[str | None]):
         area.focus()
         area.move_cursor(area.document.end)
 
+    @property
+    def changed(self) -> bool:
+        return self.query_one(TextArea).text != self.note
+
+    def ask_before_quit(self) -> bool:
+        """The app is about to quit: True (and ask) when that would lose changed text."""
+        if self.changed:
+            self.action_cancel()
+            return True
+        return False
+
     def action_save(self) -> None:
         self.dismiss(self.query_one(TextArea).text)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self.changed:
+            self.dismiss(None)
+            return
+        self.app.push_screen(DiscardNoteScreen(), self._answered)
+
+    def _answered(self, answer: str | None) -> None:
+        if answer == "save":
+            self.action_save()
+        elif answer == "discard":
+            self.dismiss(None)
+        else:  # keep editing
+            self.query_one(TextArea).focus()
 
     @on(Button.Pressed, "#save")
     def _save(self) -> None:
@@ -54,6 +82,42 @@ class NoteScreen(ModalScreen[str | None]):
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
         self.action_cancel()
+
+
+class DiscardNoteScreen(ModalScreen[str]):
+    """The note was changed and is about to be closed: "save", "discard" or "keep".
+
+    Keep editing is the default (escape, enter on the focused button), so a second
+    stray key cannot lose the text either.
+    """
+
+    BINDINGS = [
+        Binding("s", "answer('save')", "Save"),
+        Binding("d", "answer('discard')", "Discard"),
+        Binding("escape,k", "answer('keep')", "Keep editing"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="discard-dialog", classes="dialog"):
+            yield Label("The note has unsaved changes", classes="dialog-title")
+            yield Static("Save them, discard them, or keep editing?")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save (s)", id="save", variant="primary")
+                yield Button("Discard (d)", id="discard", variant="error")
+                yield Button("Keep editing (esc)", id="keep")
+
+    def on_mount(self) -> None:
+        self.query_one("#keep", Button).focus()
+
+    def ask_before_quit(self) -> bool:
+        return True  # the question is on screen: answer it first
+
+    def action_answer(self, answer: str) -> None:
+        self.dismiss(answer)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id or "keep")
 
 
 class CopyTextScreen(ModalScreen[None]):

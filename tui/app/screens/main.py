@@ -17,18 +17,19 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Header, Input
 
 from tui.app import keys
 from tui.app.messages import FilterDone, IndexesReady
-from tui.app.screens import handoff, organise
+from tui.app.screens import handoff, marking, organise
 from tui.app.screens.organise import OrganiseActions
 from tui.app.widgets.filter import FilterBar, FilterInput
+from tui.app.widgets.footer import KeyFooter
 from tui.app.widgets.online import OnlineBar
 from tui.app.widgets.panes import DetailPane, ReviewPane
 from tui.app.widgets.worklist import WorkList
 from tui.errors import ReadingListError
-from tui.session import ALL_WORKS, ReadingSession
+from tui.session import ALL_WORKS, Place, ReadingSession
 from tui.text import inert
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ class MainScreen(OrganiseActions, Screen[None]):
         self._check_remembered = False  # the filter came from the last session
         self.last_pane = "references"
         self._detail_pending = False  # the detail pane will follow the cursor
+        self._stale = False  # the footer shows `f` (see _follow_filter_state)
         self.refs = WorkList("reference", "References", id="references")
         self.rels = WorkList("related", "Related", id="related")
         self.active: WorkList = self.refs
@@ -98,11 +100,16 @@ class MainScreen(OrganiseActions, Screen[None]):
                 yield self.rels
                 yield self.online
             yield self.detail
-        yield Footer()
+        yield KeyFooter()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Until the library is open, only what needs no library (None: shown, disabled)."""
-        return True if self._session is not None or action in BEFORE_OPEN else None
+        """Until the library is open, only what needs no library (None: shown, disabled);
+        `f` only while marks changed what the filter would show (False: not in the footer)."""
+        if self._session is None:
+            return True if action in BEFORE_OPEN else None
+        if action == "refilter":
+            return self._session.changed_since_filter() > 0
+        return True
 
     # --- loading -----------------------------------------------------------------
 
@@ -130,7 +137,7 @@ class MainScreen(OrganiseActions, Screen[None]):
             self._check_remembered = True
             self.drop_remembered_filter_if_empty()
         self.focus_pane(app.initial_pane if app.initial_pane in PANES else "references")
-        self.set_interval(2.0, self.check_external_changes)
+        self.poll = self.set_interval(2.0, self.check_external_changes)
         self.call_after_refresh(app.library_shown)
         # the remembered CSL style is built off the main thread, so no copy waits for it
         self.call_after_refresh(app.preload_style, app.style_name)
@@ -146,8 +153,11 @@ class MainScreen(OrganiseActions, Screen[None]):
         if self._session is not None:
             self.ensure_indexes()  # big lists: ready before the reader types
 
-    def load_review(self, key: str | None, filter_text: str = "") -> None:
-        """Show review `key` (or nothing when the database has none), filtered."""
+    def load_review(
+        self, key: str | None, filter_text: str = "", place: Place | None = None
+    ) -> None:
+        """Show review `key` (or nothing when the database has none), filtered, at
+        `place` (else where the reader was in it last time)."""
         session = self.session
         session.sort = organise.sort_for(self, key)  # each review keeps its own order
         session.open(key)
@@ -161,24 +171,29 @@ class MainScreen(OrganiseActions, Screen[None]):
         self.refs.empty_text = "No references." if not refs else "No reference matches the filter."
         self.rels.empty_text = "No related articles." if not rels else "No related article matches."
         self.rels.display = bool(rels)
+        place = place or self.app.places.get(key or "")
+        self.review_collapsed = place.compact if place else None
         self.show_review()
         self.apply_filter(filter_text)
+        for wl in self.lists:  # back where the reader was in this review
+            if place and wl.kind in place.works:
+                wl.move_to_work(place.works[wl.kind])
         self.show_detail()
+
+    def place(self) -> Place:
+        """Where the reader is in this review (kept per review across runs)."""
+        works = {wl.kind: wl.highlighted.id for wl in self.lists if wl.highlighted}
+        return Place(works, self.review_collapsed)
 
     def reload(self) -> None:
         """The database changed on disk (another readinglist): show it, keep the places."""
-        keep = {wl.kind: (wl.highlighted.id if wl.highlighted else None) for wl in self.lists}
         key = self.session.review_key
         known = {r.key for r in self.library.reviews()} | {ALL_WORKS}
         if key not in known:
             key = self.library.default_review_key()
         undo = list(self.session.undo_stack)
-        self.load_review(key, self.session.filter_text)
+        self.load_review(key, self.session.filter_text, self.place())
         self.session.undo_stack[:] = undo
-        for wl in self.lists:
-            work_id = keep.get(wl.kind)
-            if work_id:
-                wl.move_to_work(work_id)
 
     def check_external_changes(self) -> None:
         try:
@@ -244,6 +259,7 @@ class MainScreen(OrganiseActions, Screen[None]):
             wl.refresh()
         self.update_titles()
         self.show_detail()
+        self._follow_filter_state()
 
     # --- filter ------------------------------------------------------------------
 
@@ -286,6 +302,14 @@ class MainScreen(OrganiseActions, Screen[None]):
             shown = self.session.lists[wl.kind]
             wl.set_rows(shown.rows, filtered=shown.filtered)
         self.update_titles()
+        self._follow_filter_state()
+
+    def _follow_filter_state(self) -> None:
+        """The footer shows `f` while marks changed what the filter would show."""
+        stale = self.session.changed_since_filter() > 0
+        if stale != self._stale:
+            self._stale = stale
+            self.refresh_bindings()
 
     def drop_remembered_filter_if_empty(self) -> None:
         """A filter remembered from last time that hides everything is a trap: clear it."""
@@ -331,6 +355,9 @@ class MainScreen(OrganiseActions, Screen[None]):
 
     def action_filter(self) -> None:
         self.filter_input.focus()
+
+    def action_refilter(self) -> None:
+        self.apply_filter(self.session.filter_text)
 
     def action_clear_filter(self) -> None:
         self.filter_input.value = ""
@@ -423,31 +450,11 @@ class MainScreen(OrganiseActions, Screen[None]):
 
     # --- reading status and notes ------------------------------------------------
 
-    def _mark(self, status: str | None) -> None:
-        """Mark the targets `status` (None: toggle read); a write that fails says why."""
-        session = self.session
-        works = session.targets(self.active.highlighted)
-        if not works:
-            self.notify("Nothing to mark: the list is empty.", severity="warning")
-            return
-        try:
-            if status is None:
-                status = session.toggle_read(works)
-            else:
-                session.set_status(works, status)
-        except ReadingListError as err:
-            self.write_failed(err, "Not saved", "error")
-            return
-        if len(works) > 1:
-            self.notify(f"Marked {len(works)} works {status}.")
-            session.selection.clear()
-        self.changed()
-
     def action_toggle_read(self) -> None:
-        self._mark(None)
+        marking.mark(self, None)
 
     def action_mark(self, status: str) -> None:
-        self._mark(status)
+        marking.mark(self, status)
 
     def action_select(self) -> None:
         w = self.active.highlighted
@@ -462,16 +469,7 @@ class MainScreen(OrganiseActions, Screen[None]):
         self.changed()
 
     def action_undo(self) -> None:
-        try:
-            done = self.session.undo()
-        except ReadingListError as err:
-            self.write_failed(err, "Not undone", "error")
-            return
-        if not done:
-            self.notify("Nothing to undo.")
-            return
-        self.changed()
-        self.notify(done, markup=False)
+        marking.undo(self)
 
     def action_note(self) -> None:
         handoff.edit_note(self)
@@ -509,6 +507,10 @@ class MainScreen(OrganiseActions, Screen[None]):
 
     def open_review(self, key: str) -> None:
         self.remember_filter()
+        try:
+            self.app.remember_place(self.session.review_key, self.place())
+        except ReadingListError as err:
+            self.write_failed(err, "Preference not saved", "warning")
         # each review keeps its own filter (one that suits this review may hide all of another)
         text = self.app.saved_filters.get(key, "")
         self.filter_input.value = text

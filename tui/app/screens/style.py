@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from time import monotonic
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -18,9 +19,15 @@ from textual.widgets.option_list import Option
 from tui.model import Work
 from tui.text import inert
 
+TYPE_AHEAD = 1.0  # seconds between keys that still continue a typed name
+
 
 class StyleScreen(ModalScreen[str | None]):
-    """OptionList of styles; the preview follows the highlight. Returns the chosen name."""
+    """OptionList of styles; the preview follows the highlight. Returns the chosen name.
+
+    Typing jumps: "v" goes to vancouver, "am" to ama (letters typed within TYPE_AHEAD
+    seconds continue the name; a letter that continues nothing starts again).
+    """
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -38,6 +45,8 @@ class StyleScreen(ModalScreen[str | None]):
         self.formatter = formatter
         self.previews: dict[str, str] = {}
         self.formatting = False
+        self._typed = ""
+        self._typed_at = 0.0
 
     def compose(self) -> ComposeResult:
         options = []
@@ -62,6 +71,22 @@ class StyleScreen(ModalScreen[str | None]):
             options.highlighted = names.index(self.current)
         options.focus()
         self._preview(self.current)
+
+    def on_key(self, event: events.Key) -> None:
+        char = (event.character or "").lower()
+        if len(char) != 1 or not char.isprintable() or char == " ":
+            return
+        now = monotonic()
+        typed = (self._typed if now - self._typed_at < TYPE_AHEAD else "") + char
+        self._typed_at = now
+        names = [name.lower() for name in self.catalogue]
+        for prefix in (typed, char):
+            found = next((i for i, name in enumerate(names) if name.startswith(prefix)), None)
+            if found is not None:
+                self._typed = prefix
+                self.query_one(OptionList).highlighted = found
+                event.stop()
+                return
 
     @on(OptionList.OptionHighlighted)
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:

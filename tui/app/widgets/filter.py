@@ -134,10 +134,19 @@ class FilterBar(Horizontal):
             text = Text("⚠ " + inert(problem, keep_newlines=False), style="bold")
             text.append(f"  {shown} of {total} shown", style="dim")
             self.info.set_class(True, "-error")
+        elif session.filter_hints:  # searched as text, but nearly always a typo: say so
+            text = Text("⚠ " + inert(session.filter_hints[0], keep_newlines=False), style="bold")
+            text.append(f"  {shown} of {total} match", style="dim")
+            self.info.set_class(True, "-error")
+            self.info.set_class(False, "-stale")
         else:
             text = Text(f"{shown} of {total} match", style="bold")
-            if session.filter_description:
+            stale = session.changed_since_filter()
+            if stale:  # kept where the reader works, but no longer what the filter says
+                text.append(f" · {stale} changed since filtering (f)", style="bold")
+            elif session.filter_description:
                 described = inert(session.filter_description, keep_newlines=False)
                 text.append("  " + described, style="dim")
             self.info.set_class(False, "-error")
+            self.info.set_class(bool(stale), "-stale")
         self.info.update(text)

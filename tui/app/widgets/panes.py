@@ -164,13 +164,21 @@ class Fields:
 
     def __init__(self) -> None:
         self.parts: list[Text | tuple[str, Text]] = []
+        self.whole: set[int] = set()  # rows of identifiers: see `row`
 
     def text(self, text: Text | str, style: Style | str = "") -> None:
         self.parts.append(text if isinstance(text, Text) else Text(text, style=style))
 
-    def row(self, label: str, value: str | Text, style: Style | str = "") -> None:
+    def row(
+        self, label: str, value: str | Text, style: Style | str = "", *, whole: bool = False
+    ) -> None:
+        """A "label  value" row. `whole`: an identifier (DOI, URL...) is broken only
+        where nothing else fits: too long for the value column, it goes on a line of its
+        own under the label, and is folded only when it is longer than that line too."""
         if not isinstance(value, Text):
             value = Text(value, style=style)
+        if whole:
+            self.whole.add(len(self.parts))
         self.parts.append((label, value))
 
     @property
@@ -195,13 +203,24 @@ class Fields:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = self.label_width
         table: Table | None = None
-        for part in self.parts:
+        for i, part in enumerate(self.parts):
             if isinstance(part, tuple):
                 if table is None:
                     table = Table.grid(padding=(0, 1))
                     table.add_column(width=width, no_wrap=True, style=LABEL)
                     table.add_column(ratio=1, overflow="fold")
-                table.add_row(Text(part[0], style=LABEL), part[1])
+                value = part[1]
+                if i in self.whole and width + 1 + value.cell_len > options.max_width >= (
+                    value.cell_len
+                ):
+                    table.add_row(Text(part[0], style=LABEL), Text(""))
+                    yield table
+                    table = None
+                    line = value.copy()
+                    line.end = "\n"  # (a link's Text ends in "": a line of its own here)
+                    yield line
+                    continue
+                table.add_row(Text(part[0], style=LABEL), value)
                 continue
             if table is not None:
                 yield table
@@ -257,7 +276,7 @@ def review_text(review: Review) -> Fields:
     if journal or numbers:
         lines.row("Journal", ", ".join(x for x in (journal, numbers) if x))
     if review.doi:
-        lines.row("DOI", link(clean(review.doi), doi_url(review.doi)))
+        lines.row("DOI", link(clean(review.doi), doi_url(review.doi)), whole=True)
     dates = "   ".join(
         f"{name} {clean(value)}"
         for name, value in (
@@ -315,6 +334,8 @@ def work_text(
         if work.et_al:
             names += ", 等" if work.is_chinese else ", et al."
         lines.row("Authors", names)
+    if state.note:  # near the top: a note just written is seen without scrolling
+        lines.row("Note", inert(state.note).rstrip())
     if work.journal:
         lines.row("Journal", clean(work.journal))
     if work.year:
@@ -342,10 +363,10 @@ def work_text(
             lines.row(label, clean(value))
     online_links(lines, work)
     if work.pii:
-        lines.row("PII", clean(work.pii))
+        lines.row("PII", clean(work.pii), whole=True)
     if work.url and not work.doi:
         url = web_url(work.url)
-        lines.row("URL", link(clean(work.url), url) if url else clean(work.url))
+        lines.row("URL", link(clean(work.url), url) if url else clean(work.url), whole=True)
     for label, value in (("Review", work.review), ("Key", work.key), ("Language", work.lang)):
         if value:
             lines.row(label, clean(value))
@@ -369,8 +390,6 @@ def work_text(
         lines.row("Priority", f"{state.priority} (1 is the highest)")
     if state.tags:
         lines.row("Tags", clean(", ".join(state.tags)))
-    if state.note:
-        lines.row("Note", inert(state.note).rstrip())
     lines.text(Text(""))
     lines.text(Text(f"Citation ({style})", style=LABEL))
     if citation is None:
@@ -403,7 +422,7 @@ def online_links(lines: Fields, work: Work) -> None:
         source = "" if printed else fetched_source(work, name)
         if source:
             text.append(f"  ({clean(source)})", style=DIM)
-        lines.row(label, text)
+        lines.row(label, text, whole=True)
 
 
 class ReviewPane(VerticalScroll, can_focus=True):

@@ -35,6 +35,7 @@ NOTE_MARK = "✎"
 
 _DEFAULT_STATE = State()
 REVIEW_KEY_WIDTH = 14  # at most this much of a review key before the number
+MIN_REVIEW_KEY = 10  # ... and at least this much (lin2025, markup2024), when the title needs room
 
 
 def short_authors(work: Work) -> str:
@@ -122,6 +123,7 @@ class WorkList(ScrollView, can_focus=True):
         self.filtered = False
         self.empty_text = "Nothing here."
         self._number_width = 2
+        self._key_width = 0  # the review key before the number (rows of several reviews)
         self.show_review = False  # rows of several reviews: "lin2025 16" (set before set_works)
         self.show_priority = False  # a priority column (while any work has a priority)
         self._last_posted: str | None = ""
@@ -136,9 +138,10 @@ class WorkList(ScrollView, can_focus=True):
         self.rows = list(range(len(works)))
         self.filtered = False
         self._number_width = len(str(max((w.n for w in works), default=0)))
+        self._key_width = 0
         if self.show_review:  # the number is "<review> <n>": its review key goes first
             keys = max((cell_len(inert(w.review, keep_newlines=False)) for w in works), default=0)
-            self._number_width += 1 + min(keys, REVIEW_KEY_WIDTH)
+            self._key_width = min(keys, REVIEW_KEY_WIDTH)
         self._rows_changed(keep=None)
 
     def set_rows(self, rows: list[int], filtered: bool) -> None:
@@ -246,18 +249,37 @@ class WorkList(ScrollView, can_focus=True):
 
     # --- drawing -----------------------------------------------------------------
 
-    def _columns(self, width: int) -> tuple[int, int, int, int]:
-        """Widths of the authors, year, title and journal columns for a row `width` wide."""
-        # selection, number, space, status mark, note mark, space
-        fixed = 1 + self._number_width + 1 + 3 + (1 if self.show_priority else 0)
+    def _columns(self, width: int) -> tuple[int, int, int, int, int]:
+        """Widths of the review key, authors, year, title and journal columns for a row
+        `width` wide.
+
+        The title gets the room: it is what the reader scans. When it would be narrower
+        than two fifths of the row, the others give way, the least useful first: the
+        review key (down to MIN_REVIEW_KEY), the journal (down to 10), the authors
+        (down to 12); on very narrow rows the journal goes.
+        """
+        key = self._key_width
         authors = max(12, min(22, width // 4))
         year = 5
         journal = min(24, max(10, width // 6)) if width >= 70 else 0
-        title = width - fixed - (authors + 1) - year - (journal + 1 if journal else 0)
-        if title < 12:  # very narrow: drop the journal, then shrink authors
+
+        def title() -> int:
+            # selection, review key and space, number, space, status mark, note mark,
+            # (priority,) space
+            fixed = 1 + (key + 1 if key else 0) + self._number_width + 1 + 3
+            fixed += 1 if self.show_priority else 0
+            return width - fixed - (authors + 1) - year - (journal + 1 if journal else 0)
+
+        want = max(24, width * 2 // 5)
+        if title() < want and key > MIN_REVIEW_KEY:
+            key = max(MIN_REVIEW_KEY, key - (want - title()))
+        if title() < want and journal > 10:
+            journal = max(10, journal - (want - title()))
+        if title() < want and authors > 12:
+            authors = max(12, authors - (want - title()))
+        if title() < 12:  # very narrow: drop the journal
             journal = 0
-            title = width - fixed - (authors + 1) - year
-        return authors, year, max(title, 0), journal
+        return key, authors, year, max(title(), 0), journal
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -313,10 +335,10 @@ class WorkList(ScrollView, can_focus=True):
             base, status, selected, is_cursor
         )
 
-        authors_w, year_w, title_w, journal_w = self._columns(width)
+        key_w, authors_w, year_w, title_w, journal_w = self._columns(width)
         segments = [
             Segment("*" if selected else " ", row_style),
-            Segment(self._number(work) + " ", number_style),
+            Segment(self._number(work, key_w) + " ", number_style),
             Segment(MARKS.get(status, " "), mark_style),
             Segment(NOTE_MARK if state.note else " ", number_style),
             Segment(" ", row_style),
@@ -336,15 +358,12 @@ class WorkList(ScrollView, can_focus=True):
         strip = Strip(segments)
         return strip.adjust_cell_length(width, row_style)
 
-    def _number(self, work: Work) -> str:
-        if not self.show_review:
-            return str(work.n).rjust(self._number_width)
-        n = str(work.n)
-        key = inert(work.review, keep_newlines=False)
-        return (
-            fit(key, self._number_width - len(n) - 1).rstrip().ljust(self._number_width - len(n))
-            + n
-        )
+    def _number(self, work: Work, key_width: int) -> str:
+        """ "16", or "lin2025 16" in rows of several reviews (the key cut to `key_width`)."""
+        n = str(work.n).rjust(self._number_width)
+        if not key_width:
+            return n
+        return fit(inert(work.review, keep_newlines=False), key_width) + " " + n
 
     def region_of_cursor(self) -> Region:
         return Region(0, self.cursor, self.size.width, 1)

@@ -18,19 +18,18 @@ MAX_NAMES = 3
 ET_AL_ZH = "等"
 ET_AL = "et al."
 
-_PINYIN = re.compile(
-    r"^(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
-    r"(?:iang|iong|uang|ueng|iao|ian|uai|uan|ang|eng|ing|ong|ai|ei|ui|ao|ou|iu|ie|ue|ve|er"
-    r"|an|en|in|un|vn|ia|ua|uo|a|o|e|i|u|v))+$"
-)
 _LATIN = re.compile(r"[A-Za-zÀ-ɏ]")
 
 
 def _pinyin(text: str, syllables: int) -> bool:
-    word = text.lower().replace("-", "").replace("'", "")
-    if not word.isalpha() or not _PINYIN.match(word):
-        return False
-    return len(re.findall(r"[aeiouv]+", word)) <= syllables
+    """Is `text` at most `syllables` real pinyin syllables ("Shanshan", "Xi-an")?
+
+    Real syllables (tui.pinyin), not a pattern of initials and finals: a pattern also
+    takes English names apart ("Doe" as d-o-e, "Jane" as ja-ne), which keep initials.
+    """
+    from tui.pinyin import spells_pinyin
+
+    return spells_pinyin(text.replace("-", "").replace("'", ""), syllables)
 
 
 def initials(given: str) -> list[str]:
