@@ -182,7 +182,7 @@ def test_without_mini_racer_csl_styles_say_so_in_one_line_and_gbt_still_works(
     assert code == 2 and out == ""
     assert "pip install mini-racer" in one_line(err)
     code, out, err = cite(db, "gbt7714", capsys)
-    assert code == 0 and out.startswith("TESKE N, FETT N. Recent advances")
+    assert code == 0 and out.startswith("Teske N，Fett N. Recent advances")  # gbt7714 = 2025
 
 
 def test_two_styles_built_and_the_process_still_exits(tmp_path):
