@@ -70,6 +70,20 @@ def kind_of(mode: int) -> str:
     return "not a regular file"
 
 
+def can_write(path: Path) -> bool:
+    """Whether we may write the existing file `path` (True when it is missing).
+
+    Checked with the effective ids, as open() would: root may write anything. Our
+    writes rename a new file over the old one, which needs only the folder to be
+    writable; a file its owner made read-only must still not be replaced.
+    """
+    effective = {"effective_ids": True} if os.access in os.supports_effective_ids else {}
+    try:
+        return not os.path.exists(path) or os.access(path, os.W_OK, **effective)
+    except OSError:
+        return True
+
+
 def temp_name(path: Path, tail: str = ".tmp") -> Path:
     """An unpredictable hidden name beside `path` (``.<name>.<random>.tmp``)."""
     return path.with_name(f".{path.name}.{secrets.token_hex(8)}{tail}")

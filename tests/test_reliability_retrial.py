@@ -1,0 +1,154 @@
+"""What the adversarial re-trial of issue 9 (Reliability II) still found (F1-F9, W1,
+W3, W5-W7 in its notes): read-only libraries, files without our meta, write-through
+of a symlinked state file, the modes of recovered and temporary files, read-only and
+block-device export targets, damaged backups in `doctor`, the order of the filter
+check, and the import's collection title through a symlink.
+
+The tests run as root on the test machine: device nodes are made with mknod in the
+test's own folder, and "not allowed to write" is simulated (os.access) as well as
+run for real under `setpriv` as nobody where that is possible."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tui.cli import main
+from tui.model import Review, Work
+from tui.store import Library, state_path_for
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_library(path: Path, n: int = 5) -> Library:
+    lib = Library(path, import_shipped=False)
+    works = [
+        Work(kind="reference", n=i, title=f"Title {i}", doi=f"10.1/{i}") for i in range(1, n + 1)
+    ]
+    lib.import_review(Review(key="lin2025", title_en="A review"), works)
+    return lib
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def deny_writing(monkeypatch, *paths: Path) -> None:
+    """Behave as a user who may not write `paths` (the tests run as root, who may)."""
+    denied = {os.path.realpath(p) for p in paths}
+    real = os.access
+
+    def access(path, mode, *args, **kwargs):
+        if mode & os.W_OK and os.path.realpath(path) in denied:
+            return False
+        return real(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+
+
+def as_nobody(*argv: str, cwd: Path) -> subprocess.CompletedProcess:
+    """The CLI run as user nobody (root's permission override dropped), or a skip."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is None or os.geteuid() != 0:
+        pytest.skip("needs root and setpriv to run as another user")
+    cmd = [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+    probe = subprocess.run([*cmd, sys.executable, "-c", "import tui"], cwd=ROOT, capture_output=True)
+    if probe.returncode:
+        pytest.skip("cannot run the code as nobody here")
+    env = {k: v for k, v in os.environ.items() if k != "READINGLIST_DB"}
+    env["HOME"] = str(cwd)
+    return subprocess.run(
+        [*cmd, sys.executable, "-m", "tui", *argv],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def shared_dir():
+    """A folder user nobody may write (pytest's tmp_path is private to root)."""
+    folder = Path(tempfile.mkdtemp(prefix="rl-retrial-"))
+    folder.chmod(0o777)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- F2: a read-only library is read, and writes are refused in one line ------------------
+
+READING = [["list"], ["reviews"], ["stats"], ["cite", "ref1"], ["export"], ["review", "lin2025"]]
+
+
+@pytest.mark.parametrize("mode", [0o444, 0o400])
+def test_a_read_only_library_can_be_read(tmp_path, capsys, mode) -> None:
+    path = tmp_path / "library.json"
+    make_library(path).close()
+    path.chmod(mode)
+    for argv in READING:
+        code, out, err = run(capsys, "--db", str(path), *argv)
+        assert code == 0 and out, (argv, err)
+    lock = path.with_name("library.json.lock")
+    assert stat.S_IMODE(lock.stat().st_mode) & 0o600 == 0o600 or not lock.exists()
+
+
+def test_a_library_we_may_not_write_refuses_writes_in_one_line(
+    tmp_path, capsys, monkeypatch
+) -> None:
+    path = tmp_path / "library.json"
+    make_library(path).close()
+    before = path.read_bytes(), path.stat().st_ino
+    deny_writing(monkeypatch, path)
+    for argv in READING:
+        code, out, err = run(capsys, "--db", str(path), *argv)
+        assert code == 0 and out, (argv, err)
+    for argv in (["mark", "ref1", "read"], ["note", "ref1", "hi"]):
+        code, out, err = run(capsys, "--db", str(path), *argv)
+        assert code == 2 and out == "" and err.count("\n") == 1
+        assert "read-only" in err and "Traceback" not in err
+    assert (path.read_bytes(), path.stat().st_ino) == before
+    assert not state_path_for(path).exists()
+    lib = Library(path)
+    assert lib.read_only
+    from tui.app.app import ReadingListApp
+
+    assert "read-only" in ReadingListApp(lib).save_state_warning()
+    lib.close()
+
+
+def test_an_empty_read_only_library_is_not_filled_with_the_shipped_review(
+    tmp_path, monkeypatch
+) -> None:
+    path = tmp_path / "library.json"
+    Library(path, import_shipped=False)._bib.write_review("x", None, [], {})
+    before = path.read_bytes()
+    deny_writing(monkeypatch, path)
+    lib = Library(path)
+    assert lib.reviews() == [] and lib.read_only
+    lib.close()
+    assert path.read_bytes() == before
+
+
+def test_a_read_only_library_for_real_as_another_user(shared_dir) -> None:
+    path = shared_dir / "library.json"
+    made = as_nobody("--db", str(path), "list", cwd=shared_dir)
+    assert made.returncode == 0, made.stderr
+    path.chmod(0o444)
+    before = path.read_bytes()
+    for argv in READING:
+        done = as_nobody("--db", str(path), *argv, cwd=shared_dir)
+        assert done.returncode == 0 and done.stdout, (argv, done.stderr)
+    done = as_nobody("--db", str(path), "mark", "ref1", "read", cwd=shared_dir)
+    assert done.returncode == 2 and "read-only" in done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert path.read_bytes() == before and stat.S_IMODE(path.stat().st_mode) == 0o444
