@@ -168,8 +168,14 @@ class Library:
         return not (can_write(self.path) and can_write(self.state_path))
 
     def _check_writable(self) -> None:
-        if self.read_only:
-            name = self.path if not can_write(self.path) else self.state_path
+        for name in (self.path, self.state_path):
+            if can_write(name):
+                continue
+            with contextlib.suppress(OSError, AttributeError):
+                if os.statvfs(name).f_flag & os.ST_RDONLY:
+                    raise StoreError(
+                        f"cannot write {name}: Read-only file system; nothing was changed"
+                    )
             raise StoreError(
                 f"{name} is read-only; nothing was changed (make it writable, "
                 f"e.g. chmod u+w, to make changes)"
