@@ -152,3 +152,58 @@ def test_a_read_only_library_for_real_as_another_user(shared_dir) -> None:
     assert done.returncode == 2 and "read-only" in done.stderr
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert path.read_bytes() == before and stat.S_IMODE(path.stat().st_mode) == 0o444
+
+
+# --- F1: a file without our meta is damage, never an empty library ----------------------
+
+NOT_OURS = [b"{}\n", b'{"_default": {}}\n', b'{"reviews": {}, "works": {}}\n']
+
+
+@pytest.mark.parametrize("content", NOT_OURS)
+def test_a_library_without_meta_stops_even_a_reading_command(tmp_path, capsys, content) -> None:
+    path = tmp_path / "library.json"
+    lib = make_library(path)
+    lib.set_status([lib.resolve("ref1")], "read")
+    lib.close()
+    backup = path.with_name("library.json.bak")
+    kept = backup.read_bytes()
+    path.write_bytes(content)
+    for argv in (["reviews"], ["list"], ["mark", "ref2", "read"]):
+        code, out, err = run(capsys, "--db", str(path), *argv)
+        assert code == 2 and out == "" and err.count("\n") == 1
+        assert "library.json is not a readinglist database" in err
+    assert path.read_bytes() == content and backup.read_bytes() == kept
+    assert not list(tmp_path.glob("library.json.bak-*"))
+    code, out, _ = run(capsys, "--db", str(path), "doctor")
+    assert code == 1 and "library.json: DAMAGED" in out
+
+
+@pytest.mark.parametrize("content", NOT_OURS[:2])
+def test_a_state_file_without_meta_stops_a_mark_and_keeps_its_backup(
+    tmp_path, capsys, content
+) -> None:
+    path = tmp_path / "library.json"
+    lib = make_library(path)
+    lib.set_status([lib.resolve("ref1")], "read")
+    lib.set_status([lib.resolve("ref2")], "read")
+    lib.close()
+    side = state_path_for(path)
+    side_bak = side.with_name(side.name + ".bak")
+    kept = side_bak.read_bytes()
+    side.write_bytes(content)
+    code, _, err = run(capsys, "--db", str(path), "mark", "ref3", "read")
+    assert code == 2 and "library.state.json is not a readinglist database" in err
+    assert side.read_bytes() == content and side_bak.read_bytes() == kept
+
+
+def test_storage_never_rotates_a_file_without_meta_into_the_backup(tmp_path) -> None:
+    from tui.storage import OrjsonStorage
+
+    path = tmp_path / "x.json"
+    good = OrjsonStorage(path)
+    good.write({"meta": {"1": {"format": 2, "schema": "state"}}, "state": {}})
+    good.write({"meta": {"1": {"format": 2, "schema": "state"}}, "state": {"a": {}}})
+    kept = path.with_name("x.json.bak").read_bytes()
+    path.write_bytes(b"{}")
+    OrjsonStorage(path).write({"meta": {"1": {"format": 2, "schema": "state"}}})
+    assert path.with_name("x.json.bak").read_bytes() == kept

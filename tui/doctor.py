@@ -203,9 +203,10 @@ def diagnose(path: str | Path) -> Diagnosis:
     return Diagnosis(path, files, leftovers)
 
 
-def _read_tables(path: Path) -> dict:
-    """The parsed file, or StoreError with the storage's own one-line message."""
-    return OrjsonStorage(path).read() or {}
+def _read_tables(path: Path) -> dict | None:
+    """The parsed file (None: it went away), or StoreError with the storage's own
+    one-line message."""
+    return OrjsonStorage(path).read()
 
 
 def _check_tables(path: Path, role: str, schema: str) -> FileReport:
@@ -228,6 +229,7 @@ def _check_tables(path: Path, role: str, schema: str) -> FileReport:
     except StoreError as exc:
         report.problem = _short(str(exc), path)
         return report
+    data = data or {}
     bad: list[str] = []
     docs = _valid_docs(data, schema, bad)
     if schema == LIBRARY_SCHEMA:

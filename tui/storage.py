@@ -42,7 +42,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
-from tui.diskformat import is_entry
+from tui.diskformat import is_entry, is_ours
 from tui.errors import StoreError
 from tui.fsutil import create_exclusive, fsync_dir, mode_of, read_regular, temp_name, write_temp
 
@@ -304,7 +304,8 @@ class OrjsonStorage(Storage):
             return True  # the version we read (and checked) or wrote ourselves
         try:
             raw = read_regular(self.path)
-            return raw is not None and self._parse(raw) is not None
+            # parsed JSON is not enough: `{}` is no library, and must not become the backup
+            return raw is not None and is_ours(self._parse(raw))
         except StoreError:
             return False
 
