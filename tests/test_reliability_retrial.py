@@ -207,3 +207,27 @@ def test_storage_never_rotates_a_file_without_meta_into_the_backup(tmp_path) -> 
     path.write_bytes(b"{}")
     OrjsonStorage(path).write({"meta": {"1": {"format": 2, "schema": "state"}}})
     assert path.with_name("x.json.bak").read_bytes() == kept
+
+
+# --- F8: a symlinked state file is written through ---------------------------------------
+
+
+def test_a_symlinked_state_file_is_written_through(tmp_path, capsys) -> None:
+    path = tmp_path / "lib" / "library.json"
+    path.parent.mkdir()
+    lib = make_library(path)
+    lib.set_status([lib.resolve("ref1")], "read")
+    lib.close()
+    side = state_path_for(path)
+    elsewhere = tmp_path / "synced" / "state.json"
+    elsewhere.parent.mkdir()
+    side.rename(elsewhere)
+    side.symlink_to(elsewhere)
+    code, _, err = run(capsys, "--db", str(path), "mark", "ref2", "read")
+    assert code == 0, err
+    assert side.is_symlink() and side.resolve() == elsewhere
+    assert b"10.1/2" in elsewhere.read_bytes()
+    lib = Library(path)
+    assert {lib.state(w).status for w in lib.works()[:2]} == {"read"}
+    lib.close()
+    assert not [p for p in elsewhere.parent.iterdir() if p.name.endswith(".tmp")]
