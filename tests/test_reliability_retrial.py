@@ -231,3 +231,30 @@ def test_a_symlinked_state_file_is_written_through(tmp_path, capsys) -> None:
     assert {lib.state(w).status for w in lib.works()[:2]} == {"read"}
     lib.close()
     assert not [p for p in elsewhere.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+# --- F7: doctor --recover keeps private data private --------------------------------------
+
+
+@pytest.mark.parametrize("into", [False, True])
+def test_recovered_files_take_the_mode_of_the_library(tmp_path, capsys, into) -> None:
+    path = tmp_path / "library.json"
+    lib = make_library(path)
+    lib.set_status([lib.resolve("ref1")], "read")
+    lib.close()
+    for p in tmp_path.iterdir():
+        p.chmod(0o600)
+    path.write_bytes(b'{"meta": {')  # damaged: recover from the backup
+    old = os.umask(0o022)
+    try:
+        argv = ["--into", str(tmp_path / "out" / "rec.json")] if into else []
+        if into:
+            (tmp_path / "out").mkdir()
+        code, out, err = run(capsys, "--db", str(path), "doctor", "--recover", *argv)
+    finally:
+        os.umask(old)
+    assert code == 0, err
+    made = [p for p in tmp_path.rglob("*") if "rec" in p.name and p.is_file()]
+    assert len(made) >= 3  # library, state file and their first backups
+    for p in made:
+        assert stat.S_IMODE(p.stat().st_mode) == 0o600, p.name

@@ -571,11 +571,14 @@ def recover(path: str | Path, into: str | Path | None = None) -> Recovery:
 
     # That log is in the new state file: never replay it.
     side_meta = meta(STATE_SCHEMA, **({"absorbed": token} if token else {}))
+    # The new files hold the same private data: they take the permission bits of
+    # the old library (else of whichever of its files is left), not the umask's.
+    like = next((f.path for f in diagnosis.files if f.exists), None)
     # State first: a library file without its state file would look complete.
-    OrjsonStorage(target_side).write(
+    OrjsonStorage(target_side, mode_from=like).write(
         {"meta": side_meta, "state": state_docs["state"], "prefs": state_docs["prefs"]}
     )
-    OrjsonStorage(target).write(
+    OrjsonStorage(target, mode_from=like).write(
         {"meta": meta(LIBRARY_SCHEMA), "reviews": reviews, "works": lib_docs["works"]}
     )
     check = Library(target, import_shipped=False)  # proves it loads
