@@ -258,3 +258,34 @@ def test_recovered_files_take_the_mode_of_the_library(tmp_path, capsys, into) ->
     assert len(made) >= 3  # library, state file and their first backups
     for p in made:
         assert stat.S_IMODE(p.stat().st_mode) == 0o600, p.name
+
+
+# --- W3: temporary and log files are created with their final mode -----------------------
+
+
+def test_files_are_created_private_even_where_chmod_fails(tmp_path, monkeypatch) -> None:
+    from tui import store
+
+    monkeypatch.setattr(store, "APPEND_ABOVE", 0)  # the second mark goes to the change log
+    path = tmp_path / "library.json"
+    make_library(path).close()
+    for p in tmp_path.iterdir():
+        p.chmod(0o600)
+
+    def refuse(*args, **kwargs):
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "fchmod", refuse)  # e.g. a file system that ignores modes
+    monkeypatch.setattr(os, "chmod", refuse)
+    old = os.umask(0o022)
+    try:
+        lib = Library(path)
+        lib.set_status([lib.resolve("ref1")], "read")
+        lib.set_status([lib.resolve("ref2")], "read")
+        assert path.with_name("library.state.log").exists()
+        lib.close()
+    finally:
+        os.umask(old)
+    for p in tmp_path.iterdir():
+        if p.name != "library.json.lock":
+            assert stat.S_IMODE(p.stat().st_mode) == 0o600, p.name

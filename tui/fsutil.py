@@ -107,7 +107,9 @@ def mode_of(*paths: Path | None) -> int | None:
 def write_temp(path: Path, data: bytes, mode: int | None) -> Path:
     """`data` in a new, fsynced temporary file beside `path`, with `mode` if given."""
     tmp = temp_name(path)
-    fd = create_exclusive(tmp)
+    # created with the final bits (the umask can only take bits away): the file is
+    # never readable by others for a moment, nor for good if the chmod below fails
+    fd = create_exclusive(tmp, 0o666 if mode is None else mode & 0o777)
     try:
         if mode is not None:
             with contextlib.suppress(OSError):

@@ -347,7 +347,7 @@ class OrjsonStorage(Storage):
                     raise OSError("a copy was asked for")
                 os.link(source, link)
             except OSError:
-                fd = create_exclusive(link)
+                fd = create_exclusive(link, 0o666 if mode is None else mode & 0o777)
                 with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
                     shutil.copyfileobj(src, out)
                     out.flush()

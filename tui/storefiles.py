@@ -176,7 +176,8 @@ def keep_copy(path: Path, suffix: str) -> Path:
     except FileExistsError:
         raise
     except OSError:
-        with open(path, "rb") as src, os.fdopen(create_exclusive(kept), "wb") as out:
+        bits = os.stat(path).st_mode & 0o777  # the copy is as private as the file
+        with open(path, "rb") as src, os.fdopen(create_exclusive(kept, bits), "wb") as out:
             shutil.copyfileobj(src, out)
     return kept
 
