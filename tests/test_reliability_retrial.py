@@ -289,3 +289,51 @@ def test_files_are_created_private_even_where_chmod_fails(tmp_path, monkeypatch)
     for p in tmp_path.iterdir():
         if p.name != "library.json.lock":
             assert stat.S_IMODE(p.stat().st_mode) == 0o600, p.name
+
+
+# --- F9, W6: export -o never replaces a file we may not write, nor writes a disk ------------
+
+
+@pytest.mark.parametrize("through_link", [False, True])
+def test_export_refuses_a_read_only_target(tmp_path, capsys, monkeypatch, through_link) -> None:
+    path = tmp_path / "library.json"
+    make_library(path).close()
+    target = tmp_path / "theirs.bib"
+    target.write_text("not yours\n")
+    target.chmod(0o444)
+    out_path = target
+    if through_link:
+        out_path = tmp_path / "refs.bib"
+        out_path.symlink_to(target)
+    deny_writing(monkeypatch, target)
+    code, out, err = run(capsys, "--db", str(path), "export", "-o", str(out_path))
+    assert code == 2 and err.count("\n") == 1 and "Permission denied" in err
+    assert target.read_text() == "not yours\n" and "wrote" not in err
+    assert out_path.is_symlink() == through_link
+
+
+def test_export_refuses_a_read_only_target_for_real_as_another_user(shared_dir) -> None:
+    path = shared_dir / "library.json"
+    assert as_nobody("--db", str(path), "list", cwd=shared_dir).returncode == 0
+    target = shared_dir / "theirs.bib"  # root's and read-only, in a folder anyone may write
+    target.write_text("not yours\n")
+    target.chmod(0o444)
+    link = shared_dir / "refs.bib"
+    link.symlink_to(target)
+    for out in (target, link):
+        done = as_nobody("--db", str(path), "export", "-o", str(out), cwd=shared_dir)
+        assert done.returncode == 2 and "Permission denied" in done.stderr, done.stderr
+    assert target.read_text() == "not yours\n" and link.is_symlink()
+
+
+def test_export_refuses_a_block_device(tmp_path, capsys) -> None:
+    path = tmp_path / "library.json"
+    make_library(path).close()
+    disk = tmp_path / "disk"
+    try:  # a block device numbered for local use: nothing real is behind it
+        os.mknod(disk, stat.S_IFBLK | 0o600, os.makedev(240, 0))
+    except (OSError, AttributeError):
+        pytest.skip("cannot create a device node here (needs root)")
+    code, out, err = run(capsys, "--db", str(path), "export", "-o", str(disk))
+    assert code == 2 and err.count("\n") == 1 and "block device" in err
+    assert stat.S_ISBLK(os.lstat(disk).st_mode)
