@@ -337,3 +337,16 @@ def test_export_refuses_a_block_device(tmp_path, capsys) -> None:
     code, out, err = run(capsys, "--db", str(path), "export", "-o", str(disk))
     assert code == 2 and err.count("\n") == 1 and "block device" in err
     assert stat.S_ISBLK(os.lstat(disk).st_mode)
+
+
+# --- W1: a damaged backup is not "no problems" ---------------------------------------------
+
+
+@pytest.mark.parametrize("content", [b"", b'{"meta": '])
+def test_doctor_warns_about_a_damaged_backup(tmp_path, capsys, content) -> None:
+    path = tmp_path / "library.json"
+    make_library(path).close()
+    path.with_name("library.json.bak").write_bytes(content)
+    code, out, _ = run(capsys, "--db", str(path), "doctor")
+    assert code == 1 and "no problems found" not in out
+    assert "library.json.bak: DAMAGED" in out and "1 backup is damaged" in out

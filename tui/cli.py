@@ -357,7 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
         "doctor",
         "check the database files; --recover writes what is left to a new file",
         "Check the database files without changing them (exit status 1 if a\n"
-        "problem is found); --recover writes what can be saved into a new file.",
+        "problem is found, a damaged backup too); --recover writes what can be saved into a new file.",
         "  readinglist doctor\n  readinglist doctor --recover --into saved.json",
     )
     s.add_argument(
@@ -893,7 +893,7 @@ def cmd_doctor(args, lib=None) -> int:
     for line in diagnosis.lines():
         _out(inert(line).replace("\n", " "))
     if not args.recover:
-        return 0 if diagnosis.healthy else 1
+        return 0 if diagnosis.healthy and not diagnosis.warnings() else 1
     if diagnosis.healthy and not args.into:
         _out("nothing to recover")
         return 0

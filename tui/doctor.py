@@ -110,12 +110,24 @@ class Diagnosis:
                     break
         return out
 
+    def warnings(self) -> list[str]:
+        """Damaged backups: the library opens with everything it holds, but the safety
+        net is gone until the next change writes a good backup."""
+        return [f"{f.path.name}: {f.problem}" for f in self.files[3:] if f.exists and f.problem]
+
     def lines(self) -> list[str]:
         out = [f"database {self.path}"]
         out += ["  " + f.line() for f in self.files]
         for p in self.leftovers:
             out.append(f"  leftover        {p.name}: a temporary file left by a crash (harmless)")
-        if self.healthy:
+        warnings = self.warnings()
+        if self.healthy and warnings:
+            out.append(
+                f"the library and state files are sound, but {plural(len(warnings), 'backup')} "
+                f"{'is' if len(warnings) == 1 else 'are'} damaged ({warnings[0]}); "
+                f"the next change writes a good backup"
+            )
+        elif self.healthy:
             out.append("no problems found")
         else:
             out.append(
