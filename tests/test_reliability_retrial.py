@@ -350,3 +350,23 @@ def test_doctor_warns_about_a_damaged_backup(tmp_path, capsys, content) -> None:
     code, out, _ = run(capsys, "--db", str(path), "doctor")
     assert code == 1 and "no problems found" not in out
     assert "library.json.bak: DAMAGED" in out and "1 backup is damaged" in out
+
+
+# --- W5: a filter over the limits is refused before the library is read ------------------
+
+
+@pytest.mark.parametrize(
+    "query", ["x" * 5000, " ".join(f"w{i}" for i in range(400))], ids=["chars", "terms"]
+)
+@pytest.mark.parametrize("command", ["list", "export"])
+def test_a_too_long_filter_is_refused_before_the_library_is_opened(
+    tmp_path, capsys, monkeypatch, query, command
+) -> None:
+    import tui.store
+
+    def never(*args, **kwargs):
+        raise AssertionError("the library was opened")
+
+    monkeypatch.setattr(tui.store, "Library", never)
+    code, out, err = run(capsys, "--db", str(tmp_path / "l.json"), command, "--filter", query)
+    assert code == 2 and out == "" and "filter too long" in err and err.count("\n") == 1

@@ -405,6 +405,22 @@ def _open_library(args):
     return lib
 
 
+def _check_filter_size(args) -> None:
+    """A filter over the size limits is refused before the library is read: loading
+    100,000 works only to say "filter too long" would take seconds. (Everything else
+    about the query is checked once the reader's own state names are known.)"""
+    text = getattr(args, "filter", None)
+    if not text:
+        return
+    from tui.query import QueryError, parse
+
+    try:
+        parse(text, strict=True)
+    except QueryError as err:
+        if str(err).startswith("filter too long"):
+            raise
+
+
 def _review_key(args, lib) -> str:
     key = getattr(args, "sub_review", None) or args.review
     if key:
@@ -969,6 +985,7 @@ def main(argv: list[str] | None = None) -> int:
             return COMMANDS[args.command](args)
         if args.command is None:
             return _open_app(args)
+        _check_filter_size(args)
         lib = _open_library(args)
         try:
             if args.command in _ONLINE:
