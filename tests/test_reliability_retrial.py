@@ -370,3 +370,43 @@ def test_a_too_long_filter_is_refused_before_the_library_is_opened(
     monkeypatch.setattr(tui.store, "Library", never)
     code, out, err = run(capsys, "--db", str(tmp_path / "l.json"), command, "--filter", query)
     assert code == 2 and out == "" and "filter too long" in err and err.count("\n") == 1
+
+
+# --- W7: importing through a symlink is importing its target ------------------------------
+
+BIB = "@article{a1, title = {First}, author = {Lin, Wei}, year = 2020, doi = {10.1/a1}}\n"
+
+
+def test_importing_through_a_symlink_keeps_the_targets_name(tmp_path, capsys) -> None:
+    path = tmp_path / "library.json"
+    make_library(path).close()
+    target = tmp_path / "thesis-refs.bib"
+    target.write_text(BIB)
+    link = tmp_path / "mine.bib"
+    link.symlink_to(target)
+    code, out, err = run(capsys, "--db", str(path), "import", str(target))
+    assert code == 0, err
+    lib = Library(path)
+    (direct,) = [r for r in lib.reviews() if r.key != "lin2025"]
+    lib.close()
+    code, out, err = run(capsys, "--db", str(path), "import", str(link))
+    assert code == 0 and "keeps its title" not in err, err
+    lib = Library(path)
+    (again,) = [r for r in lib.reviews() if r.key != "lin2025"]
+    lib.close()
+    assert (again.key, again.title) == (direct.key, direct.title)
+    assert "mine" not in again.title
+
+
+def test_a_symlink_imported_first_is_named_after_its_target(tmp_path, capsys) -> None:
+    path = tmp_path / "library.json"
+    make_library(path).close()
+    target = tmp_path / "thesis-refs.bib"
+    target.write_text(BIB)
+    (tmp_path / "mine.bib").symlink_to(target)
+    code, out, err = run(capsys, "--db", str(path), "import", str(tmp_path / "mine.bib"))
+    assert code == 0, err
+    lib = Library(path)
+    (made,) = [r for r in lib.reviews() if r.key != "lin2025"]
+    lib.close()
+    assert "thesis" in made.key and "mine" not in made.title
