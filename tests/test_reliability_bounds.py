@@ -167,6 +167,30 @@ def test_accents_decode_in_linear_time_and_bounded_memory() -> None:
     assert latex_to_text(value) == whole
 
 
+def nested_em(n: int, command: str = "{\\em ") -> str:
+    return "@article{k, title = {" + command * n + "x" + "}" * n + "}, year = 2020}\n"
+
+
+@pytest.mark.parametrize("command", ["{\\em ", "\\textbf{", "{"])
+def test_deeply_nested_latex_is_refused_before_decoding(db, tmp_path, capsys, command) -> None:
+    path = tmp_path / "deep.bib"
+    path.write_text(nested_em(12_500, command))  # took 16 s (100,000 \textbf{: 2 minutes)
+    t0 = time.perf_counter()
+    refused(db, capsys, path, "entry 'k'", "field 'title'", "nests braces more than 100 deep")
+    assert time.perf_counter() - t0 < 5  # decoding it took 12-16 s
+
+    def attempt(text: str) -> None:
+        with pytest.raises(ParseError):
+            parse_bibtex(text, source="f")
+
+    assert_linear(lambda n: (attempt, nested_em(n, command)), 20_000)
+
+
+def test_real_brace_nesting_is_fine() -> None:
+    _, works = parse_bibtex(nested_em(limits.MAX_BRACE_DEPTH), source="f")
+    assert works[0].title == "x"
+
+
 # --- 11: record count and empty records ----------------------------------------------
 
 
