@@ -61,7 +61,9 @@ def as_nobody(*argv: str, cwd: Path) -> subprocess.CompletedProcess:
     if setpriv is None or os.geteuid() != 0:
         pytest.skip("needs root and setpriv to run as another user")
     cmd = [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
-    probe = subprocess.run([*cmd, sys.executable, "-c", "import tui"], cwd=ROOT, capture_output=True)
+    probe = subprocess.run(
+        [*cmd, sys.executable, "-c", "import tui"], cwd=ROOT, capture_output=True
+    )
     if probe.returncode:
         pytest.skip("cannot run the code as nobody here")
     env = {k: v for k, v in os.environ.items() if k != "READINGLIST_DB"}

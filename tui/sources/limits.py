@@ -84,9 +84,10 @@ def brace_depth_over(value: str, limit: int = MAX_BRACE_DEPTH) -> bool:
     return False
 
 
-def check_field(value: str, source: str, place: str, what: str) -> None:
-    """Refuse a field of any importer over MAX_FIELD_CHARS, naming the record."""
-    if len(value) > MAX_FIELD_CHARS:
+def check_field(value: str | int, source: str, place: str, what: str) -> None:
+    """Refuse a field of any importer over MAX_FIELD_CHARS (`value`: the text or its
+    length), naming the record."""
+    if (value if isinstance(value, int) else len(value)) > MAX_FIELD_CHARS:
         raise ParseError(
             f"{what} is longer than {MAX_FIELD_CHARS // 1048576} MB", file=source, place=place
         )
@@ -98,3 +99,24 @@ def check_values(count: int, source: str, place: str, what: str) -> None:
         raise ParseError(
             f"{what}: more than {MAX_VALUES:,} in one record", file=source, place=place
         )
+
+
+def check_item(item: object, source: str, place: str) -> None:
+    """Refuse a decoded record (a CSL-JSON/YAML item) with a string over MAX_FIELD_CHARS
+    or a list or object of more than MAX_VALUES entries anywhere in it, naming the
+    field. Walked with an explicit stack (the depth is checked before, too_deep)."""
+    stack: list[tuple[str, object]] = [("", item)]
+    while stack:
+        name, node = stack.pop()
+        if isinstance(node, str):
+            check_field(node, source, place, f"field {name!r}")
+        elif isinstance(node, dict):
+            what = f"{name!r} entries" if name else "fields"
+            check_values(len(node), source, place, what)
+            for key, value in node.items():
+                key = str(key)
+                check_field(key, source, place, "a field name")
+                stack.append((name or key, value))  # named by its CSL variable
+        elif isinstance(node, list):
+            check_values(len(node), source, place, f"{name!r} values")
+            stack.extend((name, value) for value in node)
