@@ -412,3 +412,24 @@ def test_a_symlink_imported_first_is_named_after_its_target(tmp_path, capsys) ->
     (made,) = [r for r in lib.reviews() if r.key != "lin2025"]
     lib.close()
     assert "thesis" in made.key and "mine" not in made.title
+
+
+async def test_the_app_opens_a_read_only_library_and_says_so(tmp_path, monkeypatch) -> None:
+    from test_app import screen_text, settle
+
+    from tui.app.app import ReadingListApp
+
+    path = tmp_path / "db.json"
+    Library(path).close()  # the shipped review
+    before = path.read_bytes()
+    deny_writing(monkeypatch, path)
+    lib = Library(path)
+    app = ReadingListApp(lib)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot)
+        assert "read-only" in screen_text(app).splitlines()[0]
+        await pilot.press("space")  # a mark is refused, the app goes on
+        await settle(pilot)
+        assert "read-only" in app.sub_title and "0/58 read" in app.sub_title
+    lib.close()
+    assert path.read_bytes() == before and not state_path_for(path).exists()
