@@ -167,6 +167,126 @@ def test_accents_decode_in_linear_time_and_bounded_memory() -> None:
     assert latex_to_text(value) == whole
 
 
+def nested_em(n: int, command: str = "{\\em ") -> str:
+    return "@article{k, title = {" + command * n + "x" + "}" * n + "}, year = 2020}\n"
+
+
+@pytest.mark.parametrize("command", ["{\\em ", "\\textbf{", "{"])
+def test_deeply_nested_latex_is_refused_before_decoding(db, tmp_path, capsys, command) -> None:
+    path = tmp_path / "deep.bib"
+    path.write_text(nested_em(12_500, command))  # took 16 s (100,000 \textbf{: 2 minutes)
+    t0 = time.perf_counter()
+    refused(db, capsys, path, "entry 'k'", "field 'title'", "nests braces more than 100 deep")
+    assert time.perf_counter() - t0 < 5  # decoding it took 12-16 s
+
+    def attempt(text: str) -> None:
+        with pytest.raises(ParseError):
+            parse_bibtex(text, source="f")
+
+    assert_linear(lambda n: (attempt, nested_em(n, command)), 20_000)
+
+
+def test_real_brace_nesting_is_fine() -> None:
+    _, works = parse_bibtex(nested_em(limits.MAX_BRACE_DEPTH), source="f")
+    assert works[0].title == "x"
+
+
+# --- every importer: the 1 MB field limit, values per record, linear continuations ----
+
+
+def ris_continued(n: int) -> str:
+    return "TY  - JOUR\nTI  - t\n" + "continuation line\n" * n + "ER  - \n"
+
+
+def test_ris_continuation_lines_take_linear_time() -> None:
+    # 100,000 lines took 17 s (each line copied the whole value so far)
+    def read(text: str) -> None:
+        parse_ris(text, source="f.ris")
+
+    assert_linear(lambda n: (read, ris_continued(n)), 12_000)
+    _, works = parse_ris(ris_continued(3), source="f.ris")
+    assert works[0].title == "t continuation line continuation line continuation line"
+
+
+def test_ris_continuation_lines_cannot_pass_the_field_limit(db, tmp_path, capsys) -> None:
+    path = tmp_path / "long.ris"
+    path.write_text(ris_continued(100_000))  # 1.8 MB of title was imported
+    refused(db, capsys, path, "record 1", "TI field is longer than 1 MB")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "words"),
+    [
+        ("big.ris", "TY  - JOUR\nTI  - " + "x" * 1_500_000 + "\nER  - \n", ["TI field", "1 MB"]),
+        (
+            "big.json",
+            json.dumps([{"id": "a", "type": "article", "title": "x" * 1_500_000}]),
+            ["'title'", "1 MB"],
+        ),
+        (
+            "big.yaml",
+            "- id: a\n  type: article\n  title: " + "x" * 1_500_000 + "\n",
+            ["'title'", "1 MB"],
+        ),
+        (
+            "big.nbib",
+            "PMID- 1\nTI  - " + "x" * 1_500_000 + "\n",
+            ["TI", "1 MB"],
+        ),
+        (
+            "big.ciw",
+            "FN x\nPT J\nTI " + "x" * 1_500_000 + "\nER\nEF\n",
+            ["TI", "1 MB"],
+        ),
+    ],
+    ids=["ris", "csljson", "cslyaml", "medline", "wos"],
+)
+def test_a_field_over_1_mb_is_refused_by_every_importer(db, tmp_path, capsys, name, text, words):
+    path = tmp_path / name
+    path.write_text(text)
+    refused(db, capsys, path, *words)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "words"),
+    [
+        ("au.ris", "TY  - JOUR\nTI  - t\n" + "AU  - Smith, J\n" * 10_001 + "ER  - \n", ["AU"]),
+        ("kw.ris", "TY  - JOUR\nTI  - t\n" + "KW  - k\n" * 10_001 + "ER  - \n", ["KW"]),
+        (
+            "semi.ris",
+            "TY  - JOUR\nTI  - t\nAU  - " + "; ".join(["Lin, W"] * 10_001) + "\nER  - \n",
+            ["authors"],
+        ),
+        (
+            "many.json",
+            json.dumps([{"id": "a", "type": "article", "author": [{"family": "L"}] * 10_001}]),
+            ["'author'"],
+        ),
+        (
+            "many.yaml",
+            "- id: a\n  type: article\n  author:\n" + "  - family: L\n" * 10_001,
+            ["'author'"],
+        ),
+        ("au.nbib", "PMID- 1\nTI  - t\n" + "AU  - Lin W\n" * 10_001, ["AU"]),
+        ("au.ciw", "FN x\nPT J\nAU Lin, W\n" + "   Lin, W\n" * 10_001 + "ER\nEF\n", ["AU"]),
+    ],
+    ids=["ris-au", "ris-kw", "ris-semicolons", "csljson", "cslyaml", "medline", "wos"],
+)
+def test_more_than_10000_values_in_one_record_are_refused(db, tmp_path, capsys, name, text, words):
+    path = tmp_path / name
+    path.write_text(text)
+    refused(db, capsys, path, "more than 10,000", *words)
+
+
+def test_10000_authors_are_still_fine() -> None:
+    text = "TY  - JOUR\nTI  - t\n" + "AU  - Smith, J\n" * 10_000 + "ER  - \n"
+    _, works = parse_ris(text, source="f.ris")
+    assert len(works[0].authors) == 10_000
+    item = {"id": "a", "type": "article", "author": [{"family": "L"}] * 10_000}
+    _, works = parse_csljson(json.dumps([item]), source="f.json")
+    assert len(works[0].authors) == 10_000
+
+
 # --- 11: record count and empty records ----------------------------------------------
 
 
@@ -217,6 +337,15 @@ def test_too_many_references_on_a_page_are_refused(db, tmp_path, capsys, monkeyp
     page = tmp_path / "page.txt"
     page.write_bytes(PAGE.read_bytes())
     refused(db, capsys, page, "too many records")
+
+
+def test_a_reference_over_1_mb_on_a_page_is_refused(db, tmp_path, capsys) -> None:
+    text = PAGE.read_text(encoding="utf-8")
+    first = next(line for line in text.splitlines() if line.startswith("| [1]"))
+    long = first.replace("| [1] |", "| [1] | " + "x" * 1_100_000, 1)
+    page = tmp_path / "page.txt"
+    page.write_text(text.replace(first, long, 1), encoding="utf-8")
+    refused(db, capsys, page, "reference [1]", "1 MB")
 
 
 # --- 12: nesting ----------------------------------------------------------------------

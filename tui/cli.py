@@ -360,7 +360,7 @@ def build_parser() -> argparse.ArgumentParser:
         "doctor",
         "check the database files; --recover writes what is left to a new file",
         "Check the database files without changing them (exit status 1 if a\n"
-        "problem is found); --recover writes what can be saved into a new file.",
+        "problem is found, a damaged backup too); --recover writes what can be saved into a new file.",
         "  readinglist doctor\n  readinglist doctor --recover --into saved.json",
     )
     s.add_argument(
@@ -406,6 +406,22 @@ def _open_library(args):
     for notice in getattr(lib, "notices", ()):  # e.g. an older file converted, original kept
         _err(notice)
     return lib
+
+
+def _check_filter_size(args) -> None:
+    """A filter over the size limits is refused before the library is read: loading
+    100,000 works only to say "filter too long" would take seconds. (Everything else
+    about the query is checked once the reader's own state names are known.)"""
+    text = getattr(args, "filter", None)
+    if not text:
+        return
+    from tui.query import QueryError, parse
+
+    try:
+        parse(text, strict=True)
+    except QueryError as err:
+        if str(err).startswith("filter too long"):
+            raise
 
 
 def _review_key(args, lib) -> str:
@@ -919,7 +935,7 @@ def cmd_doctor(args, lib=None) -> int:
     for line in diagnosis.lines():
         _out(inert(line).replace("\n", " "))
     if not args.recover:
-        return 0 if diagnosis.healthy else 1
+        return 0 if diagnosis.healthy and not diagnosis.warnings() else 1
     if diagnosis.healthy and not args.into:
         _out("nothing to recover")
         return 0
@@ -995,6 +1011,7 @@ def main(argv: list[str] | None = None) -> int:
             return COMMANDS[args.command](args)
         if args.command is None:
             return _open_app(args)
+        _check_filter_size(args)
         lib = _open_library(args)
         try:
             if args.command in _ONLINE:

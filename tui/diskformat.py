@@ -62,6 +62,7 @@ __all__ = [
     "absorbed_token",
     "apply_entries",
     "check_meta",
+    "is_ours",
     "format_of",
     "is_entry",
     "json_copy",
@@ -109,6 +110,12 @@ def format_of(data: Tables | None) -> int | None:
     return None if meta is None else meta.get("format")
 
 
+def is_ours(data: Tables | None) -> bool:
+    """Whether parsed data is a file readinglist wrote: it has a meta document, or it
+    is a format-0 file. Anything else is never kept as a backup."""
+    return _meta(data) is not None or looks_like_format0(data)
+
+
 def absorbed_token(data: Tables | None) -> str | None:
     """The token of the change log a state file has folded in (None if none)."""
     meta = _meta(data)
@@ -117,17 +124,19 @@ def absorbed_token(data: Tables | None) -> str | None:
 
 def check_meta(data: Tables | None, path: Path, schema: str) -> None:
     """StoreError naming `path` unless `data` is a file of `schema` this version reads
-    (an empty file, or one with only empty tables, is a new file and passes)."""
-    if not data:
+    (None, no file yet, passes).
+
+    Every file we write has its meta document from its first write on, so a file
+    without one - even ``{}`` or the ``{"_default": {}}`` of a plain TinyDB - is not
+    a new, empty library but damage (or someone else's file): taking it as empty
+    would fill it anew and rotate it over the last good backup. A format-0 file is
+    converted before this is asked (`needs_migration`)."""
+    if data is None:
         return
     meta = _meta(data)
     if meta is None:
-        if any(data.values()):
-            raise StoreError(
-                f"{path} is not a readinglist database (it has no format version); "
-                f"it was left untouched"
-            )
-        return
+        what = "it has no format version" if data else "it holds no tables"
+        raise StoreError(f"{path} is not a readinglist database ({what}); it was left untouched")
     fmt = meta.get("format")
     if not isinstance(fmt, int) or isinstance(fmt, bool) or fmt < 1:
         raise StoreError(f"{path} is damaged (format version {fmt!r}); it was left untouched")

@@ -110,12 +110,24 @@ class Diagnosis:
                     break
         return out
 
+    def warnings(self) -> list[str]:
+        """Damaged backups: the library opens with everything it holds, but the safety
+        net is gone until the next change writes a good backup."""
+        return [f"{f.path.name}: {f.problem}" for f in self.files[3:] if f.exists and f.problem]
+
     def lines(self) -> list[str]:
         out = [f"database {self.path}"]
         out += ["  " + f.line() for f in self.files]
         for p in self.leftovers:
             out.append(f"  leftover        {p.name}: a temporary file left by a crash (harmless)")
-        if self.healthy:
+        warnings = self.warnings()
+        if self.healthy and warnings:
+            out.append(
+                f"the library and state files are sound, but {plural(len(warnings), 'backup')} "
+                f"{'is' if len(warnings) == 1 else 'are'} damaged ({warnings[0]}); "
+                f"the next change writes a good backup"
+            )
+        elif self.healthy:
             out.append("no problems found")
         else:
             out.append(
@@ -203,9 +215,10 @@ def diagnose(path: str | Path) -> Diagnosis:
     return Diagnosis(path, files, leftovers)
 
 
-def _read_tables(path: Path) -> dict:
-    """The parsed file, or StoreError with the storage's own one-line message."""
-    return OrjsonStorage(path).read() or {}
+def _read_tables(path: Path) -> dict | None:
+    """The parsed file (None: it went away), or StoreError with the storage's own
+    one-line message."""
+    return OrjsonStorage(path).read()
 
 
 def _check_tables(path: Path, role: str, schema: str) -> FileReport:
@@ -228,6 +241,7 @@ def _check_tables(path: Path, role: str, schema: str) -> FileReport:
     except StoreError as exc:
         report.problem = _short(str(exc), path)
         return report
+    data = data or {}
     bad: list[str] = []
     docs = _valid_docs(data, schema, bad)
     if schema == LIBRARY_SCHEMA:
@@ -569,11 +583,14 @@ def recover(path: str | Path, into: str | Path | None = None) -> Recovery:
 
     # That log is in the new state file: never replay it.
     side_meta = meta(STATE_SCHEMA, **({"absorbed": token} if token else {}))
+    # The new files hold the same private data: they take the permission bits of
+    # the old library (else of whichever of its files is left), not the umask's.
+    like = next((f.path for f in diagnosis.files if f.exists), None)
     # State first: a library file without its state file would look complete.
-    OrjsonStorage(target_side).write(
+    OrjsonStorage(target_side, mode_from=like).write(
         {"meta": side_meta, "state": state_docs["state"], "prefs": state_docs["prefs"]}
     )
-    OrjsonStorage(target).write(
+    OrjsonStorage(target, mode_from=like).write(
         {"meta": meta(LIBRARY_SCHEMA), "reviews": reviews, "works": lib_docs["works"]}
     )
     check = Library(target, import_shipped=False)  # proves it loads

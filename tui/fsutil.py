@@ -70,6 +70,20 @@ def kind_of(mode: int) -> str:
     return "not a regular file"
 
 
+def can_write(path: Path) -> bool:
+    """Whether we may write the existing file `path` (True when it is missing).
+
+    Checked with the effective ids, as open() would: root may write anything. Our
+    writes rename a new file over the old one, which needs only the folder to be
+    writable; a file its owner made read-only must still not be replaced.
+    """
+    effective = {"effective_ids": True} if os.access in os.supports_effective_ids else {}
+    try:
+        return not os.path.exists(path) or os.access(path, os.W_OK, **effective)
+    except OSError:
+        return True
+
+
 def temp_name(path: Path, tail: str = ".tmp") -> Path:
     """An unpredictable hidden name beside `path` (``.<name>.<random>.tmp``)."""
     return path.with_name(f".{path.name}.{secrets.token_hex(8)}{tail}")
@@ -93,7 +107,9 @@ def mode_of(*paths: Path | None) -> int | None:
 def write_temp(path: Path, data: bytes, mode: int | None) -> Path:
     """`data` in a new, fsynced temporary file beside `path`, with `mode` if given."""
     tmp = temp_name(path)
-    fd = create_exclusive(tmp)
+    # created with the final bits (the umask can only take bits away): the file is
+    # never readable by others for a moment, nor for good if the chmod below fails
+    fd = create_exclusive(tmp, 0o666 if mode is None else mode & 0o777)
     try:
         if mode is not None:
             with contextlib.suppress(OSError):
@@ -173,10 +189,11 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write `data` to `path` so that a reader sees the old file or the new one.
 
     A regular (or missing) file: a temporary file beside it, fsync, os.replace,
-    fsync the folder. A symlink is written through: the target is replaced,
+    fsync the folder; a file we may not write (read-only, someone else's) is
+    refused, as `cp` would refuse it, though the rename would be allowed. A symlink is written through: the target is replaced,
     beside the target. A stream (FIFO, character device) and ``-`` (stdout) are
     written to plainly: renaming over them would replace /dev/null or give a
-    FIFO's reader nothing.
+    FIFO's reader nothing. A block device (a disk) is refused.
 
     Raises StoreError with one line naming the file when the disk says no.
     """
@@ -188,8 +205,20 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     if st is not None and not stat.S_ISREG(st.st_mode):
         if stat.S_ISDIR(st.st_mode):
             raise StoreError(f"cannot write {path}: it is a folder")
+        if not (stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode)):
+            # a block device is a disk: writing an export over it would destroy it
+            raise StoreError(
+                f"cannot write {path}: it is {kind_of(st.st_mode)}; give a file name, "
+                f"a FIFO or - for standard output"
+            )
         _stream_to(path, data)
         return
+    if st is not None and not can_write(path):
+        # The rename needs only the folder to be writable, but the owner made this
+        # file read-only (or it is someone else's): `cp` and `>` refuse it too.
+        raise StoreError(
+            f"cannot write {path}: Permission denied (the file is read-only); nothing was written"
+        )
     target = resolve(path)
     directory = target.parent
     tmp = None

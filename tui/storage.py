@@ -42,9 +42,17 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
-from tui.diskformat import is_entry
+from tui.diskformat import is_entry, is_ours
 from tui.errors import StoreError
-from tui.fsutil import create_exclusive, fsync_dir, mode_of, read_regular, temp_name, write_temp
+from tui.fsutil import (
+    create_exclusive,
+    fsync_dir,
+    mode_of,
+    read_regular,
+    resolve,
+    temp_name,
+    write_temp,
+)
 
 Signature = tuple[int, int, int, int, int]
 
@@ -260,16 +268,21 @@ class OrjsonStorage(Storage):
 
     def _replace(self, payload: bytes) -> None:
         ensure_parent(self.path)
-        directory = self.path.parent
+        # A symlink (a state file kept in a synced folder) is written through: the new
+        # version replaces the link's target, beside the target; the backups stay
+        # beside the link, where the library and `doctor` look for them.
+        target = resolve(self.path)
+        ensure_parent(target)
+        directory = target.parent
         # Not tempfile.mkstemp: its files are 0600 whatever the umask; the database
         # gets the usual permissions, keeps the ones the user gave it, and a side
         # file takes those of its library file.
-        mode = mode_of(self.mode_from, self.path)
-        tmp = write_temp(self.path, payload, mode)
+        mode = mode_of(self.mode_from, target)
+        tmp = write_temp(target, payload, mode)
         try:
-            first = not os.path.lexists(self.path)
+            first = not os.path.exists(target)
             rotated = self._keep_backup(mode)
-            os.replace(tmp, self.path)
+            os.replace(tmp, target)
             if first and not backups_of(self.path):
                 self._first_backup(payload, mode)
         except BaseException:
@@ -304,7 +317,8 @@ class OrjsonStorage(Storage):
             return True  # the version we read (and checked) or wrote ourselves
         try:
             raw = read_regular(self.path)
-            return raw is not None and self._parse(raw) is not None
+            # parsed JSON is not enough: `{}` is no library, and must not become the backup
+            return raw is not None and is_ours(self._parse(raw))
         except StoreError:
             return False
 
@@ -333,7 +347,7 @@ class OrjsonStorage(Storage):
                     raise OSError("a copy was asked for")
                 os.link(source, link)
             except OSError:
-                fd = create_exclusive(link)
+                fd = create_exclusive(link, 0o666 if mode is None else mode & 0o777)
                 with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
                     shutil.copyfileobj(src, out)
                     out.flush()

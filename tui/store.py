@@ -53,7 +53,7 @@ from tinydb.table import Document
 from tui import diskformat as fmt
 from tui.diskformat import FORMAT_VERSION, LIBRARY_SCHEMA, STATE_SCHEMA, migrate_format0
 from tui.errors import NotFound, ReadingListError, StoreError
-from tui.fsutil import check_regular_or_missing, mode_of, resolve
+from tui.fsutil import can_write, check_regular_or_missing, mode_of, resolve
 from tui.identity import (
     Imported,
     carry_fetched,
@@ -124,7 +124,9 @@ class Library:
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self.log_path = log_path_for(self.path)
         # Things the user should hear about once (e.g. a file was converted).
-        self.notices: list[str] = adopt_legacy_state(self.path, self.lock_path, LOCK_TIMEOUT)
+        self.notices: list[str] = []
+        if not self.read_only:  # a read-only library is never renamed or written
+            self.notices += adopt_legacy_state(self.path, self.lock_path, LOCK_TIMEOUT)
         for file in (self.path, self.state_path):
             backup = next((b for b in backups_of(file) if _nonempty(b)), None)
             if not os.path.lexists(file) and backup is not None:
@@ -134,9 +136,15 @@ class Library:
                     f"run `readinglist doctor --recover`, or move the backup away "
                     f"to start afresh"
                 )
+        # The lock file holds no data: it takes the library's bits but always lets its
+        # owner read and write it (filelock refuses a lock file it could not open
+        # again, e.g. 0444 for a read-only library). Pure reads take no lock at all:
+        # every write is an atomic rename, so a reader sees one whole version.
         mode = mode_of(self.path)
         self._lock = FileLock(
-            str(self.lock_path), timeout=LOCK_TIMEOUT, mode=-1 if mode is None else mode
+            str(self.lock_path),
+            timeout=LOCK_TIMEOUT,
+            mode=-1 if mode is None else (mode & 0o777) | 0o600,
         )
         # state names and switches the reader set by hand (tui.settings)
         self.settings = load_settings(settings_path_for(self.path))
@@ -149,14 +157,35 @@ class Library:
         self._migrate_if_old()
         self._bib.sync()
         self._side.sync()
-        if import_shipped and not self._bib.reviews:
+        if import_shipped and not self._bib.reviews and not self.read_only:
             self._import_shipped()
+
+    @property
+    def read_only(self) -> bool:
+        """True when the library or its state file may not be written by us (their
+        owner made them read-only): it can be read, and every write is refused in
+        one line instead of renaming a new file over a file the user protected."""
+        return not (can_write(self.path) and can_write(self.state_path))
+
+    def _check_writable(self) -> None:
+        for name in (self.path, self.state_path):
+            if can_write(name):
+                continue
+            with contextlib.suppress(OSError, AttributeError):
+                if os.statvfs(name).f_flag & os.ST_RDONLY:
+                    raise StoreError(
+                        f"cannot write {name}: Read-only file system; nothing was changed"
+                    )
+            raise StoreError(
+                f"{name} is read-only; nothing was changed (make it writable, "
+                f"e.g. chmod u+w, to make changes)"
+            )
 
     # --- context manager -----------------------------------------------------
 
     def close(self) -> None:
         """Fold the change log (if any) into the state file; the data is safe either way."""
-        if self._side.log.pos:
+        if self._side.log.pos and not self.read_only:
             with contextlib.suppress(StoreError):
                 with self._locked():
                     self._side.sync()
@@ -718,6 +747,7 @@ class Library:
         """Hold the lock for one read-modify-write; a StoreError on the way (lock,
         damaged file, failed write) is kept in `save_error` until a write succeeds."""
         try:
+            self._check_writable()
             ensure_parent(self.path)
             try:
                 self._lock.acquire()

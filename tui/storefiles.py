@@ -176,7 +176,8 @@ def keep_copy(path: Path, suffix: str) -> Path:
     except FileExistsError:
         raise
     except OSError:
-        with open(path, "rb") as src, os.fdopen(create_exclusive(kept), "wb") as out:
+        bits = os.stat(path).st_mode & 0o777  # the copy is as private as the file
+        with open(path, "rb") as src, os.fdopen(create_exclusive(kept, bits), "wb") as out:
             shutil.copyfileobj(src, out)
     return kept
 
@@ -211,12 +212,13 @@ class StateFile:
     def sync(self) -> bool:
         """Bring states and prefs up to date with the state file and its log."""
         storage = self.db.storage
-        data = storage.read() or {}
+        raw = storage.read()
+        data = raw or {}
         full = storage.generation != self._gen
         if not full and not self.log.changed_on_disk():
             return False
         if full:
-            fmt.check_meta(data, self.path, fmt.STATE_SCHEMA)
+            fmt.check_meta(raw, self.path, fmt.STATE_SCHEMA)
             self.log.forget()
         entries, restarted = self.log.read_new()
         if self.log.token and self.log.token == fmt.absorbed_token(data):
@@ -369,7 +371,7 @@ class LibraryFile:
         if storage.generation == self._gen and not storage.changed_on_disk():
             return False
         with gc_paused():
-            data = storage.read() or {}
+            data = storage.read()
             if storage.generation == self._gen:
                 storage.release()
                 return False
@@ -380,8 +382,9 @@ class LibraryFile:
         storage.release()
         return True
 
-    def _load(self, data: dict) -> None:
+    def _load(self, data: dict | None) -> None:
         fmt.check_meta(data, self.path, fmt.LIBRARY_SCHEMA)
+        data = data or {}
         reviews: list[tuple[int, Review]] = []
         seq: dict[str, int] = {}
         by_review: dict[str, list[Work]] = {}

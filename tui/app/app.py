@@ -131,6 +131,8 @@ class ReadingListApp(App[None]):
     def save_state_warning(self) -> str:
         """The header's lasting warning while the library cannot save ("" when it can)."""
         error = self.library.save_error if self.library is not None else None
+        if not error and self.library is not None and self.library.read_only:
+            error = "the library is read-only"
         if not error:
             return ""
         return f"{SAVE_WARNING}: {inert(str(error), keep_newlines=False)}"

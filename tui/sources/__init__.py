@@ -89,11 +89,15 @@ def load_file(path: str | os.PathLike) -> tuple[Review, list[Work]]:
         raise ParseError(
             f"unsupported format ({kind} import is not available)", file=shown
         ) from None
+    # Through a symlink the file is its target: the collection's name and title come
+    # from the target's name, as when the target itself is imported (the link's name
+    # would rename the collection on every import through it).
+    name = Path(os.path.realpath(p)).name
     try:
         with gc_paused():
-            review, works = parse(text, source=p.name)
+            review, works = parse(text, source=name)
     except ReadingListError as exc:
-        if isinstance(exc, ParseError) and exc.file in ("", p.name) and shown != exc.file:
+        if isinstance(exc, ParseError) and exc.file in ("", name, p.name) and shown != exc.file:
             # name the file as the user gave it, not only its base name
             raise ParseError(exc.detail, file=shown, place=exc.place) from None
         raise
@@ -104,7 +108,7 @@ def load_file(path: str | os.PathLike) -> tuple[Review, list[Work]]:
         raise ParseError(f"cannot read as {kind}: nested too deeply", file=shown) from None
     check_records(len(works), shown)  # each importer stops earlier; this covers them all
     if not review.source:
-        review.source = p.name
+        review.source = name
     if not review.checksum:
         review.checksum = hashlib.sha256(data).hexdigest()
     return review, works

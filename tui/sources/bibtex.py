@@ -28,7 +28,13 @@ from tui.sources.latex import (
     split_supplement,
     year_of,
 )
-from tui.sources.limits import EXPANSION_FACTOR, MAX_FIELD_CHARS, check_records
+from tui.sources.limits import (
+    EXPANSION_FACTOR,
+    MAX_BRACE_DEPTH,
+    MAX_FIELD_CHARS,
+    brace_depth_over,
+    check_records,
+)
 
 __all__ = ["parse_bibtex", "BIBTEX_TYPES"]
 
@@ -228,6 +234,8 @@ class _TooLong(Exception):
 
 
 _TOO_LONG = f"is longer than {MAX_FIELD_CHARS // 1048576} MB"
+# checked before any LaTeX is decoded: the decoder's work grows with the depth
+_TOO_DEEP = f"nests braces more than {MAX_BRACE_DEPTH} deep"
 
 
 class _Abort(Exception):
@@ -719,12 +727,16 @@ def _fields(
             if len(raw) - 2 > MAX_FIELD_CHARS:
                 raise _TooLong(_TOO_LONG, name)
             fields[key] = raw[1:-1]
+            if brace_depth_over(fields[key]):
+                raise _TooLong(_TOO_DEEP, name)
             continue
         try:
             value, warn = _resolve(raw, strings, budget)
         except _TooLong as exc:
             exc.field = name
             raise
+        if brace_depth_over(value):
+            raise _TooLong(_TOO_DEEP, name)
         if warn:
             notes.extend(f"{entry.key}: {key}: {w}" for w in warn)
         fields[key] = value

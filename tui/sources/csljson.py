@@ -27,7 +27,7 @@ from tui.sources.latex import (
     split_supplement,
     year_of,
 )
-from tui.sources.limits import MAX_DEPTH, check_records, too_deep
+from tui.sources.limits import MAX_DEPTH, check_item, check_records, too_deep
 
 __all__ = ["parse_csljson", "parse_cslyaml", "work_from_item", "views", "CSL_TYPES"]
 
@@ -175,6 +175,7 @@ def parse_cslyaml(text: str, *, source: str = "") -> tuple[Review, list[Work]]:
         where = f"item {number}"
         if too_deep(item):
             raise ParseError(f"nested more than {MAX_DEPTH} levels deep", file=source, place=where)
+        check_item(item, source, where)
         item = _yaml_dates(_plain(item))
         raw = json.dumps(item, ensure_ascii=False, indent=2)
         works.append(_work(item, raw, where, source))
@@ -384,6 +385,7 @@ def _check_depth(item, source: str, number: int, line: int) -> None:
             file=source,
             place=f"item {number} (line {line})",
         )
+    check_item(item, source, f"item {number} (line {line})")  # 1 MB fields, 10,000 names
 
 
 def _decode(decoder: json.JSONDecoder, text: str, i: int, source: str):

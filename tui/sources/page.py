@@ -23,6 +23,7 @@ from tui.errors import ParseError
 from tui.model import Review, Work, has_cjk
 from tui.sources.gbt import parse_reference
 from tui.sources.keys import _family_part, unique_keys
+from tui.sources.limits import check_field
 
 __all__ = ["parse_page", "html_to_text", "looks_like_html"]
 
@@ -225,7 +226,7 @@ def parse_page(text: str, *, source: str = "") -> tuple[Review, list[Work]]:
     body = body.replace("\r\n", "\n").replace("\r", "\n")
     lines = body.split("\n")
 
-    works = _table(lines)
+    works = _table(lines, source)
     cite_zh, cite_en = _citation_lines(lines)
     if not works and not cite_zh and not cite_en:
         raise ParseError(
@@ -252,7 +253,7 @@ def parse_page(text: str, *, source: str = "") -> tuple[Review, list[Work]]:
     return review, works
 
 
-def _table(lines: list[str]) -> list[Work]:
+def _table(lines: list[str], source: str = "") -> list[Work]:
     """The "| [n] | text | " rows: references, then (numbers restart) related articles."""
     works: list[Work] = []
     kind, prev = "reference", 0
@@ -270,6 +271,7 @@ def _table(lines: list[str]) -> list[Work]:
             missing = f"[{prev + 1}]" + (f"-[{n - 1}]" if n - 1 > prev + 1 else "")
             works[-1].warnings.append(f"{missing} missing after this one")
         prev = n
+        check_field(m["text"], source, f"reference [{n}]", "the reference")  # 1 MB, as all
         work = parse_reference(m["text"].strip(), n=n, record=True)
         work.kind = kind
         work.review = ""  # the store fills it

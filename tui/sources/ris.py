@@ -26,7 +26,13 @@ from tui.sources.latex import (
     split_supplement,
     year_of,
 )
-from tui.sources.limits import check_records
+from tui.sources.limits import (
+    MAX_FIELD_CHARS,
+    MAX_VALUES,
+    check_field,
+    check_records,
+    check_values,
+)
 
 __all__ = ["parse_ris", "RIS_TYPES"]
 
@@ -79,13 +85,44 @@ _EDITOR_TAGS = ("A2", "ED", "A3")
 
 
 class _Record:
-    __slots__ = ("number", "start", "lines", "tags")
+    __slots__ = ("number", "start", "lines", "tags", "counts", "more", "sizes", "source")
 
-    def __init__(self, number: int, start: int) -> None:
+    def __init__(self, number: int, start: int, source: str) -> None:
         self.number = number
         self.start = start
+        self.source = source
         self.lines: list[str] = []
         self.tags: list[list[str]] = []  # [tag, value]
+        self.counts: dict[str, int] = {}  # lines of each tag (bounded: MAX_VALUES)
+        # continuation lines of tags[i], joined once by close(): gluing each line to the
+        # value as it came made 100,000 lines quadratic (17 s; a million: minutes)
+        self.more: dict[int, list[str]] = {}
+        self.sizes: dict[int, int] = {}
+
+    def add(self, tag: str, value: str, no: int) -> None:
+        n = self.counts.get(tag, 0) + 1
+        self.counts[tag] = n
+        place = f"record {self.number} (line {no})"
+        if n > MAX_VALUES:
+            check_values(n, self.source, place, f"{tag} lines")
+        check_field(value, self.source, place, f"the {tag} field")
+        self.tags.append([tag, value])
+
+    def continued(self, piece: str, no: int) -> None:
+        i = len(self.tags) - 1
+        size = self.sizes.get(i, len(self.tags[i][1])) + 1 + len(piece)
+        if size > MAX_FIELD_CHARS:
+            place = f"record {self.number} (line {no})"
+            check_field(size, self.source, place, f"the {self.tags[i][0]} field")
+        self.sizes[i] = size
+        self.more.setdefault(i, []).append(piece)
+
+    def close(self) -> None:
+        """Join the continuation lines into their values (once per record)."""
+        for i, pieces in self.more.items():
+            self.tags[i][1] = " ".join(p for p in (self.tags[i][1], *pieces) if p)
+        self.more.clear()
+        self.sizes.clear()
 
 
 def parse_ris(text: str, *, source: str = "") -> tuple[Review, list[Work]]:
@@ -124,19 +161,20 @@ def _split(text: str, source: str) -> tuple[list[_Record], int]:
                         file=source,
                         place=f"record {len(records) + empty + 1}",
                     )
-                current = _Record(len(records) + empty + 1, no)
+                if records:
+                    records[-1].close()  # its tags after ER are complete
+                current = _Record(len(records) + empty + 1, no, source)
                 current.lines.append(line)
-                current.tags.append(["TY", (m.group(2) or "").strip()])
+                current.add("TY", (m.group(2) or "").strip(), no)
                 continue
             place = f"line {no}"
             if m and records and m.group(1) not in ("ER", "TY") and previous_closed:
                 # Ovid writes tags after ER (NL, the link); they belong to that record
                 records[-1].lines.append(line)
-                records[-1].tags.append([m.group(1), (m.group(2) or "").strip()])
+                records[-1].add(m.group(1), (m.group(2) or "").strip(), no)
                 continue
             if not m and records and previous_closed and records[-1].tags[-1][0] != "TY":
-                last = records[-1].tags[-1]  # a tag after ER continued on the next line
-                last[1] = f"{last[1]} {body.strip()}".strip()
+                records[-1].continued(body.strip(), no)  # a tag after ER, continued
                 records[-1].lines.append(line)
                 continue
             if m and m.group(1) == "ER":
@@ -158,6 +196,7 @@ def _split(text: str, source: str) -> tuple[list[_Record], int]:
         if m:
             tag, value = m.group(1), (m.group(2) or "").strip()
             if tag == "ER":
+                current.close()
                 if any(value for _, value in current.tags[1:]):
                     check_records(len(records) + 1, source, f"line {no}")
                     records.append(current)
@@ -173,10 +212,11 @@ def _split(text: str, source: str) -> tuple[list[_Record], int]:
                     place=f"record {current.number}",
                 )
             else:
-                current.tags.append([tag, value])
+                current.add(tag, value, no)
         elif body.strip():  # a field continued on the next line
-            last = current.tags[-1]
-            last[1] = f"{last[1]} {body.strip()}".strip()
+            current.continued(body.strip(), no)
+    if records:
+        records[-1].close()
     if current is not None:
         raise ParseError(
             f"no ER line: the file ends inside this record (it starts on line {current.start})",
@@ -312,8 +352,13 @@ def _work(rec: _Record, source: str) -> Work:
             tags.setdefault(tag, []).append(value)
 
     ty = (rec.tags[0][1] or "GEN").strip().upper()
-    authors, authors_full, et_al = _names([v for t in _AUTHOR_TAGS for v in tags.get(t, [])])
-    editors, editors_full, _ = _names([v for t in _EDITOR_TAGS for v in tags.get(t, [])])
+    author_values = [v for t in _AUTHOR_TAGS for v in tags.get(t, [])]
+    editor_values = [v for t in _EDITOR_TAGS for v in tags.get(t, [])]
+    for role, values in (("authors", author_values), ("editors", editor_values)):
+        # some databases put several names in one line, separated by ';'
+        check_values(sum(v.count(";") + 1 for v in values), source, f"record {rec.number}", role)
+    authors, authors_full, et_al = _names(author_values)
+    editors, editors_full, _ = _names(editor_values)
 
     title = _first(d, "title", "primary_title") or _first(tags, "CT", "BT")
     if ty in _JOURNALS:

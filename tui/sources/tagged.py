@@ -24,7 +24,7 @@ from tui.mapping.tagged import WOS_TYPES, tags_to_csl
 from tui.model import Review, Work
 from tui.sources.csljson import work_from_item
 from tui.sources.latex import clean_doi, finish, prepare_text
-from tui.sources.limits import check_records
+from tui.sources.limits import check_field, check_records, check_values
 
 __all__ = ["parse_medline", "parse_wos", "parse_ovid", "sniff_tagged"]
 
@@ -66,6 +66,17 @@ class _Record:
 
     def pairs(self) -> list[tuple[str, str]]:
         return [(t, j.join(p)) for t, p, j in self.tags]
+
+    def check(self, source: str) -> None:
+        """Refuse a tag over MAX_FIELD_CHARS or given more than MAX_VALUES times (one
+        linear pass before anything is joined or mapped)."""
+        counts: dict[str, int] = {}
+        place = f"the record on line {self.start}"
+        for tag, pieces, joiner in self.tags:
+            counts[tag] = counts.get(tag, 0) + 1
+            check_values(counts[tag], source, place, f"{tag} lines")
+            size = sum(map(len, pieces)) + len(joiner) * max(len(pieces) - 1, 0)
+            check_field(size, source, place, f"the {tag} field")
 
 
 def _check(records: list[_Record], source: str, no: int) -> None:
@@ -245,6 +256,8 @@ def _parse(fmt: str, split, text: str, source: str, kind: str) -> tuple[Review, 
     records = split(text, source)
     if not records:
         raise ParseError(f"no {kind} records", file=source)
+    for rec in records:
+        rec.check(source)
     return finish(original, source, [_work(fmt, r, source) for r in records])
 
 
