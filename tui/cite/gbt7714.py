@@ -14,7 +14,7 @@ examples (sections 4, 8 and appendix A), e.g.
     PEEBLES P Z, Jr. Probability, random variables, and random signal principles[M].
         4th ed. New York: McGraw-Hill, 2001.
 
-Decisions (tested in tests/test_cite_gbt7714.py):
+Decisions (tested in tests/unit/test_cite_gbt7714.py):
 - Western names: family name in capitals, initials without points and separated by
   spaces (8.1.2: "DES MARAIS D J", "FRESE K S"), so "De Luca DA" prints "DE LUCA D A".
   Pinyin names printed with the family name in capitals ("LIN Ruilian") are kept
