@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-import importlib
-import sys
-import types
-from dataclasses import dataclass, field
-
 import pytest
 from rich.cells import cell_len
 from textual.widgets import Input, OptionList, TextArea
 
+from tests.helpers import (
+    MARKUP_TITLE,
+    SIZE,
+    add_markup_review,
+    notifications,
+    row_text,
+    screen_text,
+    set_filter,
+    settle,
+)
 from tui.app.app import ReadingListApp
 from tui.app.screens.dialogs import CopyTextScreen, NoteScreen, ReviewScreen
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.main import MainScreen
 from tui.app.screens.style import StyleScreen
-from tui.model import Review, Work
+from tui.model import Work
 from tui.store import Library
 
-SIZE = (120, 40)
 # GB/T 7714-2015 (numeric), read from the standard: family names in capitals, initials
 # without points, "et al." after three authors, "[J]", "year, volume(issue): pages".
 REF16_GBT = (
@@ -28,89 +32,12 @@ REF16_GBT = (
 )
 
 
-@pytest.fixture
-def db(tmp_path):
-    return tmp_path / "db.json"
-
-
-@pytest.fixture
-def library(db):
-    lib = Library(db)
-    yield lib
-    lib.close()
-
-
-@dataclass
-class FakeResult:
-    ok: bool
-    method: str
-    message: str = ""
-
-
-@dataclass
-class FakeClipboard:
-    """Stands in for the system clipboard: records what the app copied."""
-
-    method: str = "system"
-    copied: list[str] = field(default_factory=list)
-
-    def copy(self, text, terminal_copy=None):
-        self.copied.append(text)
-        if self.method == "terminal":
-            terminal_copy(text)
-            return FakeResult(True, "terminal", "copied through the terminal")
-        if self.method == "none":
-            return FakeResult(False, "none", "No clipboard found.")
-        return FakeResult(True, "system", "")
-
-
-@pytest.fixture
-def clip(monkeypatch):
-    fake = FakeClipboard()
-    try:
-        module = importlib.import_module("tui.clipboard")
-    except ImportError:  # until tui/clipboard.py lands
-        module = types.ModuleType("tui.clipboard")
-        monkeypatch.setitem(sys.modules, "tui.clipboard", module)
-        import tui
-
-        monkeypatch.setattr(tui, "clipboard", module, raising=False)
-    monkeypatch.setattr(module, "copy", fake.copy, raising=False)
-    return fake
-
-
-async def settle(pilot) -> None:
-    """Let messages, workers (citations, copies) and their replies finish."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def type_text(pilot, text: str) -> None:
     await pilot.press(*["space" if ch == " " else ch for ch in text])
 
 
-async def set_filter(pilot, text: str) -> None:
-    """Fill the filter without typing it key by key (typing is tested once, above)."""
-    await pilot.press("slash")
-    pilot.app.focused.value = text
-    await settle(pilot)
-
-
 def main_screen(app) -> MainScreen:
     return app.main
-
-
-def row_text(worklist, y: int) -> str:
-    return worklist.render_line(y).text
-
-
-def screen_text(app) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
-def notifications(app) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 async def filter_to_sullivan(pilot):
@@ -610,43 +537,6 @@ async def test_prefs_survive_a_restart(db, library):
 
 
 # --- several reviews, outside changes, markup -----------------------------------------
-
-MARKUP_TITLE = "[bold]x[/bold] and [J] stay [red]literal"
-
-
-def add_markup_review(lib: Library) -> str:
-    review = Review(
-        key="markup2024",
-        title_en="A [bold]review[/bold] title",
-        authors_en=["Doe J"],
-        journal_en="J [Test]",
-        year=2024,
-    )
-    works = [
-        Work(
-            review="markup2024",
-            kind="reference",
-            n=1,
-            key="doe2024",
-            authors=["Doe J", "[link=http://x]Roe R[/link]"],
-            title=MARKUP_TITLE,
-            journal="J [Test]",
-            year=2024,
-            raw=f"Doe J. {MARKUP_TITLE}[J]. J [Test], 2024.",
-        ),
-        Work(
-            review="markup2024",
-            kind="reference",
-            n=2,
-            key="roe2023",
-            authors=["Roe R"],
-            title="Second",
-            journal="Other",
-            year=2023,
-        ),
-    ]
-    key, _ = lib.import_review(review, works)
-    return key
 
 
 async def test_markup_in_data_is_shown_literally(library):

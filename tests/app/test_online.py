@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, SelectionList
 
-from tests.app.test_main_screen import SIZE, notifications, screen_text, settle
+from tests.helpers import SIZE, notifications, screen_text, settle
 from tests.unit.test_online import (
     Server,
     add_route,
@@ -45,13 +45,6 @@ def db(tmp_path, server, monkeypatch):
     with Library(path) as lib:
         lib.set_pref("online", online_pref(server))
     return path
-
-
-@pytest.fixture
-def library(db):
-    lib = Library(db)
-    yield lib
-    lib.close()
 
 
 async def until(pilot, condition, tries: int = 400) -> None:

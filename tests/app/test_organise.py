@@ -4,19 +4,10 @@ tags with completion, sorting kept per review, saved views, the progress screen,
 
 from __future__ import annotations
 
-import pytest
-
-from tests.app.test_main_screen import SIZE, notifications, set_filter, settle
+from tests.helpers import SIZE, notifications, set_filter, settle
 from tui.app.app import ReadingListApp
 from tui.app.screens.organise import ChoiceScreen, ProgressScreen, TagsScreen, parse_tags
 from tui.store import Library
-
-
-@pytest.fixture
-def library(tmp_path):
-    lib = Library(tmp_path / "db.json")
-    yield lib
-    lib.close()
 
 
 def shown_ns(app) -> list[int]:

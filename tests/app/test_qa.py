@@ -3,34 +3,18 @@ remembered filters, no browser, small screens, discoverability, header, save err
 
 from __future__ import annotations
 
-import pytest
-
-from tests.app.test_main_screen import FakeClipboard, notifications, screen_text, set_filter, settle
+from tests.helpers import (
+    add_markup_review,
+    notifications,
+    row_text,
+    screen_text,
+    set_filter,
+    settle,
+)
 from tui.app.app import ReadingListApp
 from tui.store import Library
 
 SIZE = (80, 24)  # small: every test renders fewer cells
-
-
-@pytest.fixture
-def db(tmp_path):
-    return tmp_path / "db.json"
-
-
-@pytest.fixture
-def library(db):
-    lib = Library(db)
-    yield lib
-    lib.close()
-
-
-@pytest.fixture
-def clip(monkeypatch):
-    import tui.clipboard
-
-    fake = FakeClipboard()
-    monkeypatch.setattr(tui.clipboard, "copy", fake.copy)
-    return fake
 
 
 # --- 1. filter errors are shown --------------------------------------------------------
@@ -168,8 +152,6 @@ def test_help_descriptions_hang_under_themselves():
 
 
 async def test_each_review_keeps_its_own_filter(db, library):
-    from tests.app.test_main_screen import add_markup_review
-
     other = add_markup_review(library)
     app = ReadingListApp(library, "lin2025")
     async with app.run_test(size=SIZE) as pilot:
@@ -299,7 +281,6 @@ async def test_dialogs_fit_a_small_terminal(library):
 
 
 async def test_selection_count_note_mark_and_help(library):
-    from tests.app.test_main_screen import row_text
     from tui.app.screens.help import HelpScreen
 
     library.set_note(library.resolve("ref2"), "methods are good")
@@ -388,8 +369,6 @@ async def test_narrow_header_keeps_the_read_count(library):
 
 
 async def test_all_works_rows_name_their_review(library):
-    from tests.app.test_main_screen import add_markup_review, row_text
-
     other = add_markup_review(library)
     app = ReadingListApp(library, "lin2025")
     async with app.run_test(size=SIZE) as pilot:

@@ -3,18 +3,8 @@ citation formatted twice."""
 
 from __future__ import annotations
 
-import pytest
-
-from tests.app.test_main_screen import SIZE, FakeClipboard, settle
+from tests.helpers import SIZE, FakeClipboard, settle
 from tui.app.app import ReadingListApp
-from tui.store import Library
-
-
-@pytest.fixture
-def library(tmp_path):
-    lib = Library(tmp_path / "db.json")
-    yield lib
-    lib.close()
 
 
 async def test_one_space_recomputes_the_titles_once(library, monkeypatch):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers import add_markup_review, settle
 from tui.app.app import ReadingListApp
 from tui.store import Library
 
@@ -22,12 +23,6 @@ def library(tmp_path):
     lib.set_status([lib.resolve("ref5")], "reading")
     yield lib
     lib.close()
-
-
-async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def test_main_screen_120x40(snap_compare, library):
@@ -94,8 +89,6 @@ def test_copy_by_hand_dialog(snap_compare, library, monkeypatch):
 
 
 def test_review_switcher(snap_compare, library):
-    from tests.app.test_main_screen import add_markup_review
-
     add_markup_review(library)
 
     async def run_before(pilot):

@@ -20,26 +20,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import SIZE, notifications, settle
 from tui.app.app import ReadingListApp
 from tui.store import Library
 
 ROOT = Path(__file__).resolve().parents[2]
-SIZE = (120, 40)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "db.json"
-
-
-async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def notifications(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
 
 
 async def test_app_shows_what_another_process_changed(db: Path) -> None:

@@ -8,9 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
-
-from tui.cli import main
+from tests.helpers import run
 from tui.model import Review, Work
 from tui.paths import shipped_review
 from tui.store import Library
@@ -22,18 +20,6 @@ GAMMA = (
     " doi={10.1000/gamma}}\n"
 )
 DELTA = "@article{d1, author={Poe, Pat}, title={Delta paper}, journal={K}, year={2018}}\n"
-
-
-@pytest.fixture
-def db(tmp_path: Path, monkeypatch) -> Path:
-    monkeypatch.delenv("READINGLIST_DB", raising=False)
-    return tmp_path / "lib.json"
-
-
-def run(db: Path, *args: str, capsys) -> tuple[int, str, str]:
-    code = main(["--db", str(db), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def titles(db: Path, key: str, capsys) -> list[str]:

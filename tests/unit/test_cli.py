@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import run
 from tui.cli import build_parser, main
 from tui.paths import shipped_review
 
@@ -25,19 +26,6 @@ SUBCOMMANDS = [
     "stats",
     "styles",
 ]
-
-
-@pytest.fixture
-def db(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "lib.json"
-    monkeypatch.delenv("READINGLIST_DB", raising=False)
-    return path
-
-
-def run(db: Path, *args: str, capsys) -> tuple[int, str, str]:
-    code = main(["--db", str(db), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def db_files(db: Path) -> dict[str, bytes]:

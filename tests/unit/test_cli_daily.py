@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import run
 from tui import cli
 from tui.cli import build_parser, main
 from tui.completion import script
@@ -25,18 +26,6 @@ ONE_ENTRY_BIB = """@article{teske2023,
   year = {2023},
 }
 """
-
-
-@pytest.fixture
-def db(tmp_path, monkeypatch) -> Path:
-    monkeypatch.delenv("READINGLIST_DB", raising=False)
-    return tmp_path / "lib.json"
-
-
-def run(db: Path, *args: str, capsys) -> tuple[int, str, str]:
-    code = main(["--db", str(db), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:

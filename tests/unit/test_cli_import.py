@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import run
 from tui.cli import main
 from tui.errors import NotFound, ReadingListError
 from tui.model import Review, Work
@@ -25,18 +26,6 @@ GAMMA = "@article{a3, author={Roe, Rick}, title={Gamma paper}, journal={K}, year
 EPSILON = "@article{e1, author={New, Nora}, title={Epsilon paper}, journal={K}, year={2024}}\n"
 # the key of Gamma, given to another paper (another year): not Gamma
 REUSED = "@article{a3, author={Who, Will}, title={Zeta paper}, journal={K}, year={2010}}\n"
-
-
-@pytest.fixture
-def db(tmp_path: Path, monkeypatch) -> Path:
-    monkeypatch.delenv("READINGLIST_DB", raising=False)
-    return tmp_path / "lib.json"
-
-
-def run(db: Path, *args: str, capsys) -> tuple[int, str, str]:
-    code = main(["--db", str(db), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def write(path: Path, text: str) -> Path:

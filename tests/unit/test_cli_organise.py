@@ -4,24 +4,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pytest
-
-from tui.cli import main
+from tests.helpers import run
 from tui.settings import settings_path_for
-
-
-@pytest.fixture
-def db(tmp_path, monkeypatch) -> Path:
-    monkeypatch.delenv("READINGLIST_DB", raising=False)
-    return tmp_path / "lib.json"
-
-
-def run(db: Path, *args: str, capsys) -> tuple[int, str, str]:
-    code = main(["--db", str(db), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def ids(out: str) -> list[str]:

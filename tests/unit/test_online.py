@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tui import cli
+from tests.helpers import run
 from tui.model import Work
 from tui.online import crossref, pubmed
 from tui.online.http import Client, OnlineError, RateLimiter, Settings
@@ -102,12 +102,6 @@ def client_for(server: Server, tmp_path: Path, **kw) -> Client:
     s = Settings.load(online_pref(server))
     s.cache_dir = tmp_path / "cache"
     return Client(s, **kw)
-
-
-def run(db: Path, *args: str, capsys) -> tuple[int, str, str]:
-    code = cli.main(["--db", str(db), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def ok(body: bytes, ctype: str = "application/json") -> tuple:

@@ -6,14 +6,6 @@ import pytest
 
 from tui.errors import StoreError
 from tui.session import ALL_WORKS, INDEX_IN_BACKGROUND, ReadingSession
-from tui.store import Library
-
-
-@pytest.fixture
-def library(tmp_path):
-    lib = Library(tmp_path / "db.json")
-    yield lib
-    lib.close()
 
 
 @pytest.fixture
