@@ -176,7 +176,7 @@ class Work:
     book's `number` shows as its issue).  They are kept in sync in one place: on import,
     where `tui.sources.csljson.views(csl)` is the one function that computes them from a
     record (the CSL-JSON, CSL-YAML and database importers call it; BibTeX, RIS and the
-    printed parser give the same values), and tests/test_records.py checks, for every
+    printed parser give the same values), and tests/unit/test_mapping.py checks, for every
     fixture, that the stored fields equal `views(csl)` except a listed few of those
     `extra` conventions.  Nothing edits a work's fields after import.
     """

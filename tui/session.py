@@ -4,7 +4,7 @@ The app's main screen is a view of one `ReadingSession`: the session owns the re
 shown, its two lists and the rows the filter lets through, the selection, which works
 an action applies to, undo, status and note changes, the read counts and the titles
 that count them, and the citations already formatted. The screen only draws it and
-says what happened. So every rule here is tested without a Pilot (tests/test_session.py),
+says what happened. So every rule here is tested without a Pilot (tests/unit/test_session.py),
 as cobib's TUI runs the same command objects as its CLI.
 
 Reading state is never copied: the session looks it up in the `Library` on each use

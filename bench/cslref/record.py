@@ -7,7 +7,7 @@ tests/fixtures/zotero/ and every shipped CSL style: a header (citeproc-js versio
 style file and its SHA-256, locale, library) and one entry per item, in the library's
 order: `text`, citeproc-js's plain text whitespace-normalised and without the citation
 number of a numeric style (as bench/cslref/compare.py compares it), and `html`, as
-citeproc-js wrote it. tests/test_cslref.py compares our citations with `text`.
+citeproc-js wrote it. tests/unit/test_cite_cslref.py compares our citations with `text`.
 
 Run it again after changing a shipped .csl file or a fixture library, or to move to a
 newer citeproc-js (`npm install citeproc@latest` in bench/cslref).

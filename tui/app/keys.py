@@ -8,7 +8,7 @@ list and README.md) and drifted apart. Now each comes from `KEYS`:
 - `help_sections()`: the help screen, grouped by task;
 - `palette_entries()`: the command palette, each entry saying its key;
 - `markdown_table()`: README.md's key table (`python -m tui.app.keys --markdown` prints it,
-  `--write` puts it between README's markers; tests/test_app_keys.py fails when they differ).
+  `--write` puts it between README's markers; tests/app/test_keys.py fails when they differ).
 
 Imports only textual.binding (cheap), so the help and README work without starting an app.
 """
