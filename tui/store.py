@@ -35,6 +35,8 @@ it is opened: the original is kept as ``PATH.format<N>`` and both files are writ
 in the current format. A file of a newer format than this version reads is refused
 and left untouched. Which stored review an import updates, and where reading state
 goes when a re-import renumbers works, is decided in `tui.identity`.
+The reader's edits of reading state (`tui.readingstate`) and the steps of an
+import (`tui.importing`) are `Library` methods defined in modules of their own.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -51,22 +53,11 @@ from filelock import FileLock, Timeout
 from tinydb.table import Document
 
 from tui import diskformat as fmt
+from tui import importing, readingstate
 from tui.diskformat import FORMAT_VERSION, LIBRARY_SCHEMA, STATE_SCHEMA, migrate_format0
 from tui.errors import NotFound, ReadingListError, StoreError
 from tui.fsutil import can_write, check_regular_or_missing, mode_of, resolve
-from tui.identity import (
-    Imported,
-    carry_fetched,
-    carry_state,
-    check_new_key,
-    check_numbers,
-    find_same,
-    keeps_source,
-    match_old,
-    merge_into,
-    new_key,
-    new_key_base,
-)
+from tui.identity import Imported
 from tui.model import KIND_PREFIX, KINDS, PREFIX_KIND, Review, State, Work
 from tui.perf import gc_paused
 from tui.settings import load_settings, settings_path_for
@@ -341,133 +332,7 @@ class Library:
 
     # --- importing -----------------------------------------------------------
 
-    def import_review(
-        self,
-        review: Review,
-        works: list[Work],
-        *,
-        into: str | None = None,
-        as_key: str | None = None,
-    ) -> Imported:
-        """Add a review and its works, or update the same review in place.
-
-        The same review (same DOI, same source checksum, or same title) keeps its
-        key and all reading state, even when its lists were renumbered.  A collection
-        is the same when it comes from the same file (``review.source`` as an absolute
-        path), has the same checksum, or, for a source known only by its file name,
-        has that name and mostly the same works: another file that happens to share
-        the name gets a key of its own (``refs-2``), it does not replace the first.
-        A collection keeps its title: a re-import from a file of another name says so
-        (``title_kept``) rather than renaming it.  (The rules are `tui.identity`'s.)
-
-        ``into=KEY``: the works join the existing review or collection KEY instead
-        (NotFound if there is none), matched to its works by `tui.identity.merge_into`;
-        its own fields and the works the file does not have stay as they were.
-        ``as_key=KEY``: a new review or collection under KEY (a collection is also
-        titled KEY); ReadingListError, and nothing written, if KEY is taken.
-
-        Sets ``review.key`` and every ``work.review`` to the key it is stored under.
-        Returns ``(key, created)``, with what the reader should hear about (see Imported).
-        """
-        works = list(works)
-        if into is not None and as_key is not None:
-            raise ReadingListError("import into an existing review or as a new one, not both")
-        if as_key is not None:
-            as_key = check_new_key(as_key)
-        with self._locked():
-            self._bib.sync()
-            self._side.sync()
-            if into is not None:
-                return self._import_into(self.get_review(into).key, works)
-            if as_key is not None:
-                taken = next((k for k in self._bib.reviews if k.lower() == as_key.lower()), None)
-                if taken is not None:
-                    raise ReadingListError(f"'{taken}' already exists; nothing was imported")
-                same = None
-                review.key = as_key
-                if review.kind == "collection":
-                    review.title_zh, review.title_en = "", as_key
-            else:
-                same = find_same(self._bib.reviews.values(), self._bib.by_review, review, works)
-            created = same is None
-            key = same.key if same is not None else new_key(self._bib.reviews, review)
-            taken_by = None
-            if same is None and as_key is None:  # the key it asked for may be another's
-                base = new_key_base(review).lower()
-                taken_by = next(
-                    (r for k, r in self._bib.reviews.items() if k.lower() == base), None
-                )
-            old_works = list(self._bib.by_review.get(key, [])) if same is not None else []
-            title_kept = ""
-            if same is not None and keeps_source(same.source, review.source):
-                # an identical copy found elsewhere: the collection keeps its origin
-                review.source = same.source
-            if same is not None and review.kind == "collection" == same.kind:
-                # its title is the reader's (its first file's name, or --as): kept
-                if (review.title_zh, review.title_en) != (same.title_zh, same.title_en):
-                    title_kept = review.title
-                review.title_zh, review.title_en = same.title_zh, same.title_en
-            review.key = key
-            for w in works:
-                w.review = key
-            check_numbers(key, works)
-            seq = (
-                self._bib.seq[key]
-                if same is not None
-                else max(self._bib.seq.values(), default=0) + 1
-            )
-            matched = match_old(old_works, works)
-            carry_fetched(works, matched)  # what was fetched online stays with the same work
-            rdoc = fmt.review_doc(review, seq)
-            docs = {w.id: fmt.work_doc(w) for w in works}
-            old_docs = {o.id: fmt.work_doc(o) for o in old_works}
-            self._bib.write_review(key, rdoc, [w.id for w in old_works], docs)
-            moves = carry_state(self._side.states, old_works, works, matched)
-            if moves:
-                self._commit(moves, {})
-        kept = {o.id for o in matched.values()}
-        removed = [o for o in old_works if o.id not in kept]
-        stored = self._bib.by_id
-        added, updated, unchanged = [], [], []
-        if same is not None:
-            for w in works:
-                o = matched.get(w.id)
-                group = (
-                    added if o is None else unchanged if old_docs[o.id] == docs[w.id] else updated
-                )
-                group.append(stored.get(w.id, w))
-        return Imported(
-            key,
-            created,
-            taken_by=taken_by,
-            removed=removed,
-            added=added,
-            updated=updated,
-            unchanged=unchanged,
-            title_kept=title_kept,
-        )
-
-    def _import_into(self, key: str, works: list[Work]) -> Imported:
-        """`import_review(..., into=key)` (lock held, just synced)."""
-        old_works = list(self._bib.by_review.get(key, []))
-        merge = merge_into(key, old_works, works)
-        check_numbers(key, merge.works)
-        if merge.added or merge.updated:
-            rdoc = fmt.review_doc(self._bib.reviews[key], self._bib.seq[key])
-            docs = {w.id: fmt.work_doc(w) for w in merge.works}
-            self._bib.write_review(key, rdoc, [o.id for o in old_works], docs)
-            moves = carry_state(self._side.states, old_works, merge.works, merge.match)
-            if moves:
-                self._commit(moves, {})
-        stored = self._bib.by_id
-        return Imported(
-            key,
-            False,
-            added=[stored.get(w.id, w) for w in merge.added],
-            updated=[stored.get(w.id, w) for w in merge.updated],
-            unchanged=merge.unchanged,
-            left_alone=merge.left_alone,
-        )
+    import_review = importing.import_review  # the steps are in tui.importing
 
     def remove_review(self, key: str) -> None:
         with self._locked():
@@ -509,146 +374,16 @@ class Library:
         """
         return MappingProxyType(self._side.states)
 
-    def set_status(self, works: list[Work], status: str) -> None:
-        """Mark `works` `status` (a shown or stored name, see tui.settings).
-
-        A work that becomes queued goes to the end of the queue; one that leaves the
-        queue loses its place there.
-        """
-        status = self.settings.check(status)
-        works = list(works)
-        if not works:
-            return
-        with self._locked():
-            self._side.sync()
-            now = fmt.now()
-            changes: dict[str, State | None] = {}
-            last = self._last_queued()
-            for w in works:
-                old = self._side.states.get(w.ident) or State()
-                if old.status == status or w.ident in changes:
-                    continue
-                queue = 0
-                if status == "queued":
-                    last += 1
-                    queue = last
-                changes[w.ident] = old.but(status=status, changed=now, queue=queue)
-            if changes:
-                self._commit(changes, {})
-
-    def _last_queued(self) -> int:
-        return max((s.queue for s in self._side.states.values()), default=0)
-
-    def set_priority(self, works: list[Work], priority: int) -> None:
-        """Priority 1 (highest) to 3, or 0 for none."""
-        if isinstance(priority, bool) or priority not in (0, 1, 2, 3):
-            raise ReadingListError(f"unknown priority '{priority}' (use 1, 2, 3 or 0 for none)")
-        self._update(works, lambda old: old.but(priority=priority))
-
-    def edit_tags(self, works: list[Work], add: Iterable[str] = (), remove: Iterable[str] = ()):
-        """Add tags `add` and remove tags `remove` (matched without regard to case)."""
-        add = [t for t in (" ".join(str(t).split()) for t in add) if t]
-        gone = {" ".join(str(t).split()).casefold() for t in remove}
-
-        def edit(old: State) -> State:
-            tags = [t for t in old.tags if t.casefold() not in gone]
-            have = {t.casefold() for t in tags}
-            for t in add:
-                if t.casefold() not in have:
-                    tags.append(t)
-                    have.add(t.casefold())
-            return old.but(tags=tags)
-
-        self._update(works, edit)
-
-    def restore_states(self, before: list[tuple[Work, State]]) -> None:
-        """Put back whole states (undo)."""
-        with self._locked():
-            self._side.sync()
-            changes: dict[str, State | None] = {w.ident: st for w, st in before}
-            self._commit(changes, {})
-
-    def all_tags(self) -> list[str]:
-        """Every tag in use, for completion (sorted, without regard to case)."""
-        seen: dict[str, str] = {}
-        for st in self._side.states.values():
-            for t in st.tags:
-                seen.setdefault(t.casefold(), t)
-        return sorted(seen.values(), key=str.casefold)
-
-    def queue(self, works: Iterable[Work] | None = None) -> list[Work]:
-        """The queued works of `works` (default: the library) in queue order, one per
-        reading state (the same DOI in two reviews is queued once)."""
-        states = self._side.states
-        seen: set[str] = set()
-        out = []
-        for w in self._bib.works if works is None else works:
-            st = states.get(w.ident)
-            if st is not None and st.status == "queued" and w.ident not in seen:
-                seen.add(w.ident)
-                out.append(w)
-        out.sort(key=lambda w: states[w.ident].queue)
-        return out
-
-    def move_in_queue(self, work: Work, step: int, among: Iterable[Work] | None = None) -> bool:
-        """Move a queued work `step` places up (<0) or down (>0) the queue of `among`
-        (default: the library); False when it is not queued or already at that end."""
-        queue = self.queue(among)
-        pos = next((i for i, w in enumerate(queue) if w.ident == work.ident), None)
-        if pos is None:
-            return False
-        new = max(0, min(len(queue) - 1, pos + step))
-        if new == pos:
-            return False
-        places = [self.state(w).queue for w in queue]  # kept; the works move between them
-        queue.insert(new, queue.pop(pos))
-        with self._locked():
-            self._side.sync()
-            changes: dict[str, State | None] = {}
-            for w, place in zip(queue, places, strict=True):
-                old = self._side.states.get(w.ident) or State()
-                if old.queue != place:
-                    changes[w.ident] = old.but(queue=place)
-            self._commit(changes, {})
-        return True
-
-    def _update(self, works: Iterable[Work], edit) -> None:
-        """One write of `edit(old state)` for every work (each shared state once)."""
-        works = list(works)
-        if not works:
-            return
-        with self._locked():
-            self._side.sync()
-            changes: dict[str, State | None] = {}
-            for w in works:
-                if w.ident in changes:
-                    continue
-                old = self._side.states.get(w.ident) or State()
-                new = edit(old)
-                if new != old:
-                    changes[w.ident] = new
-            if changes:
-                self._commit(changes, {})
-
-    def set_note(self, work: Work, note: str) -> None:
-        note = str(note).strip()
-        with self._locked():
-            self._side.sync()
-            old = self._side.states.get(work.ident) or State()
-            if old.note != note:
-                self._commit({work.ident: old.but(note=note)}, {})
-
-    def set_tags(self, work: Work, tags: Iterable[str]) -> None:
-        clean: list[str] = []
-        for t in tags:
-            t = str(t).strip()
-            if t and t not in clean:
-                clean.append(t)
-        with self._locked():
-            self._side.sync()
-            old = self._side.states.get(work.ident) or State()
-            if old.tags != clean:
-                self._commit({work.ident: old.but(tags=clean)}, {})
+    # The reader's edits, one locked write each (see tui.readingstate).
+    set_status = readingstate.set_status
+    set_priority = readingstate.set_priority
+    edit_tags = readingstate.edit_tags
+    restore_states = readingstate.restore_states
+    all_tags = readingstate.all_tags
+    queue = readingstate.queue
+    move_in_queue = readingstate.move_in_queue
+    set_note = readingstate.set_note
+    set_tags = readingstate.set_tags
 
     def add_work(self, key: str, work: Work) -> Work:
         """Append one work to a review or collection, numbered after its last of that
