@@ -504,3 +504,28 @@ def test_an_imported_record_is_not_rewritten_by_the_printed_reference_rules():
             "page": "1108623", "issued": {"date-parts": [[2020]]}}  # fmt: skip
     [work] = _imported(item)
     assert format_citation(work, "apa") == "Smith, J. (2020). A study. J Test, 04(2), 1108623."
+
+
+def test_a_bibtex_work_is_rendered_from_its_record_with_a_bare_doi_and_no_scopus_type(tmp_path):
+    # given names in full from the record (Chicago prints them); the DOI written as a URL
+    # and Scopus's `type = {Article}` (kept as CSL genre) are not printed as such.
+    # Expected: Node's citeproc-js on the item tui.cite.csl.render_data feeds it.
+    from tui.sources import load_file
+
+    bib = tmp_path / "t.bib"
+    bib.write_text(
+        "@article{b, author = {Bardram, Jakob E. and Kjær, Rasmus}, title = {The trouble "
+        "with login}, journal = {Personal and Ubiquitous Computing}, year = {2005}, "
+        "volume = {9}, number = {6}, pages = {357--367}, type = {Article}, "
+        "doi = {http://dx.doi.org/10.1007/s00779-005-0347-6}}\n",
+        encoding="utf-8",
+    )
+    [work] = load_file(bib)[1]
+    assert format_citation(work, "chicago") == (
+        "Bardram, Jakob E., and Rasmus Kjær. 2005. “The Trouble with Login.” Personal and "
+        "Ubiquitous Computing 9 (6): 357–67. https://doi.org/10.1007/s00779-005-0347-6."
+    )
+    assert format_citation(work, "apa") == (
+        "Bardram, J. E., & Kjær, R. (2005). The trouble with login. Personal and Ubiquitous "
+        "Computing, 9(6), 357–367. https://doi.org/10.1007/s00779-005-0347-6"
+    )

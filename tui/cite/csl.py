@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui.cite import citeproc_js
-from tui.cite.csljson import csl_item
+from tui.cite.csljson import csl_item, to_csl
 from tui.cite.gbt7714 import number
 from tui.errors import NotFound, ParseError
 from tui.mapping.printed import is_printed
@@ -192,10 +192,41 @@ def render_data(work: Work, stem: str = "") -> dict:
     if not work.csl or is_printed(work):
         d.pop("custom", None)  # et_al and pii: said below, or printed by no style
         _printed_extras(work, d, stem)
+    elif any(k in work.extra for k in _BIBTEX_RIS):
+        _file_extras(work, d)
     authors = d.get("author")
     if work.et_al and isinstance(authors, list) and authors and not _ends_et_al(authors):
         d["author"] = [*authors, {"literal": ET_AL_PLACEHOLDER}]
     return d
+
+
+# what the BibTeX and RIS importers note in `extra` (a CSL-JSON item, a MEDLINE or WoS
+# record: `csl_type`, and their record is rendered as it is)
+_BIBTEX_RIS = ("entry_type", "ris_type")
+# Scopus's and Web of Science's document types, which their BibTeX `type` and RIS `M3`
+# carry and the importers keep as CSL `genre`: not a genre a style should print
+# ("… hysterons [Article]. Journal of Applied Physics")
+_DOCUMENT_TYPES = frozenset(
+    ("article", "review", "letter", "editorial", "note", "erratum", "book", "book chapter",
+     "conference paper", "conference review", "proceedings paper", "short survey",
+     "article in press", "data paper", "retracted", "meeting abstract", "early access")
+)  # fmt: skip
+
+
+def _file_extras(work: Work, d: dict) -> None:
+    """A BibTeX or RIS record, where it lacks what the work's fields hold: the fields
+    read the file with our own rules (a page from RIS's article-number tags, a
+    conference's proceedings from T2, a DOI written as a URL made bare), the record
+    with the mapping table's; a style prints the record's variable where it has one."""
+    base = to_csl(work, id="item")
+    for var in ("title", "container-title", "issued", "volume", "issue", "page",
+                "publisher", "publisher-place", "edition", "URL", "accessed"):  # fmt: skip
+        if d.get(var) in (None, "", [], {}) and base.get(var):
+            d[var] = base[var]
+    if work.doi and str(d.get("DOI", "")).strip() != work.doi:
+        d["DOI"] = work.doi  # "http://dx.doi.org/10.…": every style adds its own prefix
+    if str(d.get("genre", "")).strip().casefold() in _DOCUMENT_TYPES:
+        d.pop("genre")
 
 
 def _printed_extras(work: Work, d: dict, stem: str) -> None:
