@@ -187,7 +187,8 @@ def render_data(work: Work, stem: str = "") -> dict:
     A record made from our flat fields (a printed reference: `tui.mapping.printed`,
     or a work without a record) says in CSL what the printed string says: volume and
     issue as numbers ("04" -> "4"), a supplement as `supplement-number` and an article
-    number as `number` where that style prints them."""
+    number as `number` where that style prints them. A BibTeX or RIS record gets what
+    it lacks from the work's fields (`_file_extras`). docs/CSL-ENGINE.md lists each."""
     d = csl_item(work, id="item")
     if not work.csl or is_printed(work):
         d.pop("custom", None)  # et_al and pii: said below, or printed by no style
