@@ -17,6 +17,9 @@ from citeproc-js with the same record (issue 12).
 Libraries: the real Zotero CSL-JSON test libraries in tests/fixtures/zotero/, and the
 shipped review's 58 works as our own csl-json export writes them (for it, (a) is
 citeproc-js on that export, so (c) measures only the import/export round trip).
+`review-page` is the same review read from its page, as the app shows it: (b) is then
+our citation of each printed reference (its record made by the GB/T parser, with the
+extras tui.cite.csl adds to such a record), against citeproc-js on its csl-json export.
 
 The only normalisation is the one the issues allow: runs of whitespace (NBSP included)
 become one space, and the ends are stripped. One more thing is removed, because our
@@ -56,7 +59,7 @@ ZOTERO_LIBRARIES = {
     "apa-data": FIXTURES / "apa-data.json",
     "gbt7714-data": FIXTURES / "gbt7714-data.json",
 }
-LIBRARIES = [*ZOTERO_LIBRARIES, "review"]
+LIBRARIES = [*ZOTERO_LIBRARIES, "review", "review-page"]
 
 _WS = re.compile(r"\s+")
 _MARGIN = re.compile(r'<div class="csl-left-margin">(.*?)</div>', re.S)
@@ -116,7 +119,7 @@ def citeproc_js(style: str, items: list[dict]) -> dict:
 
 def library_text(name: str) -> str:
     """The CSL-JSON text of a library as a user would import it."""
-    if name == "review":
+    if name in ("review", "review-page"):
         from tui.sources import load_file
 
         _review, works = load_file(shipped_review())
@@ -125,6 +128,10 @@ def library_text(name: str) -> str:
 
 
 def import_works(name: str, text: str):
+    if name == "review-page":  # read from the page itself, not from the export
+        from tui.sources import load_file
+
+        return load_file(shipped_review())[1]
     from tui.sources.csljson import parse_csljson
 
     _review, works = parse_csljson(text, source=f"{name}.json")

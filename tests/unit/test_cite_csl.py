@@ -466,3 +466,76 @@ def test_the_review_itself_as_records():
     assert "author = {{林瑞莲} and {马丽丽} and {陈佳}}" in bib
     ris = format_bibliography([REVIEW_WORK], "ris")
     assert "TY  - JOUR" in ris and f"DO  - {DOI}" in ris and "AU  - 林瑞莲" in ris
+
+
+# A work imported from Zotero is rendered from its record, the CSL-JSON item as imported:
+# citeproc-js prints from it what Zotero prints. Expected strings: Node's citeproc-js
+# 2.4.63 (bench/cslref/render.js) on this very item, not our own output.
+ZOTERO_BOOK = {
+    "id": "http://zotero.org/users/1/items/ABCD1234",
+    "type": "book",
+    "title": "The art of translation",
+    "author": [{"family": "McCauley", "given": "Stewart M."}, {"literal": "SR Research"}],
+    "translator": [{"family": "Weaver", "given": "Warren"}],
+    "issued": {"date-parts": [[2018, 11, 28]]},
+    "publisher": "Penguin",
+    "edition": "2",
+}
+ZOTERO_BOOK_EXPECTED = {
+    "apa": "McCauley, S. M. & SR Research. (2018). The art of translation "
+    "(W. Weaver, Trans.; 2nd ed.). Penguin.",
+    "chicago": "McCauley, Stewart M. and SR Research. 2018. The Art of Translation. 2nd ed. "
+    "Translated by Warren Weaver. Penguin.",
+    "mla": "McCauley, Stewart M. and SR Research. The Art of Translation. "
+    "Translated by Warren Weaver, 2nd ed., Penguin, 2018.",
+}
+
+
+def _imported(*items: dict) -> list[Work]:
+    import json
+
+    from tui.sources.csljson import parse_csljson
+
+    return parse_csljson(json.dumps(list(items)), source="zotero.json")[1]
+
+
+@pytest.mark.parametrize("style", sorted(ZOTERO_BOOK_EXPECTED))
+def test_an_imported_work_is_rendered_from_its_record(style):
+    # an organisation stays one, full given names stay, the translator is printed
+    [work] = _imported(ZOTERO_BOOK)
+    assert format_citation(work, style) == ZOTERO_BOOK_EXPECTED[style]
+
+
+def test_an_imported_record_is_not_rewritten_by_the_printed_reference_rules():
+    # "04" stays as the source wrote it and a page is not taken for an article number
+    # (both are what we do for a printed reference); citeproc-js on the same item:
+    item = {"id": "x", "type": "article-journal", "title": "A study", "container-title": "J Test",
+            "author": [{"family": "Smith", "given": "John"}], "volume": "04", "issue": "2",
+            "page": "1108623", "issued": {"date-parts": [[2020]]}}  # fmt: skip
+    [work] = _imported(item)
+    assert format_citation(work, "apa") == "Smith, J. (2020). A study. J Test, 04(2), 1108623."
+
+
+def test_a_bibtex_work_is_rendered_from_its_record_with_a_bare_doi_and_no_scopus_type(tmp_path):
+    # given names in full from the record (Chicago prints them); the DOI written as a URL
+    # and Scopus's `type = {Article}` (kept as CSL genre) are not printed as such.
+    # Expected: Node's citeproc-js on the item tui.cite.csl.render_data feeds it.
+    from tui.sources import load_file
+
+    bib = tmp_path / "t.bib"
+    bib.write_text(
+        "@article{b, author = {Bardram, Jakob E. and Kjær, Rasmus}, title = {The trouble "
+        "with login}, journal = {Personal and Ubiquitous Computing}, year = {2005}, "
+        "volume = {9}, number = {6}, pages = {357--367}, type = {Article}, "
+        "doi = {http://dx.doi.org/10.1007/s00779-005-0347-6}}\n",
+        encoding="utf-8",
+    )
+    [work] = load_file(bib)[1]
+    assert format_citation(work, "chicago") == (
+        "Bardram, Jakob E., and Rasmus Kjær. 2005. “The Trouble with Login.” Personal and "
+        "Ubiquitous Computing 9 (6): 357–67. https://doi.org/10.1007/s00779-005-0347-6."
+    )
+    assert format_citation(work, "apa") == (
+        "Bardram, J. E., & Kjær, R. (2005). The trouble with login. Personal and Ubiquitous "
+        "Computing, 9(6), 357–367. https://doi.org/10.1007/s00779-005-0347-6"
+    )

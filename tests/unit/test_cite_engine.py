@@ -265,3 +265,29 @@ async def test_the_app_builds_the_remembered_style_in_a_worker(tmp_path, monkeyp
             assert built == [("apa", False), ("chicago", False)]
     finally:
         library.close()
+
+
+def test_a_rendered_entry_is_keyed_by_the_record_not_only_the_flat_fields(cache, monkeypatch):
+    # two imports of one book, the second with a translator: the flat fields are the
+    # same, the records differ, and so must the cached entries (else the second would
+    # be read back from the first's)
+    import json
+
+    from tui.cite import format_citation
+    from tui.sources.csljson import parse_csljson
+
+    book = {"id": "b", "type": "book", "title": "On translation", "publisher": "Penguin",
+            "author": [{"family": "Smith", "given": "Jane"}], "issued": {"date-parts": [[2018]]}}  # fmt: skip
+    translated = dict(book, translator=[{"family": "Weaver", "given": "Warren"}])
+    plain = parse_csljson(json.dumps([book]), source="a.json")[1][0]
+    other = parse_csljson(json.dumps([translated]), source="b.json")[1][0]
+    assert (plain.authors, plain.title, plain.year) == (other.authors, other.title, other.year)
+    first = format_citation(plain, "apa")
+    second = format_citation(other, "apa")
+    assert "Weaver" not in first and "(W. Weaver, Trans.)" in second
+    assert len(entries(cache)) == 2
+    with monkeypatch.context() as m:  # a fresh process: both read back from disk
+        m.setattr(cj, "_memo", {})
+        m.setattr(cj, "_engine", no_engine)
+        assert format_citation(other, "apa") == second
+        assert format_citation(plain, "apa") == first

@@ -5,10 +5,18 @@ and its measurements: docs/CSL-ENGINE.md). What is left here is ours, not the en
 
 - finding the style (a dependent style names its parent) and its locale: the style's
   `default-locale`, else en-US; Cite Them Right is a British guide and loads en-GB;
-- the input is a CSL-JSON item (`format_item`); a Work becomes one through
-  `csljson.to_csl`, with one addition CSL cannot express: `et al.` in the source with
-  only the first authors known. A placeholder author is added and printed as
-  "et al."; where the style shortens the list itself it disappears like any author.
+- the input is a CSL-JSON item (`format_item`); a Work is rendered from its record,
+  `csljson.csl_item` (issue 11's lossless record: an item imported from Zotero,
+  BibTeX or RIS reaches citeproc-js as the source gave it, so it prints what Zotero
+  prints), with our extras only where the record lacks them (`render_data`):
+  - `et al.` in the source with only the first authors known (CSL cannot say it): a
+    placeholder author is added and printed as "et al."; where the style shortens
+    the list itself it disappears like any author. Not when the record's own names
+    already end in "et al." (a Zotero item that lists it as a name);
+  - for a record we made ourselves from a printed reference (a review page, a GB/T
+    string: `tui.mapping.printed`) or from a work's fields, what the printed string
+    says and CSL puts elsewhere: a supplement as `supplement-number`, an article
+    number as `number`, "04" as 4.
 """
 
 from __future__ import annotations
@@ -20,11 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui.cite import citeproc_js
-from tui.cite.csljson import to_csl
+from tui.cite.csljson import csl_item, to_csl
 from tui.cite.gbt7714 import number
 from tui.errors import NotFound, ParseError
+from tui.mapping.printed import is_printed
 from tui.model import Work
 from tui.paths import styles_dir
+from tui.sources.latex import is_et_al
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 # locale to load a style with, where its file names none and en-US would be wrong
@@ -168,14 +178,61 @@ def article_number(work: Work) -> bool:
 
 
 def render_data(work: Work, stem: str = "") -> dict:
-    """The CSL item of a work for the style file `stem`: volume and issue as numbers
-    ("04" -> "4"), a supplement as CSL's `supplement-number` and an article number as
-    `number` where that style prints them, and the et-al placeholder. These say in
-    CSL what our Work holds in its own fields; the record of issue 11 will carry them."""
-    d = to_csl(work, id="item")
-    d.pop("custom", None)
+    """The CSL item citeproc-js is fed for a work in the style file `stem`: its record
+    (`csl_item`) as it is, with our extras only where the record lacks them.
+
+    An imported record (CSL-JSON, BibTeX, RIS, a database export) is the source's own
+    item: changing it would print something else than Zotero prints from the same
+    item, so only the et-al placeholder is added (the record cannot hold "et al.").
+    A record made from our flat fields (a printed reference: `tui.mapping.printed`,
+    or a work without a record) says in CSL what the printed string says: volume and
+    issue as numbers ("04" -> "4"), a supplement as `supplement-number` and an article
+    number as `number` where that style prints them. A BibTeX or RIS record gets what
+    it lacks from the work's fields (`_file_extras`). docs/CSL-ENGINE.md lists each."""
+    d = csl_item(work, id="item")
+    if not work.csl or is_printed(work):
+        d.pop("custom", None)  # et_al and pii: said below, or printed by no style
+        _printed_extras(work, d, stem)
+    elif any(k in work.extra for k in _BIBTEX_RIS):
+        _file_extras(work, d)
+    authors = d.get("author")
+    if work.et_al and isinstance(authors, list) and authors and not _ends_et_al(authors):
+        d["author"] = [*authors, {"literal": ET_AL_PLACEHOLDER}]
+    return d
+
+
+# what the BibTeX and RIS importers note in `extra` (a CSL-JSON item, a MEDLINE or WoS
+# record: `csl_type`, and their record is rendered as it is)
+_BIBTEX_RIS = ("entry_type", "ris_type")
+# Scopus's and Web of Science's document types, which their BibTeX `type` and RIS `M3`
+# carry and the importers keep as CSL `genre`: not a genre a style should print
+# ("… hysterons [Article]. Journal of Applied Physics")
+_DOCUMENT_TYPES = frozenset(
+    ("article", "review", "letter", "editorial", "note", "erratum", "book", "book chapter",
+     "conference paper", "conference review", "proceedings paper", "short survey",
+     "article in press", "data paper", "retracted", "meeting abstract", "early access")
+)  # fmt: skip
+
+
+def _file_extras(work: Work, d: dict) -> None:
+    """A BibTeX or RIS record, where it lacks what the work's fields hold: the fields
+    read the file with our own rules (a page from RIS's article-number tags, a
+    conference's proceedings from T2, a DOI written as a URL made bare), the record
+    with the mapping table's; a style prints the record's variable where it has one."""
+    base = to_csl(work, id="item")
+    for var in ("title", "container-title", "issued", "volume", "issue", "page",
+                "publisher", "publisher-place", "edition", "URL", "accessed"):  # fmt: skip
+        if d.get(var) in (None, "", [], {}) and base.get(var):
+            d[var] = base[var]
+    if work.doi and str(d.get("DOI", "")).strip() != work.doi:
+        d["DOI"] = work.doi  # "http://dx.doi.org/10.…": every style adds its own prefix
+    if str(d.get("genre", "")).strip().casefold() in _DOCUMENT_TYPES:
+        d.pop("genre")
+
+
+def _printed_extras(work: Work, d: dict, stem: str) -> None:
     if "volume" in d:
-        d["volume"] = number(d["volume"])
+        d["volume"] = number(str(d["volume"]))
     supplement = _SUPPLEMENT.match(work.supplement.strip())
     if supplement and stem in SUPPLEMENT_NUMBER_STYLES:
         d["supplement-number"] = supplement.group(1)
@@ -184,13 +241,18 @@ def render_data(work: Work, stem: str = "") -> dict:
         else:
             d.pop("issue", None)
     elif "issue" in d:
-        d["issue"] = " ".join(number(x) for x in d["issue"].split(" ", 1))
+        d["issue"] = " ".join(number(x) for x in str(d["issue"]).split(" ", 1))
     if "page" in d and stem in ARTICLE_NUMBER_STYLES and d.get("type") == "article-journal":
         if article_number(work):
             d["number"] = d.pop("page")
-    if work.et_al and d.get("author"):
-        d["author"] = [*d["author"], {"literal": ET_AL_PLACEHOLDER}]
-    return d
+
+
+def _ends_et_al(names: list) -> bool:
+    """Does the record's own name list end in "et al." (Zotero items list it as a name)?"""
+    last = names[-1]
+    if not isinstance(last, dict):
+        return is_et_al(str(last))
+    return not last.get("given") and is_et_al(str(last.get("literal") or last.get("family") or ""))
 
 
 def format_work(work: Work, path: str | Path) -> str:
