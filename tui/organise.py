@@ -12,8 +12,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from tui import pinyin
 from tui.errors import ReadingListError
-from tui.model import State, Work, fold
+from tui.model import State, Work
 from tui.settings import Settings
 
 _UNREAD = State()
@@ -33,10 +34,11 @@ def parse_sort(spec: str) -> tuple[str, bool]:
     return key, descending
 
 
-def _text(value: str) -> str:
-    # (folded: case and accents do not change the order; the pinyin branch may refine
-    # this for Chinese names)
-    return fold(value.strip())
+def _text(value: str, *, name: bool = False) -> tuple[str, str]:
+    """The sort key of a text: folded (case and accents do not change the order), and
+    Chinese by its pinyin, as Chinese bibliographies sort (金 among the J's), family
+    names by their surname readings (曾 zeng): tui.pinyin.sort_key."""
+    return pinyin.sort_key(value.strip(), name=name)
 
 
 def sort_works(
@@ -61,11 +63,11 @@ def sort_works(
         if key == "year":
             return w.year
         if key == "author":
-            return _text(w.authors[0]) if w.authors else None
+            return _text(w.authors[0], name=True) if w.authors else None
         if key == "title":
-            return _text(w.title or w.raw) or None
+            return _text(w.title or w.raw) if (w.title or w.raw).strip() else None
         if key == "journal":
-            return _text(w.journal) or None
+            return _text(w.journal) if w.journal.strip() else None
         st = state(w)
         if key == "status":
             return order.get(st.status, len(order))

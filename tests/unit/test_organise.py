@@ -375,3 +375,17 @@ def test_session_filter_knows_the_readers_state_names(path):
         assert _ns(s) == [2]
     finally:
         lib.close()
+
+
+def test_sorting_by_author_puts_chinese_names_in_pinyin_order():
+    """As Chinese bibliographies sort: 金诗炜 (jin) among the J's, 曾丽 as zeng."""
+    from tui.organise import sort_works
+
+    names = ["Jones A", "金诗炜", "Jiang B", "曾丽", "安慧慧", "Zhao Y"]
+    works = [Work(review="r", kind="reference", n=i, authors=[a]) for i, a in enumerate(names, 1)]
+    ordered = [w.authors[0] for w in sort_works(works, "author", {})]
+    assert ordered == ["安慧慧", "Jiang B", "金诗炜", "Jones A", "曾丽", "Zhao Y"]
+    titles = [
+        Work(review="r", n=i, title=t) for i, t in enumerate(["造血干细胞", "Apple", "干细胞"], 1)
+    ]
+    assert [w.title for w in sort_works(titles, "title", {})] == ["Apple", "干细胞", "造血干细胞"]

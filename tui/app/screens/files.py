@@ -51,7 +51,8 @@ class PathScreen(ModalScreen[str | None]):
 
 def ask_import(app: ReadingListApp) -> None:
     hint = (
-        "A .bib, .ris or CSL-JSON (.json) file, or a review page (.txt/.html). "
+        "A .bib, .ris, CSL-JSON (.json) or CSL-YAML file, PubMed MEDLINE (.nbib), Web of "
+        "Science (.ciw) or Ovid (.cgi) export, or a review page (.txt/.html). "
         "The same as: readinglist import FILE"
     )
     screen = PathScreen("Import file (enter to import, esc to cancel)", hint)
