@@ -502,18 +502,6 @@ def _names_json(work: Work) -> dict:
     return out
 
 
-def _first_authors(work: Work) -> str:
-    """ "Teske N, Fett N" for two, "Sullivan KM et al." (or "金诗炜 等") for more."""
-    names = work.authors
-    if not names:
-        return ""
-    if len(names) == 2 and not work.et_al:
-        return f"{names[0]}, {names[1]}"
-    if len(names) > 2 or work.et_al:
-        return names[0] + (" 等" if work.is_chinese else " et al.")
-    return names[0]
-
-
 def _resolve_all(lib, tokens: list[str], review: str | None) -> list[Work]:
     """Resolve every ID before acting, so one bad ID changes nothing."""
     return [lib.resolve(tok, review) for tok in tokens]
@@ -758,7 +746,7 @@ def cmd_list(args, lib) -> int:
     width = shutil.get_terminal_size((120, 24)).columns if _is_tty() else 0
     for w in works:
         status = lib.state(w).status
-        who = inert(_first_authors(w), keep_newlines=False)
+        who = inert(w.byline(), keep_newlines=False)
         title = inert(w.title or w.raw, keep_newlines=False)
         journal = inert(w.journal, keep_newlines=False)
         head = f"{w.local_id:<6} [{STATUS_MARK.get(status, '?')}] {fit(who, 22)} {str(w.year or ''):<4}  "

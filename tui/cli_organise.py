@@ -106,9 +106,8 @@ def _review(args) -> str | None:
 
 
 def _line(work: Work, lib) -> str:
-    cli = _cli()
     st = lib.state(work)
-    who = inert(cli._first_authors(work), keep_newlines=False)
+    who = inert(work.byline(), keep_newlines=False)
     title = inert(work.title or work.raw, keep_newlines=False)
     prio = f"\tprio {st.priority}" if st.priority else ""
     return f"{work.id}\t{who}\t{work.year or ''}\t{title}{prio}"

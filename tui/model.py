@@ -216,6 +216,25 @@ class Work:
         """The reference as the source printed it (stored as `raw`)."""
         return self.raw
 
+    def byline(self) -> str:
+        """The authors as a list row or `readinglist list` shows them: "Teske N, Fett N",
+        "Sullivan KM et al.", "金诗炜 等"; with no author, the editors who stand in for
+        them: "Varga J, Denton CP (eds.)", "牛志明 等编"."""
+        names = [a for a in self.authors if a.strip()]
+        role = ""
+        if not names:
+            names = [e for e in self.editors if e.strip()]
+            if not names:
+                return ""
+            if has_cjk(names[0]):
+                role = "编"
+            else:
+                role = " (ed.)" if len(names) == 1 and not self.et_al else " (eds.)"
+        cjk = has_cjk(names[0])
+        if len(names) <= 2 and not self.et_al:
+            return ", ".join(names) + role
+        return names[0] + (" 等" if cjk else " et al.") + role
+
     @property
     def contributors(self) -> list[str]:
         """Everyone named besides the authors (editors, translators, directors…), in full."""

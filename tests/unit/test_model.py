@@ -60,3 +60,16 @@ def test_round_trips_ignore_unknown_fields():
     assert Review.from_dict(r.to_dict()) == r
     assert State.from_dict({}).is_default
     assert not State.from_dict({"status": "read"}).is_default
+
+
+def test_byline_shows_the_editors_when_a_work_has_no_author():
+    """A Zotero book with editors only: the list shows its editors, not a blank."""
+    from tui.model import Work
+
+    assert Work(authors=["Teske N", "Fett N"]).byline() == "Teske N, Fett N"
+    assert Work(authors=["Sullivan KM", "A B", "C D"]).byline() == "Sullivan KM et al."
+    assert Work(authors=["金诗炜"], et_al=True).byline() == "金诗炜 等"
+    assert Work(editors=["Varga J", "Denton CP"]).byline() == "Varga J, Denton CP (eds.)"
+    assert Work(editors=["Schmid HJ"]).byline() == "Schmid HJ (ed.)"
+    assert Work(editors=["牛志明", "斯温兰德", "雷光春"]).byline() == "牛志明 等编"
+    assert Work().byline() == ""

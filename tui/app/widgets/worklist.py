@@ -25,7 +25,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.model import State, Work, has_cjk
+from tui.model import State, Work
 from tui.text import inert
 
 MARKS = {"read": "✓", "reading": "▸", "unread": " ", "queued": "+", "skipped": "-"}
@@ -39,14 +39,8 @@ MIN_REVIEW_KEY = 10  # ... and at least this much (lin2025, markup2024), when th
 
 
 def short_authors(work: Work) -> str:
-    """First author(s) as a list row shows them: "Teske N, Fett N", "Sullivan KM et al.", "金诗炜 等"."""
-    names = [inert(a, keep_newlines=False) for a in work.authors if a.strip()]
-    if not names:
-        return ""
-    cjk = has_cjk(names[0])
-    if len(names) <= 2 and not work.et_al:
-        return ", ".join(names)
-    return names[0] + (" 等" if cjk else " et al.")
+    """First author(s) as a list row shows them (Work.byline), as text, never markup."""
+    return inert(work.byline(), keep_newlines=False)
 
 
 def fit(text: str, width: int) -> str:
