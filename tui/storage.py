@@ -332,7 +332,9 @@ class OrjsonStorage(Storage):
         """
         if not self._parses():
             return False
-        self._link_or_copy(self.path, self.backup_path, mode)
+        # through a symlink, the target: a hard link made to the link itself would go on
+        # showing whatever the target holds next, so the backup would be no backup
+        self._link_or_copy(resolve(self.path), self.backup_path, mode)
         return True
 
     def _link_or_copy(
@@ -355,6 +357,10 @@ class OrjsonStorage(Storage):
                 if mode is not None:
                     os.chmod(link, mode)
             os.replace(link, dest)
+            # rename() between two names of one file does nothing and leaves both:
+            # the temporary name must not stay behind as a "crash leftover"
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(link)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(link)

@@ -235,6 +235,35 @@ def test_a_symlinked_state_file_is_written_through(tmp_path, capsys) -> None:
     assert not [p for p in elsewhere.parent.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_the_backup_of_a_symlinked_state_file_keeps_the_version_before_the_write(
+    tmp_path, capsys
+) -> None:
+    """Re-trial N1: the backup was a hard link to the symlink itself, so it showed the
+    live file (the previous version was nowhere) and a .tmp name was left behind."""
+    path = tmp_path / "lib" / "library.json"
+    path.parent.mkdir()
+    lib = make_library(path)
+    lib.set_status([lib.resolve("ref1")], "read")
+    lib.close()
+    side = state_path_for(path)
+    elsewhere = tmp_path / "synced" / "state.json"
+    elsewhere.parent.mkdir()
+    side.rename(elsewhere)
+    side.symlink_to(elsewhere)
+    before = elsewhere.read_bytes()
+    for ref in ("ref2", "ref3"):
+        code, _, err = run(capsys, "--db", str(path), "mark", ref, "read")
+        assert code == 0, err
+        backup = side.with_name(side.name + ".bak")
+        assert not backup.is_symlink() and backup.read_bytes() == before
+        before = elsewhere.read_bytes()
+    assert b"10.1/3" in elsewhere.read_bytes()
+    leftovers = [p.name for p in side.parent.iterdir() if p.name.endswith(".tmp")]
+    assert leftovers == []
+    code, out, _ = run(capsys, "--db", str(path), "doctor")
+    assert code == 0 and "leftover" not in out
+
+
 # --- F7: doctor --recover keeps private data private --------------------------------------
 
 
