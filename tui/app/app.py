@@ -44,7 +44,7 @@ from tui.app.messages import (
     LibraryOpened,
     TerminalCopy,
 )
-from tui.app.screens import files
+from tui.app.screens import files, handoff
 from tui.app.screens.main import MainScreen
 from tui.app.widgets.panes import work_url
 from tui.errors import ReadingListError
@@ -188,25 +188,7 @@ class ReadingListApp(App[None]):
 
     @on(Copied)
     def _copied(self, message: Copied) -> None:
-        from tui.app.screens.dialogs import CopyTextScreen
-
-        result, what = message.result, message.what
-        where = getattr(result, "where", "") or {
-            "system": "the system clipboard",
-            "terminal": "the terminal clipboard (OSC 52)",
-        }.get(result.method)
-        if message.intro:  # the link could not be opened: say where it went instead
-            where = f"copied it to {where}" if result.ok and where else "no clipboard to copy it to"
-            self.notify(
-                f"{message.intro} ({where}).", title="No browser", severity="warning", markup=False
-            )
-            return
-        if result.ok and where:
-            self.notify(f"Copied {what} to {where}.", title="Copied", markup=False)
-            return
-        problem = result.message or "No clipboard is available here."
-        hint = f"{problem} Select the text below and copy it with your terminal."
-        self.push_screen(CopyTextScreen(f"Copy {what} by hand", hint, message.text))
+        handoff.report_copy(self, message)
 
     def choose_style(self, work: Work | None) -> None:
         from tui.app.screens.style import StyleScreen
@@ -324,28 +306,7 @@ class ReadingListApp(App[None]):
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """Save an SVG of the screen where the user finds it, and say where."""
-        folders = [Path(path)] if path else [Path.cwd()]
-        with contextlib.suppress(Exception):
-            from tui.paths import data_dir
-
-            folders.append(Path(data_dir()))
-        errors = []
-        for i, folder in enumerate(folders):
-            try:
-                if i:  # the data folder may not exist yet; the current one must
-                    folder.mkdir(parents=True, exist_ok=True)
-                saved = self.save_screenshot(filename, str(folder))
-            except OSError as err:
-                errors.append(f"{folder}: {err.strerror or err}")
-                continue
-            self.notify(f"Screenshot saved as {saved}", title="Screenshot", markup=False)
-            return
-        self.notify(
-            "Screenshot not saved: " + "; ".join(errors),
-            title="Screenshot",
-            severity="error",
-            markup=False,
-        )
+        files.save_screenshot(self, filename, path)
 
     def refresh_header(self) -> None:
         """The header formats its title only when it changes: again for a new width."""

@@ -7,6 +7,8 @@ message; the dialog only asks for a path.
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -70,3 +72,30 @@ def ask_export(app: ReadingListApp) -> None:
     )
     screen = PathScreen("Export (enter to write, esc to cancel)", hint, "references.txt")
     app.push_screen(screen, lambda path: app.export_file(works, path) if path else None)
+
+
+def save_screenshot(app: ReadingListApp, filename: str | None, path: str | None) -> None:
+    """Save an SVG of the screen in `path` (else the current folder, else the data
+    folder), and say where."""
+    folders = [Path(path)] if path else [Path.cwd()]
+    with contextlib.suppress(Exception):
+        from tui.paths import data_dir
+
+        folders.append(Path(data_dir()))
+    errors = []
+    for i, folder in enumerate(folders):
+        try:
+            if i:  # the data folder may not exist yet; the current one must
+                folder.mkdir(parents=True, exist_ok=True)
+            saved = app.save_screenshot(filename, str(folder))
+        except OSError as err:
+            errors.append(f"{folder}: {err.strerror or err}")
+            continue
+        app.notify(f"Screenshot saved as {saved}", title="Screenshot", markup=False)
+        return
+    app.notify(
+        "Screenshot not saved: " + "; ".join(errors),
+        title="Screenshot",
+        severity="error",
+        markup=False,
+    )

@@ -19,6 +19,8 @@ from tui.session import ALL_WORKS, describe_works
 from tui.text import inert
 
 if TYPE_CHECKING:
+    from tui.app.app import ReadingListApp
+    from tui.app.messages import Copied
     from tui.app.screens.main import MainScreen
 
 BIG_BIBLIOGRAPHY = 200  # CSL styles take about 10 ms a work: say longer ones are under way
@@ -105,3 +107,26 @@ def switch_review(screen: MainScreen) -> None:
     counts[ALL_WORKS] = sum(counts.values())
     chooser = ReviewScreen(reviews, screen.session.review_key, counts)
     screen.app.push_screen(chooser, lambda key: screen.open_review(key) if key else None)
+
+
+def report_copy(app: ReadingListApp, message: Copied) -> None:
+    """Say where a copy went, or open the copy-by-hand dialog when it went nowhere sure."""
+    from tui.app.screens.dialogs import CopyTextScreen
+
+    result, what = message.result, message.what
+    where = getattr(result, "where", "") or {
+        "system": "the system clipboard",
+        "terminal": "the terminal clipboard (OSC 52)",
+    }.get(result.method)
+    if message.intro:  # the link could not be opened: say where it went instead
+        where = f"copied it to {where}" if result.ok and where else "no clipboard to copy it to"
+        app.notify(
+            f"{message.intro} ({where}).", title="No browser", severity="warning", markup=False
+        )
+        return
+    if result.ok and where:
+        app.notify(f"Copied {what} to {where}.", title="Copied", markup=False)
+        return
+    problem = result.message or "No clipboard is available here."
+    hint = f"{problem} Select the text below and copy it with your terminal."
+    app.push_screen(CopyTextScreen(f"Copy {what} by hand", hint, message.text))
