@@ -315,9 +315,11 @@ async def test_palette_progress_import_and_export(library, tmp_path):
         assert out.read_text().startswith("[1] Doe J. A title")  # GB/T 7714-2025
 
 
-async def test_style_chooser_jumps_to_a_typed_name(library):
+async def test_style_chooser_jumps_to_a_typed_name(library, monkeypatch):
     from textual.widgets import OptionList
 
+    # "a" then "m" continue one name however slowly a loaded machine delivers them
+    monkeypatch.setattr("tui.app.screens.style.TYPE_AHEAD", 3600.0)
     app = ReadingListApp(library)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
