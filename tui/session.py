@@ -151,7 +151,7 @@ class ReadingSession:
         self.selection: dict[str, Work] = {}  # Work.id -> work
         self.undo_stack: list[Change] = []
         self.read_counts: dict[str, int] = dict.fromkeys(KINDS, 0)
-        self.citations: dict[tuple[str, str], str] = {}  # (Work.id, style) -> text
+        self.citations: dict[tuple[str, str, str], str] = {}  # (Work.id, style, punct) -> text
         self.indexes: dict[str, Index] = {}
         self.generation = 0  # bumped whenever the lists are loaded again
         self.filter_text = ""

@@ -315,9 +315,11 @@ async def test_palette_progress_import_and_export(library, tmp_path):
         assert out.read_text().startswith("[1] Doe J. A title")  # GB/T 7714-2025
 
 
-async def test_style_chooser_jumps_to_a_typed_name(library):
+async def test_style_chooser_jumps_to_a_typed_name(library, monkeypatch):
     from textual.widgets import OptionList
 
+    # "a" then "m" continue one name however slowly a loaded machine delivers them
+    monkeypatch.setattr("tui.app.screens.style.TYPE_AHEAD", 3600.0)
     app = ReadingListApp(library)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -332,3 +334,41 @@ async def test_style_chooser_jumps_to_a_typed_name(library):
         await pilot.press("enter")
         await pilot.pause()
         assert app.style_name == "ama"
+
+
+async def test_punctuation_chosen_in_the_style_chooser_is_copied_and_kept(db, library, clip):
+    """Issue 12 item 2: the chooser sets GB/T's punctuation as `--punct` does; `c` and
+    Details follow it (not the full-width citation formatted before), and it is kept."""
+    from tui.app.jobs import PUNCT
+    from tui.cite.gbt7714.punct import PUNCT as CORE_PUNCT
+
+    assert PUNCT == CORE_PUNCT  # the app spells the choices out rather than import them
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)  # Details has formatted ref1 in standard (full-width) 2025
+        assert "Teske N，Fett N." in screen_text(app)
+        await pilot.press("s", "right", "escape")  # esc forgets the punctuation too
+        await settle(pilot)
+        assert app.punct == "standard"
+        await pilot.press("s", "right")  # standard -> half
+        await settle(pilot)
+        text = screen_text(app)
+        assert "GB/T punctuation: half, half-width throughout" in text
+        assert "ref1 in gbt7714, half punctuation:" in text
+        assert "Teske N, Fett N." in text  # the live preview follows
+        await pilot.press("enter", "c")
+        await settle(pilot)
+        assert clip.copied[-1].startswith("Teske N, Fett N. Recent advances")
+        assert "，" not in clip.copied[-1]
+        await pilot.press("q")
+    library.close()
+    again = Library(db)
+    app = ReadingListApp(again)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.punct == "half"
+        assert "Citation (gbt7714, half punctuation)" in screen_text(app)
+        await pilot.press("C")
+        await settle(pilot)
+        assert clip.copied[-1].startswith("[1] Teske N, Fett N. Recent advances")
+    again.close()

@@ -25,6 +25,7 @@ from textual.widgets import Header, Static
 from tui.app.commands import ReadingListCommands
 from tui.app.jobs import (
     DEFAULT_STYLE,
+    PUNCT,
     CopyJob,
     cite_credits,
     format_citation,
@@ -33,6 +34,7 @@ from tui.app.jobs import (
     run_export,
     run_import,
     style_catalogue,
+    style_label,
 )
 from tui.app.jobs import preload_style as build_style
 from tui.app.keys import help_sections
@@ -73,6 +75,7 @@ class ReadingListApp(App[None]):
         super().__init__()
         self.requested_review = review
         self.style_name: str = DEFAULT_STYLE
+        self.punct = "standard"  # GB/T punctuation width, one of jobs.PUNCT
         self.initial_filter = ""
         self.saved_filters: dict[str, str] = {}  # review key -> its remembered filter
         self.places: dict[str, Place] = {}  # review key -> where the reader was
@@ -92,6 +95,8 @@ class ReadingListApp(App[None]):
         """Use `library` and the preferences it remembers."""
         self.library = library
         self.style_name = str(library.get_pref("app.style", DEFAULT_STYLE) or DEFAULT_STYLE)
+        punct = library.get_pref("app.punct", "standard")
+        self.punct = punct if punct in PUNCT else "standard"  # a malformed pref: the default
         filters = library.get_pref("app.filters")
         self.saved_filters = {
             str(k): str(v) for k, v in (filters if isinstance(filters, dict) else {}).items() if v
@@ -193,15 +198,19 @@ class ReadingListApp(App[None]):
     def choose_style(self, work: Work | None) -> None:
         from tui.app.screens.style import StyleScreen
 
-        screen = StyleScreen(style_catalogue(), self.style_name, work, format_citation)
-        self.push_screen(screen, lambda style: self.set_style(style) if style else None)
+        chooser = StyleScreen(style_catalogue(), self.style_name, work, format_citation, self.punct)
+        self.push_screen(chooser, lambda chosen: self.set_style(*chosen) if chosen else None)
 
-    def set_style(self, style: str) -> None:
+    def set_style(self, style: str, punct: str | None = None) -> None:
+        """Cite in `style` from now on, with GB/T punctuation `punct` (None: as it was)."""
         self.style_name = style
+        self.punct = punct or self.punct
         self.preload_style(style)
         self.main.save_pref("app.style", style)
+        if punct is not None:
+            self.main.save_pref("app.punct", punct)
         self.main.show_detail()
-        self.notify(f"Citation style: {style}.", markup=False)
+        self.notify(f"Citation style: {style_label(style, self.punct)}.", markup=False)
 
     def open_work(self, w: Work) -> None:
         """Open the work's DOI (or PubMed, or URL) page; with no browser, copy the link."""
@@ -242,7 +251,8 @@ class ReadingListApp(App[None]):
         if self.library is not None:
             states = {w.ident: self.library.state(w) for w in works}
             title = self.title or "readinglist"
-            self.post_message(run_export(works, states, self.style_name, path, title))
+            style, punct = self.style_name, self.punct
+            self.post_message(run_export(works, states, style, path, title, punct))
 
     @on(FileDone)
     def _file_done(self, message: FileDone) -> None:

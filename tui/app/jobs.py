@@ -19,6 +19,9 @@ from tui.model import Work
 from tui.text import inert
 
 DEFAULT_STYLE = "gbt7714"
+# GB/T punctuation as `--punct` names it: tui.cite.gbt7714.punct.PUNCT, spelt out here
+# because importing it at start costs 33 ms (tests check the two agree)
+PUNCT = ("standard", "half", "bylanguage")
 STYLE_FALLBACK = {
     "gbt7714": "GB/T 7714-2015 numeric",
     "printed": "the reference as the source printed it",
@@ -35,17 +38,23 @@ def style_catalogue() -> dict[str, str]:
         return dict(STYLE_FALLBACK)
 
 
-def format_citation(work: Work, style: str) -> str:
+def format_citation(work: Work, style: str, punct: str = "standard") -> str:
+    """`punct` is GB/T's punctuation width (PUNCT); other styles ignore it."""
     from tui.cite import format_citation as fmt
 
-    return fmt(work, style=style)
+    return fmt(work, style=style, punct=punct)
 
 
-def format_bibliography(works: list[Work], style: str) -> str:
+def format_bibliography(works: list[Work], style: str, punct: str = "standard") -> str:
     """Numbered as the style prints its list ("[1] ", "1. "), as `export` numbers it."""
     from tui.cite import format_bibliography as fmt
 
-    return fmt(works, style, numbered=True)
+    return fmt(works, style, numbered=True, punct=punct)
+
+
+def style_label(style: str, punct: str) -> str:
+    """How the app names a style: "apa", or "gbt7714, half punctuation"."""
+    return style if punct == "standard" else f"{style}, {punct} punctuation"
 
 
 def cite_credits() -> str:
@@ -69,12 +78,13 @@ def preload_style(style: str) -> None:
         pass
 
 
-def cite_for_detail(work: Work, style: str) -> CitationReady:
+def cite_for_detail(work: Work, style: str, punct: str = "standard") -> CitationReady:
     """The detail pane's citation of `work`; a style that fails says why instead."""
     try:
-        return CitationReady(work, style, format_citation(work, style))
+        return CitationReady(work, style, format_citation(work, style, punct), punct=punct)
     except Exception as err:  # the detail pane says why instead of crashing
-        return CitationReady(work, style, f"(cannot format in {style}: {err})", ok=False)
+        text = f"(cannot format in {style}: {err})"
+        return CitationReady(work, style, text, ok=False, punct=punct)
 
 
 @dataclass
@@ -92,6 +102,7 @@ class CopyJob:
     text: str = ""
     intro: str = ""
     cached: dict[str, str] = field(default_factory=dict)
+    punct: str = "standard"
 
     def render(self) -> str:
         if self.mode == "text":
@@ -99,9 +110,9 @@ class CopyJob:
         if self.mode == "doi":
             return self.works[0].doi
         if self.mode == "bibliography":
-            return format_bibliography(self.works, self.style)
+            return format_bibliography(self.works, self.style, self.punct)
         return "\n".join(
-            self.cached.get(w.id) or format_citation(w, self.style) for w in self.works
+            self.cached.get(w.id) or format_citation(w, self.style, self.punct) for w in self.works
         )
 
 
@@ -169,7 +180,9 @@ def run_import(library, path: str) -> FileDone:
     return FileDone(what + ".", review=key)
 
 
-def run_export(works: list[Work], states, style: str, path: str, title: str) -> FileDone:
+def run_export(
+    works: list[Work], states, style: str, path: str, title: str, punct: str = "standard"
+) -> FileDone:
     """Write `works` to `path` as `readinglist export` does: the format follows the file's
     extension (.bib, .ris, .json, .md), else the citation style, numbered as it prints."""
     from pathlib import Path
@@ -184,9 +197,9 @@ def run_export(works: list[Work], states, style: str, path: str, title: str) -> 
         if not file.parent.is_dir():
             return FileDone(f"Cannot write {path}: folder {file.parent} does not exist.", False)
         if fmt == "markdown":
-            text = export_markdown(works, states, title=title)
+            text = export_markdown(works, states, title=title, punct=punct)
         else:
-            text = format_bibliography(works, check_style(fmt), numbered=True)
+            text = format_bibliography(works, check_style(fmt), numbered=True, punct=punct)
         atomic_write_bytes(file, (text if text.endswith("\n") else text + "\n").encode("utf-8"))
     except (ReadingListError, OSError) as err:
         return FileDone(f"Not exported: {err}", ok=False)

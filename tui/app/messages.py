@@ -59,6 +59,7 @@ class CitationReady(Message):
     style: str
     text: str
     ok: bool = True
+    punct: str = "standard"  # GB/T punctuation (jobs.PUNCT)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from tui.app.jobs import CopyJob
+from tui.app.jobs import CopyJob, style_label
 from tui.errors import ReadingListError
 from tui.model import Work
 from tui.session import ALL_WORKS, describe_works
@@ -36,10 +36,11 @@ def copy_citations(screen: MainScreen) -> None:
     if not works:
         screen.notify("Nothing to copy: the list is empty.", severity="warning")
         return
-    style, citations = screen.app.style_name, session.citations
-    cached = {w.id: citations[(w.id, style)] for w in works if (w.id, style) in citations}
-    what = f"{describe_works(works)} in {style}"
-    screen.app.copy(CopyJob(works, style, "citations", what, cached=cached))
+    style, punct, citations = screen.app.style_name, screen.app.punct, session.citations
+    keys = {w.id: (w.id, style, punct) for w in works}
+    cached = {i: citations[key] for i, key in keys.items() if key in citations}
+    what = f"{describe_works(works)} in {style_label(style, punct)}"
+    screen.app.copy(CopyJob(works, style, "citations", what, cached=cached, punct=punct))
 
 
 def copy_bibliography(screen: MainScreen) -> None:
@@ -48,11 +49,12 @@ def copy_bibliography(screen: MainScreen) -> None:
     if not works:
         screen.notify("Nothing to copy: no work is shown.", severity="warning")
         return
-    style = screen.app.style_name
+    style, punct = screen.app.style_name, screen.app.punct
+    label = style_label(style, punct)
     if len(works) > BIG_BIBLIOGRAPHY:
-        screen.notify(f"Formatting {len(works):,} works in {style}…", markup=False)
-    what = f"bibliography of {len(works)} works in {style}"
-    screen.app.copy(CopyJob(works, style, "bibliography", what))
+        screen.notify(f"Formatting {len(works):,} works in {label}…", markup=False)
+    what = f"bibliography of {len(works)} works in {label}"
+    screen.app.copy(CopyJob(works, style, "bibliography", what, punct=punct))
 
 
 def copy_doi(screen: MainScreen) -> None:

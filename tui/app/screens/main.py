@@ -446,7 +446,8 @@ class MainScreen(OrganiseActions, Screen[None]):
             return
         session = self.session
         selected = w.id in session.selection
-        self.detail.show_work(w, session.state_of(w), self.app.style_name, selected)
+        app = self.app
+        self.detail.show_work(w, session.state_of(w), app.style_name, selected, app.punct)
 
     # --- reading status and notes ------------------------------------------------
 

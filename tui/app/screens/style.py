@@ -16,34 +16,48 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.app.jobs import style_label
 from tui.model import Work
 from tui.text import inert
 
 TYPE_AHEAD = 1.0  # seconds between keys that still continue a typed name
+PUNCT_MEANING = {  # GB/T punctuation (jobs.PUNCT, the CLI's --punct) -> what it prints
+    "standard": "as the edition prints it",
+    "half": "half-width throughout",
+    "bylanguage": "full-width for CJK works",  # Chinese, Japanese, Korean
+}
 
 
-class StyleScreen(ModalScreen[str | None]):
-    """OptionList of styles; the preview follows the highlight. Returns the chosen name.
+class StyleScreen(ModalScreen[tuple[str, str] | None]):
+    """OptionList of styles; the preview follows the highlight. Returns the chosen
+    (style, GB/T punctuation), None on escape.
 
     Typing jumps: "v" goes to vancouver, "am" to ama (letters typed within TYPE_AHEAD
-    seconds continue the name; a letter that continues nothing starts again).
+    seconds continue the name; a letter that continues nothing starts again). Left and
+    right change GB/T's punctuation, not a letter: "p" jumps to printed.
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("right", "punct(1)", "Punctuation", show=False),
+        Binding("left", "punct(-1)", "Punctuation", show=False),
+    ]
 
     def __init__(
         self,
         styles: dict[str, str],
         current: str,
         work: Work | None,
-        formatter: Callable[[Work, str], str],
+        formatter: Callable[[Work, str, str], str],
+        punct: str = "standard",
     ) -> None:
         super().__init__()
         self.catalogue = styles
         self.current = current
         self.work = work
         self.formatter = formatter
-        self.previews: dict[str, str] = {}
+        self.punct = punct if punct in PUNCT_MEANING else "standard"
+        self.previews: dict[tuple[str, str], str] = {}
         self.formatting = False
         self._typed = ""
         self._typed_at = 0.0
@@ -59,7 +73,7 @@ class StyleScreen(ModalScreen[str | None]):
             )
             options.append(Option(prompt, id=name))
         with Vertical(id="style-dialog", classes="dialog"):
-            yield Label("Citation style (enter to choose, esc to cancel)", classes="dialog-title")
+            yield Label(self._title(), id="style-title", classes="dialog-title")
             yield OptionList(*options, id="style-options")
             with VerticalScroll(id="style-preview-box"):
                 yield Static("", id="style-preview", markup=False)
@@ -71,6 +85,19 @@ class StyleScreen(ModalScreen[str | None]):
             options.highlighted = names.index(self.current)
         options.focus()
         self._preview(self.current)
+
+    def _title(self) -> Text:
+        return Text.assemble(
+            "Citation style (enter to choose, esc to cancel)\n",
+            (f"GB/T punctuation: {self.punct}, {PUNCT_MEANING[self.punct]} (←/→)", "not bold"),
+        )
+
+    def action_punct(self, step: int) -> None:
+        names = list(PUNCT_MEANING)
+        self.punct = names[(names.index(self.punct) + step) % len(names)]
+        self.query_one("#style-title", Label).update(self._title())
+        option = self.query_one(OptionList).highlighted_option
+        self._preview(option.id if option is not None and option.id else self.current)
 
     def on_key(self, event: events.Key) -> None:
         char = (event.character or "").lower()
@@ -98,33 +125,35 @@ class StyleScreen(ModalScreen[str | None]):
         if self.work is None:
             preview.update(Text("No work highlighted to preview.", style="italic"))
             return
-        head = Text(f"{self.work.local_id} in {style}:\n", style="bold")
-        if style in self.previews:
-            preview.update(head + Text(self.previews[style]))
+        punct = self.punct
+        head = Text(f"{self.work.local_id} in {style_label(style, punct)}:\n", style="bold")
+        if (style, punct) in self.previews:
+            preview.update(head + Text(self.previews[style, punct]))
             return
         preview.update(head + Text("formatting…", style="dim"))
         if not self.formatting:  # one thread at a time; the latest request waits
             self.formatting = True
-            self._format(style)
+            self._format(style, punct)
 
     @work(thread=True, group="style-preview")
-    def _format(self, style: str) -> None:
+    def _format(self, style: str, punct: str) -> None:
         try:
-            text = inert(self.formatter(self.work, style))
+            text = inert(self.formatter(self.work, style, punct))
         except Exception as err:  # a style that cannot format this work says why
             text = f"(cannot format in {style}: {inert(str(err), keep_newlines=False)})"
-        self.post_message(self.Formatted(style, text))
+        self.post_message(self.Formatted(style, punct, text))
 
     @dataclass
     class Formatted(Message):
         """A preview formatted in the thread."""
 
         style: str
+        punct: str
         text: str
 
     @on(Formatted)
     def _formatted(self, message: Formatted) -> None:
-        self.previews[message.style] = message.text
+        self.previews[message.style, message.punct] = message.text
         self.formatting = False
         option = self.query_one(OptionList).highlighted_option
         if option is not None and option.id:
@@ -132,7 +161,8 @@ class StyleScreen(ModalScreen[str | None]):
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        if event.option.id:
+            self.dismiss((event.option.id, self.punct))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -14,6 +14,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
+from tui.app.jobs import style_label
 from tui.app.messages import CitationReady
 from tui.model import Review, State, Work
 from tui.online.links import doi_url, fetched_source, full_text_url, pubmed_url, web_url
@@ -468,13 +469,14 @@ class DetailPane(VerticalScroll, can_focus=True):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.body = Static("", id="detail-body", markup=False)
-        self.citations: dict[tuple[str, str], str] = {}  # (Work.id, style) -> text
+        # (Work.id, style, punct) -> text; punct is GB/T's punctuation width (jobs.PUNCT)
+        self.citations: dict[tuple[str, str, str], str] = {}
         self.labels: dict[str, str] = {}  # the reader's names of the states (tui.settings)
-        self.errors: dict[tuple[str, str], str] = {}
+        self.errors: dict[tuple[str, str, str], str] = {}
         self.ready = False  # citeproc & co. wait until the first screen has painted
-        self._shown: tuple[Work, State, str, bool] | None = None
+        self._shown: tuple[Work, State, str, bool, str] | None = None
         self._formatting = False
-        self._wanted: tuple[Work, str] | None = None
+        self._wanted: tuple[Work, str, str] | None = None
 
     def compose(self):
         yield self.body
@@ -483,38 +485,41 @@ class DetailPane(VerticalScroll, can_focus=True):
         self._shown = None
         self.body.update(text)
 
-    def show_work(self, work: Work, state: State, style: str, selected: bool) -> None:
-        key = (work.id, style)
+    def show_work(
+        self, work: Work, state: State, style: str, selected: bool, punct: str = "standard"
+    ) -> None:
+        key = (work.id, style, punct)
         citation = self.citations.get(key) or self.errors.get(key)
-        self.body.update(work_text(work, state, style, citation, selected, self.labels))
-        self._shown = (work, state, style, selected)
+        label = style_label(style, punct)
+        self.body.update(work_text(work, state, label, citation, selected, self.labels))
+        self._shown = (work, state, style, selected, punct)
         if citation is None:
             if self.ready:
-                self._request(work, style)
+                self._request(work, style, punct)
             else:
-                self.call_after_refresh(self._request, work, style)
+                self.call_after_refresh(self._request, work, style, punct)
 
-    def _request(self, work: Work, style: str) -> None:
-        self._wanted = (work, style)
+    def _request(self, work: Work, style: str, punct: str) -> None:
+        self._wanted = (work, style, punct)
         if not self._formatting:
             self._formatting = True
-            self._format(work, style)
+            self._format(work, style, punct)
 
     @work(thread=True, group="citation")
-    def _format(self, w: Work, style: str) -> None:
+    def _format(self, w: Work, style: str, punct: str) -> None:
         from tui.app.jobs import cite_for_detail
 
-        self.post_message(cite_for_detail(w, style))
+        self.post_message(cite_for_detail(w, style, punct))
 
     @on(CitationReady)
     def _citation_ready(self, message: CitationReady) -> None:
         message.stop()
-        key = (message.work.id, message.style)
+        key = (message.work.id, message.style, message.punct)
         (self.citations if message.ok else self.errors)[key] = message.text
         self._formatting = False
         wanted = self._wanted
         if wanted is not None:
-            wanted_key = (wanted[0].id, wanted[1])
+            wanted_key = (wanted[0].id, wanted[1], wanted[2])
             if wanted_key not in self.citations and wanted_key not in self.errors:
                 self._request(*wanted)
         if self._shown is not None and self._shown[0].id == message.work.id:
