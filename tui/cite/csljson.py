@@ -97,6 +97,20 @@ def _json_copy(value):
     return value
 
 
+# flat fields copied as they are (trimmed), in the order the items list them;
+# `abstract` is the printed one, else fetched online (Work.abstract)
+_PLAIN_CSL = (
+    ("pages", "page"),
+    ("edition", "edition"),
+    ("publisher", "publisher"),
+    ("place", "publisher-place"),
+    ("doi", "DOI"),
+    ("pmid", "PMID"),
+    ("url", "URL"),
+    ("abstract", "abstract"),
+)
+
+
 def to_csl(work: Work, *, id: str | None = None) -> dict:
     """The CSL-JSON item a work's flat fields make: all a printed reference has, and what
     tui.cite.csl hands citeproc-js today (rendering from the lossless record instead is
@@ -123,22 +137,10 @@ def to_csl(work: Work, *, id: str | None = None) -> dict:
     issue = " ".join(x for x in (work.issue.strip(), work.supplement.strip()) if x)
     if issue:
         d["issue"] = issue
-    if work.pages:
-        d["page"] = work.pages.strip()
-    if work.edition:
-        d["edition"] = work.edition.strip()
-    if work.publisher:
-        d["publisher"] = work.publisher.strip()
-    if work.place:
-        d["publisher-place"] = work.place.strip()
-    if work.doi:
-        d["DOI"] = work.doi.strip()
-    if work.pmid:
-        d["PMID"] = work.pmid.strip()
-    if work.url:
-        d["URL"] = work.url.strip()
-    if work.abstract:  # printed, else fetched online (Work.abstract)
-        d["abstract"] = work.abstract.strip()
+    for attr, variable in _PLAIN_CSL:
+        value = getattr(work, attr)
+        if value:
+            d[variable] = value.strip()
     if work.accessed:
         acc = date_parts(work.accessed)
         if acc:

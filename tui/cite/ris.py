@@ -67,6 +67,15 @@ def ris_type(work: Work) -> str:
     return t
 
 
+# flat fields copied as they are (trimmed): rispy's names for them
+_PLAIN_RIS = (
+    ("edition", "edition"),
+    ("publisher", "publisher"),
+    ("place", "place_published"),
+    ("doi", "doi"),
+)
+
+
 def to_ris(work: Work) -> dict:
     r: dict = {"type_of_reference": ris_type(work)}
     if (work.type or "").upper().partition("/")[0] == "A":
@@ -95,14 +104,10 @@ def to_ris(work: Work) -> dict:
         r["start_page"] = sp.strip()
         if ep.strip():
             r["end_page"] = ep.strip()
-    if work.edition:
-        r["edition"] = work.edition.strip()
-    if work.publisher:
-        r["publisher"] = work.publisher.strip()
-    if work.place:
-        r["place_published"] = work.place.strip()
-    if work.doi:
-        r["doi"] = work.doi.strip()
+    for attr, tag in _PLAIN_RIS:
+        value = getattr(work, attr)
+        if value:
+            r[tag] = value.strip()
     if work.pmid:
         r["accession_number"] = work.pmid.strip()
         r["name_of_database"] = "PubMed"
