@@ -56,13 +56,13 @@ _ESCAPE = re.compile(r"(?<!\\)([&%$#_])")
 _KEY_BAD = re.compile(r"[\s,{}()\"'#%~\\=]+")
 
 
-@functools.lru_cache(maxsize=65536)  # journals, volumes, names, languages recur
 def _escape(text: str) -> str:
     text = " ".join(text.split())
-    if _ESCAPE.search(text):  # most values have nothing to escape (sub is the slow part)
+    # most values have nothing to escape: five `in` tests cost a tenth of _ESCAPE's search
+    if "&" in text or "%" in text or "$" in text or "#" in text or "_" in text:
         text = _ESCAPE.sub(r"\\\1", text)
     # unbalanced braces would break the record: drop them
-    if text.count("{") != text.count("}"):
+    if ("{" in text or "}" in text) and text.count("{") != text.count("}"):
         text = text.replace("{", "").replace("}", "")
     return text
 
@@ -209,17 +209,15 @@ _NOT_FIELDS = {"entry_type", "authors_full", "editors_full", "bibtex_fields", "m
 
 
 def _csl_bib_name(name: dict) -> str:
-    # the usual shape, through a cache: a library names the same people again and again
     if type(name) is dict and len(name) == 2:
         family, given = name.get("family"), name.get("given")
         if type(family) is str and type(given) is str:
-            return _family_given(family, given)
+            # the usual shape, {"family", "given"}: as _any_csl_bib_name writes it, sooner
+            # (not cached: at 100,000 works a cache of names or values cost more than it saved)
+            if " " in family:
+                family = "{" + family + "}"  # "De Luca" is one family name, not von + last
+            return _escape(f"{family}, {given}" if family and given else family or given)
     return _any_csl_bib_name(name)
-
-
-@functools.lru_cache(maxsize=65536)
-def _family_given(family: str, given: str) -> str:
-    return _any_csl_bib_name({"family": family, "given": given})
 
 
 def _any_csl_bib_name(name: dict) -> str:
@@ -245,21 +243,31 @@ def record_entry(work: Work) -> tuple[str, list[tuple[str, str]]]:
     extra = work.extra
     used = extra.get("bibtex_fields") or {}
     etype, fields = csl_to_bibtex(work.csl, used, names=_csl_bib_names, escape=_escape)
-    if work.et_al:
-        fields = [(k, v + " and others" if k == "author" else v) for k, v in fields]
-    if extra.get("entry_type"):  # read from BibTeX: its own type and other fields
+    from_bibtex = bool(extra.get("entry_type"))  # read from BibTeX: its own type and fields
+    if from_bibtex:
         etype = str(extra["entry_type"])
-        fields = [(k, _names_as_written(work, k, v) if k in _NAME_FIELDS else v) for k, v in fields]
+    et_al = work.et_al
+    out = []
+    for k, v in fields:  # one pass: "and others", names as written, title, pages
+        if k in _NAME_FIELDS:
+            if et_al and k == "author":
+                v += " and others"
+            if from_bibtex:
+                v = _names_as_written(work, k, v)
+        out.append((k, _finish(k, v)))
+    if from_bibtex:
         have = {k for k, _ in fields}
         for k, v in extra.items():
             if k in _NOT_FIELDS or k in have or not isinstance(v, str):
                 continue
-            fields.append((k, v if k in _VERBATIM else _escape(v)))
-    fields = [
-        (k, protect_title(v) if k == "title" else v.replace("\u2013", "--") if k == "pages" else v)
-        for k, v in fields
-    ]
-    return etype, fields
+            out.append((k, _finish(k, v if k in _VERBATIM else _escape(v))))
+    return etype, out
+
+
+def _finish(field: str, value: str) -> str:
+    if field == "title":
+        return protect_title(value)
+    return value.replace("\u2013", "--") if field == "pages" else value
 
 
 # BibTeX's name-list fields and their CSL variables (the first row of each field)

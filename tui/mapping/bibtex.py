@@ -191,32 +191,39 @@ def csl_to_bibtex(item: dict, used: dict, *, names, escape) -> tuple[str, list[t
     if ctype in ("article-newspaper", "article-magazine"):
         out.append(("entrysubtype", ctype.partition("-")[2]))
     for var, value in item.items():
-        if var in ("id", "type", "custom") or value in (None, "", []):
+        if var in _NOT_WRITTEN or value in (None, "", []):
             continue
-        if var == "issued" and used.get("issued") == "year":
-            out.extend(_year_month(value))
-            continue
-        if var in ("issue", "number", "collection-number"):
-            name = "issue" if var == "issue" and used.get("issue") != "number" else "number"
-            if var == "issue" and ctype in _NUMBER_IS_ISSUE and "issue" not in used:
-                name = "number"
-            out.append((name, escape(str(value))))
-            continue
+        if var in _NUMBERS_AND_ISSUED:
+            if var == "issued":
+                if used.get("issued") == "year":
+                    out.extend(_year_month(value))
+                    continue
+            else:
+                name = "issue" if var == "issue" and used.get("issue") != "number" else "number"
+                if var == "issue" and ctype in _NUMBER_IS_ISSUE and "issue" not in used:
+                    name = "number"
+                out.append((name, escape(str(value))))
+                continue
         name = used.get(var) or _CANONICAL.get(var)
         if name is None:
             continue
-        kind = _FIELD[name][1]
-        if kind == "names":
-            out.append((name, names(value)))
-        elif kind == "date":
-            out.append((name, date_text(value)))
-        elif kind == "verbatim":
-            out.append((name, str(value)))
-        else:
+        kind = _KIND[name]
+        if kind == "text":
             if name == "journal" and etype != "article":
                 name = "booktitle"
             out.append((name, escape(str(value))))
+        elif kind == "names":
+            out.append((name, names(value)))
+        elif kind == "date":
+            out.append((name, date_text(value)))
+        else:  # verbatim
+            out.append((name, str(value)))
     return etype, out
+
+
+_NOT_WRITTEN = frozenset({"id", "type", "custom"})
+_NUMBERS_AND_ISSUED = frozenset({"issued", "issue", "number", "collection-number"})
+_KIND = {f: k for f, (_v, k) in _FIELD.items()}
 
 
 def _year_month(value) -> list[tuple[str, str]]:
