@@ -88,8 +88,13 @@ def protect_title(title: str) -> str:
     """
     if has_cjk(title):
         return title
-    first, *rest = title.split(" ")
-    return " ".join([_protect_first(first), *map(_protect_later, rest)])
+    first, space, rest = title.partition(" ")
+    first = _protect_first(first)
+    if not space:
+        return first
+    if rest.islower():  # no capital after the first word: nothing more to protect
+        return first + " " + rest
+    return " ".join([first, *map(_protect_later, rest.split(" "))])
 
 
 def _protect(token: str, first: bool) -> str:
@@ -254,7 +259,9 @@ def record_entry(work: Work) -> tuple[str, list[tuple[str, str]]]:
                 v += " and others"
             if from_bibtex:
                 v = _names_as_written(work, k, v)
-        out.append((k, _finish(k, v)))
+        elif k == "title" or k == "pages":
+            v = _finish(k, v)
+        out.append((k, v))
     if from_bibtex:
         have = {k for k, _ in fields}
         for k, v in extra.items():
