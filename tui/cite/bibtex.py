@@ -189,6 +189,8 @@ def fields_of(work: Work) -> list[tuple[str, str]]:
 
 
 def clean_key(key: str) -> str:
+    if key.isalnum():  # the usual key ("teske2024recent"): nothing of _KEY_BAD is alphanumeric
+        return key
     return _KEY_BAD.sub("", key)
 
 

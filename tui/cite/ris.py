@@ -139,7 +139,11 @@ def record_lines(work: Work, key: str | None, tags: list[str] | None = None) -> 
         tags_.extend((t, v) for t, vs in other.items() for v in vs if isinstance(v, str))
     tags_.extend(("KW", t) for t in tags or ())  # the reader's tags, only when asked
     tags_.append(("ER", ""))
-    return "\n".join(f"{t}  - {' '.join(v.split())}".rstrip() for t, v in tags_)
+    lines = []
+    for t, v in tags_:
+        v = " ".join(v.split())
+        lines.append(f"{t}  - {v}" if v else f"{t}  -")  # "ER  -": no space at the end
+    return "\n".join(lines)
 
 
 def format_ris(

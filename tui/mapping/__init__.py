@@ -118,6 +118,10 @@ def name_sorted(name: dict) -> str:
     """A name family first: 'van Beethoven, Ludwig, Jr.', 'SR Research'."""
     if not isinstance(name, dict):
         return str(name or "")
+    if len(name) == 2:  # the usual shape, {"family", "given"}: the same text sooner
+        family, given = name.get("family"), name.get("given")
+        if type(family) is str and type(given) is str:
+            return f"{family}, {given}" if family and given else family or given
     if name.get("literal"):
         return str(name["literal"])
     family = " ".join(str(p) for p in (name.get("non-dropping-particle"), name.get("family")) if p)

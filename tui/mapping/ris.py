@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from tui.mapping import date_iso, parse_date
+from tui.mapping import date_iso, name_sorted, parse_date
 
 RIS_MAP: tuple[tuple[str, str, str], ...] = (
     ("AU", "author", "names"),
@@ -62,6 +62,10 @@ _FIRST: dict[str, str] = {}
 for _t, _v, _k in RIS_MAP:
     _FIRST.setdefault(_v, _t)
 HANDLED = frozenset({*_ROW, "TY", "ER", "SP", "EP", "ID"})
+# the export's rows: the first of each variable, in the table's order (the others name
+# the same variable and are only read)
+_FIRST_ROWS = tuple(row for row in RIS_MAP if _FIRST[row[1]] == row[0])
+_DASH = re.compile(r"\s*[\u2010-\u2015]\s*")
 
 RIS_CSL_TYPES = {
     "JOUR": "article-journal", "JFULL": "article-journal", "EJOUR": "article-journal",
@@ -152,17 +156,13 @@ def csl_to_ris(item: dict, ty: str = "", used: dict | None = None) -> list[tuple
     out = [("TY", ty or CSL_RIS_TYPES.get(ctype, "GEN"))]
     if ctype in ("book", "chapter") and item.get("ISBN"):
         item = {**item, "ISSN": item["ISBN"]}
-    done = set()
-    for tag, var, kind in RIS_MAP:
+    for tag, var, kind in _FIRST_ROWS:
         value = item.get(var)
-        if var in done or value in (None, "", []):
+        if value in (None, "", []):
             continue
-        done.add(var)
         tag = used.get(var, tag)
         if kind == "names":
-            from tui.mapping import name_sorted
-
-            out.extend((tag, name_sorted(n)) for n in value)
+            out.extend([(tag, name_sorted(n)) for n in value])
         elif kind == "date":
             if isinstance(value, dict) and value.get("date-parts"):
                 p = [int(str(x)) for x in value["date-parts"][0][:3]]
@@ -176,7 +176,7 @@ def csl_to_ris(item: dict, ty: str = "", used: dict | None = None) -> list[tuple
             out.append((tag, str(value)))
     page = str(item.get("page", ""))
     if page:
-        sp, _, ep = re.sub(r"\s*[\u2010-\u2015]\s*", "-", page).partition("-")
+        sp, _, ep = _DASH.sub("-", page).partition("-")
         out.append(("SP", sp.strip()))
         if ep.strip():
             out.append(("EP", ep.strip()))
