@@ -19,6 +19,9 @@ ET_AL_ZH = "等"
 ET_AL = "et al."
 
 _LATIN = re.compile(r"[A-Za-zÀ-ɏ]")
+_CAPS = re.compile(r"[A-Z]{1,4}")  # a given name of initials only: "DA"
+_INITIAL_CUT = re.compile(r"[\s.\-‐]+")
+_WORD_CUT = re.compile(r"[\s.]+")
 
 
 def _pinyin(text: str, syllables: int) -> bool:
@@ -37,14 +40,14 @@ def initials(given: str) -> list[str]:
     given = given.strip()
     if not given:
         return []
-    if re.fullmatch(r"[A-Z]{1,4}", given):
+    if _CAPS.fullmatch(given):
         return list(given)
-    return [p[0].upper() for p in re.split(r"[\s.\-‐]+", given) if p]
+    return [p[0].upper() for p in _INITIAL_CUT.split(given) if p]
 
 
 def _initials_2025(given: str) -> str:
-    words = [w for w in re.split(r"[\s.]+", given.strip()) if w]
-    if len(words) == 1 and re.fullmatch(r"[A-Z]{1,4}", words[0]):
+    words = [w for w in _WORD_CUT.split(given.strip()) if w]
+    if len(words) == 1 and _CAPS.fullmatch(words[0]):
         return " ".join(words[0])
     return " ".join("-".join(p[0].upper() for p in w.split("-") if p) for w in words)
 

@@ -85,15 +85,15 @@ def _from_csl(work: Work, csl: dict) -> Rec:
     """The canonical record: structured names (suffixes, particles), full dates and
     literal years ("1865（清同治四年）") from the CSL item; what CSL has no variable for
     (holder, scale, CSTR, entrysubtype) and the serial's split issue from the flat views."""
-    rec = _from_flat(work)
-    for role in ("author", "editor", "translator"):
-        if isinstance(csl.get(role), list):
-            setattr(rec, role, [_csl_person(n) for n in csl[role][:SHOWN] if isinstance(n, dict)])
+    roles = [r for r in ("author", "editor", "translator") if isinstance(csl.get(r), list)]
+    rec = _from_flat(work, roles)
+    for role in roles:
+        setattr(rec, role, [_csl_person(n) for n in csl[role][:SHOWN] if isinstance(n, dict)])
     issued = _date(csl.get("issued"))
     if issued:
         rec.issued = issued
         # the year of a dated item ("2013-09-30"); a range or a literal as written
-        dated = re.fullmatch(r"(\d{4})-\d\d(?:-\d\d)?", issued)
+        dated = _DATED.fullmatch(issued)
         rec.year = dated.group(1) if dated else issued
     rec.accessed = _date(csl.get("accessed")) or rec.accessed
     for var, attr in (("title", "title"), ("volume", "volume"), ("edition", "edition"),
@@ -145,14 +145,27 @@ def _date(value) -> str:
     return "-".join(shown)
 
 
-def _from_flat(work: Work) -> Rec:
+_DATED = re.compile(r"(\d{4})-\d\d(?:-\d\d)?")
+
+
+def _from_flat(work: Work, given: list[str] = ()) -> Rec:
+    """`given`: the roles the caller takes from the record; their flat names are not read
+    (unless the entry lists name suffixes: they are handed out in order, authors first)."""
     x = work.extra or {}
     entry = str(x.get("entry_type", ""))
     lang = _lang(work, x)
     suffixes = [list(p) for p in x.get("name_suffixes") or []]
+    skip = () if suffixes else given
     # GB/T prints three names: the first four tell whether "et al." follows
-    authors = _names((x.get("authors_full") or work.authors)[:SHOWN], suffixes)
-    editors = _names((x.get("editors_full") or work.editors)[:SHOWN], suffixes)
+    authors: list[dict] = []
+    editors: list[dict] = []
+    translators: list[dict] = []
+    if "author" not in skip:
+        authors = _names((x.get("authors_full") or work.authors)[:SHOWN], suffixes)
+    if "editor" not in skip:
+        editors = _names((x.get("editors_full") or work.editors)[:SHOWN], suffixes)
+    if "translator" not in given:
+        translators = _names(_and_list(x.get("translator", ""))[:SHOWN])
     year_text = str(x.get("year_text") or "")
     issued = str(x.get("date") or year_text or (work.year or ""))
     year = year_text or (str(work.year) if work.year else "")
@@ -163,7 +176,7 @@ def _from_flat(work: Work) -> Rec:
         lang=lang,
         author=authors,
         editor=editors,
-        translator=_names(_and_list(x.get("translator", ""))[:SHOWN]),
+        translator=translators,
         holder=_names(_and_list(x.get("holder", ""))[:SHOWN]),
         et_al=work.et_al,
         title=work.title.strip(),
@@ -283,7 +296,7 @@ def _particle(name: dict) -> dict:
 
 def _organisation(family: str, given: str) -> bool:
     words = f"{given} {family}".split()
-    if any(w.lower().strip(".,()") in _ORG for w in words) and len(words) > 2:
+    if len(words) > 2 and any(w.lower().strip(".,()") in _ORG for w in words):
         return True
     head = family.split()[0] if family.split() else ""
     return head[:1].islower() and head not in _PARTICLES
