@@ -23,6 +23,10 @@ _SMALL = frozenset(
 # a word: a letter, then letters, digits and apostrophes ("Kaplan's"); written as runs, not
 # one alternation per character, which took twice as long (the same matches)
 _WORD = re.compile(r"[^\W\d_][^\W_]*(?:['’]+[^\W_]*)*")
+# each word with what comes between it and the word before (no letter: [\W\d_]); a word ends
+# in a letter, digit or apostrophe, so only that text can end a sentence before a word
+_GAP_WORD = re.compile(r"([\W\d_]*)(" + _WORD.pattern + ")")
+_ENDS = (":", ".", "?", "!", "—")  # a capital after these starts a sentence or a part
 
 
 def _capitalised(word: str) -> bool:
@@ -33,10 +37,14 @@ def _is_title_case(title: str) -> bool:
     """Most significant words after the first start with a capital."""
     if title[1:].islower():  # no capital after the first letter (said in C, sooner)
         return False
-    words = [w for w in _WORD.findall(title)[1:] if len(w) > 3 and w.lower() not in _SMALL]
+    return _title_case(_WORD.findall(title)[1:])
+
+
+def _title_case(rest: list[str]) -> bool:
+    """`rest`: a title's words after the first."""
+    words = [w for w in rest if len(w) > 3 and w.lower() not in _SMALL]
     if not words:
-        words = _WORD.findall(title)[1:]
-        return bool(words) and all(_capitalised(w) or w.isupper() for w in words)
+        return bool(rest) and all(_capitalised(w) or w.isupper() for w in rest)
     caps = sum(1 for w in words if w[:1].isupper())
     return caps * 2 > len(words)
 
@@ -81,15 +89,12 @@ def learn(titles: Iterable[str]) -> frozenset:
     found: set[str] = set()
     for title in titles:
         # no capital after the first letter: no capitalised word inside
-        if not title or title[1:].islower() or _is_title_case(title):
+        if not title or title[1:].islower():
             continue
-        last = -1  # where the word before ends (none yet)
-        for m in _WORD.finditer(title):
-            word = m.group()
-            if last >= 0 and len(word) > 1 and _capitalised(word):
-                # what ends the text before the word (a word ends in a letter or an
-                # apostrophe, so only the gap since the last word can end a sentence)
-                if not title[last : m.start()].rstrip().endswith((":", ".", "?", "!", "—")):
-                    found.add(word)
-            last = m.end()
+        pairs = _GAP_WORD.findall(title)[1:]  # (the text before a word, the word)
+        if _title_case([word for _gap, word in pairs]):
+            continue
+        for gap, word in pairs:
+            if len(word) > 1 and _capitalised(word) and not gap.rstrip().endswith(_ENDS):
+                found.add(word)
     return frozenset(found)

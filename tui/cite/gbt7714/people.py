@@ -24,6 +24,7 @@ _INITIAL_CUT = re.compile(r"[\s.\-‐]+")
 _WORD_CUT = re.compile(r"[\s.]+")
 
 
+@functools.lru_cache(maxsize=8192)  # family names and initials recur far more than whole names
 def _pinyin(text: str, syllables: int) -> bool:
     """Is `text` at most `syllables` real pinyin syllables ("Shanshan", "Xi-an")?
 

@@ -117,11 +117,10 @@ def _csl_person(name: dict) -> dict:
         return {"literal": str(name["literal"])}
     family, given = str(name.get("family", "")), str(name.get("given", ""))
     particle = str(name.get("non-dropping-particle", "") or name.get("dropping-particle", ""))
-    whole = " ".join(x for x in (given, particle, family) if x)
     if given.lower() in _CORP_SUFFIX:  # "Online Computer Library Center, Inc."
         return {"literal": f"{family}, {given}"}
     if particle and (particle.split()[0] not in _PARTICLES) or _organisation(family, given):
-        return {"literal": whole}
+        return {"literal": " ".join(x for x in (given, particle, family) if x)}
     out = {"family": family, "given": given}
     if particle:
         out["non-dropping-particle"] = particle
@@ -298,7 +297,7 @@ def _organisation(family: str, given: str) -> bool:
     words = f"{given} {family}".split()
     if len(words) > 2 and any(w.lower().strip(".,()") in _ORG for w in words):
         return True
-    head = family.split()[0] if family.split() else ""
+    head = family.split(maxsplit=1)[0] if family and not family.isspace() else ""
     return head[:1].islower() and head not in _PARTICLES
 
 
