@@ -57,7 +57,10 @@ _KEY_BAD = re.compile(r"[\s,{}()\"'#%~\\=]+")
 
 
 def _escape(text: str) -> str:
-    text = " ".join(text.split())
+    # whitespace as one space each: most values already are, which isprintable() says in C
+    # (every whitespace character but the space is unprintable) without a split and a join
+    if not text.isprintable() or "  " in text or text[:1] == " " or text[-1:] == " ":
+        text = " ".join(text.split())
     # most values have nothing to escape: five `in` tests cost a tenth of _ESCAPE's search
     if "&" in text or "%" in text or "$" in text or "#" in text or "_" in text:
         text = _ESCAPE.sub(r"\\\1", text)
