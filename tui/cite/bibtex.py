@@ -1,4 +1,6 @@
-"""BibTeX records through bibtexparser (v2 API: Library, Entry, Field, write_string).
+"""BibTeX records, written here in bibtexparser's layout (it reads them back:
+tui.sources.bibtex): "@type{key,", one "  field = {value}," per line, a blank line
+between entries.
 
 Decisions:
 - Keys: the work's own `key` when it has one, else tui.sources.keys.make_key

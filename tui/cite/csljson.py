@@ -14,6 +14,8 @@ Decisions:
   `"custom": {"et_al": true}` (CSL-JSON 1.0.2's place for data without a
   variable) keeps the fact, so the file reads back the same; so does
   `"custom": {"pii": …}` for a publisher item identifier printed as a DOI.
+- The file is json.dumps(items, ensure_ascii=False, indent=2)'s text, written by orjson
+  when that gives the same bytes (`_dumps`).
 - Types come back unchanged through tui.sources.csljson: G is `collection`,
   DS `dataset`, DB `dataset` with `genre` "database", A `manuscript` with
   `genre` "archive" (CSL has neither a database nor an archive type).
