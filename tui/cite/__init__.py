@@ -182,6 +182,13 @@ def learn_proper_nouns(works) -> frozenset:
     return learn(works)
 
 
+def _lazy_proper_nouns(works: list[Work]):
+    """learn_proper_nouns(works) when a title first needs them (most lists never do)."""
+    from tui.cite.gbt7714 import lazy_proper_nouns
+
+    return lazy_proper_nouns(works)
+
+
 def _year_suffixes(works: list[Work], style: str) -> list[str]:
     if style not in GBT_STYLES or not GBT_STYLES[style][2]:
         return []
@@ -254,7 +261,7 @@ def format_bibliography(
         return out
     lexicon = frozenset()
     if style in GBT_STYLES or style == "printed":
-        lexicon = proper_nouns if proper_nouns is not None else learn_proper_nouns(works)
+        lexicon = proper_nouns if proper_nouns is not None else _lazy_proper_nouns(works)
     label = number_label(style) if numbered else None
     suffixes = _year_suffixes(works, style)
     lines = []
@@ -325,7 +332,7 @@ def export_markdown(
     if style in RECORD_STYLES:
         raise NotFound(f"markdown export needs a text style, not '{style}'")
     works = list(works)
-    lexicon = learn_proper_nouns(works) if style in GBT_STYLES else frozenset()
+    lexicon = _lazy_proper_nouns(works) if style in GBT_STYLES else frozenset()
     return _export(works, states, lambda w: _format_line(w, style, punct, lexicon), title, labels)
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 
-from tui.cite.gbt7714.casing import learn, sentence_case
+from tui.cite.gbt7714.casing import LazyLexicon, learn, sentence_case
 from tui.cite.gbt7714.compose import body, tail
 from tui.cite.gbt7714.layout import Options, number, pages
 from tui.cite.gbt7714.people import format_name as _format_name
@@ -41,6 +41,7 @@ __all__ = [
     "format_work",
     "format_name",
     "learn_proper_nouns",
+    "lazy_proper_nouns",
     "number",
     "pages",
     "sentence_case",
@@ -111,3 +112,8 @@ def learn_proper_nouns(works: Iterable[Work]) -> frozenset:
     """Words that stay capitalised inside the sentence-case titles of a library's works:
     kept capitalised when another work's Title Case title is put in sentence case."""
     return learn(w.title for w in works)
+
+
+def lazy_proper_nouns(works: list[Work]) -> LazyLexicon:
+    """learn_proper_nouns(works), learned only if a title is put in sentence case."""
+    return LazyLexicon(works)

@@ -98,3 +98,22 @@ def learn(titles: Iterable[str]) -> frozenset:
             if len(word) > 1 and _capitalised(word) and not gap.rstrip().endswith(_ENDS):
                 found.add(word)
     return frozenset(found)
+
+
+class LazyLexicon:
+    """`learn` of some works' titles, learned when first asked (`word in lexicon`): only a
+    title in Title Case is put in sentence case and asks, and most lists have none, while
+    learning reads every title of the list (0.8 s at 100,000 works).  Hashed by identity,
+    as the caches of one list's formatting need."""
+
+    __slots__ = ("_works", "_words")
+
+    def __init__(self, works) -> None:
+        self._works = works  # objects with a `title`
+        self._words: frozenset | None = None
+
+    def __contains__(self, word: object) -> bool:
+        if self._words is None:
+            self._words = learn(w.title for w in self._works)
+            self._works = ()
+        return word in self._words

@@ -34,7 +34,7 @@ class Options:
     edition: str = "2025"  # "2015" | "2025"
     url: bool = True  # False: the -nourl variant (no URL, access date or /OL)
     author_date: bool = False  # 著者-出版年制: the year follows the names
-    lexicon: frozenset = frozenset()  # proper nouns learned from the library
+    lexicon: frozenset = frozenset()  # proper nouns learned from the library (or LazyLexicon)
     year_suffix: str = ""  # author-date: "a", "b" for one author's works of one year
 
 
