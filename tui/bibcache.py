@@ -8,14 +8,16 @@ only a small index and that work:
 
 * a fixed-size **prelude**: magic bytes, a tag (cache layout, ``marshal.version``, the
   Python version, the byte order, the library file format and readinglist's version),
-  the sizes of the three regions below, the CRC-32 of the index, and the **signature**
+  the sizes of the four regions below, the CRC-32 of the head, and the **signature**
   of the library file it was made from (`tui.storage.file_signature`: device, inode,
   size, mtime, ctime);
-* the **index** (one ``marshal`` blob, read with one read): the reviews' stored
-  documents in import order, how many works each has, and per work in list order (the
-  reviews in import order, each review's works as `tui.diskformat.work_order` sorts
-  them) its id, kind, number, citation key and ident, plus where its document is and
-  the document's CRC-32;
+* the **head** (one ``marshal`` blob, read and checked with one read): the reviews'
+  stored documents in import order, how many works each has, where each column and
+  each work's document is, and their CRC-32s;
+* the **columns**, one ``marshal`` blob each, per work in list order (the reviews in
+  import order, each review's works as `tui.diskformat.work_order` sorts them): kind,
+  number, citation key, ident and title, each read the first time it is needed
+  (finding a work by its id needs kinds and numbers only);
 * the **documents**: each work's stored document exactly as ``library.json`` holds it,
   ``marshal``-ed one by one, so one work is one ``pread``;
 * **derived sections** (optional): values computed from one review's works (the rows
@@ -26,7 +28,7 @@ only a small index and that work:
 standard library for plain dicts, lists and strings, it cannot run code, and its
 format is tied to the Python version, which the tag checks.
 
-A cache is used only when its prelude, tag and index are intact and its signature is
+A cache is used only when its prelude, tag and head are intact and its signature is
 the library file's current one; anything else (stale, truncated, damaged, foreign, of
 another Python) is ignored, never reported: the caller parses ``library.json`` and
 writes a new cache. A document whose CRC does not match raises `CacheDamaged`, after
@@ -48,7 +50,7 @@ import struct
 import sys
 import zlib
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,9 +88,9 @@ def _tag() -> bytes:
     ).encode()[:64]
 
 
-# magic, tag, index/documents/derived sizes, index CRC, library signature
-_PRELUDE = struct.Struct("<8s64sQQQI4xQQqqq")
-_READ_LIMIT = 1 << 31  # no region of a cache we wrote comes near this
+# magic, tag, the sizes of the head, columns, documents and derived sections, the
+# head's CRC, the library file's signature
+_PRELUDE = struct.Struct("<8s64sQQQQI4xQQqqq")
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -108,48 +110,36 @@ def cache_path_for(path: Path) -> Path:
 
 # --------------------------------------------------------------------------- building
 
-
-COLUMNS = ("kinds", "ns", "keys", "idents")  # per work, in list order
+# per work, in list order; each is decoded the first time it is asked for
+COLUMNS = ("kinds", "ns", "keys", "idents", "titles")
 
 
 class Index:
-    """What a cache's index holds (and what `build` makes from a library's tables).
+    """The head of a cache: what is read (and checked) whenever a cache is opened.
 
-    ``reviews``: (key, stored document) in import order; ``counts``: the number of
-    works of each; the per-work `COLUMNS` (kind, number, citation key, ident) are in
-    list order, review after review, each decoded the first time it is asked for
-    (`column`): finding one work by its id needs only kinds and numbers.
+    ``reviews``: (key, stored document) in import order; ``counts``: the number of works
+    of each; ``columns``: where each of `COLUMNS` is (offset in the columns region, size,
+    CRC); ``offsets``/``crcs``: where each work's document is in the documents region
+    (n + 1 offsets) and its CRC; ``derived``: the derived sections (offset in their
+    region, size, CRC).
     """
 
     def __init__(
         self,
         reviews: list[tuple[str, dict]],
         counts: list[int],
-        columns: dict[str, list | bytes],
+        columns: dict[str, tuple[int, int, int]],
         offsets: array,
         crcs: array,
-        derived: dict[str, tuple[int, int, int]] | None = None,
+        derived: dict[str, tuple[int, int, int]],
     ) -> None:
         self.reviews = reviews
         self.counts = counts
-        self._columns = columns
-        self.offsets = offsets  # where each document starts in the documents (n + 1)
-        self.crcs = crcs  # each document's CRC-32
-        self.derived = derived or {}  # name -> (offset in the derived region, size, CRC)
+        self.columns = columns
+        self.offsets = offsets
+        self.crcs = crcs
+        self.derived = derived
         self.size = sum(counts)
-
-    def column(self, name: str) -> list:
-        """One per-work column, all works (CacheDamaged if it does not decode whole)."""
-        value = self._columns[name]
-        if isinstance(value, bytes):
-            try:
-                value = marshal.loads(value)
-            except (ValueError, EOFError, TypeError) as exc:
-                raise CacheDamaged(f"column {name}: {exc}") from None
-            if not isinstance(value, list) or len(value) != self.size:
-                raise CacheDamaged(f"column {name}")
-            self._columns[name] = value
-        return value
 
     def starts(self) -> list[int]:
         """Where each review's works begin in the columns (and the end, last)."""
@@ -159,15 +149,11 @@ class Index:
         return out
 
     def to_bytes(self) -> bytes:
-        columns = {
-            name: v if isinstance(v, bytes) else marshal.dumps(v)
-            for name, v in self._columns.items()
-        }
         return marshal.dumps(
             (
                 self.reviews,
                 self.counts,
-                columns,
+                self.columns,
                 self.offsets.tobytes(),
                 self.crcs.tobytes(),
                 self.derived,
@@ -176,7 +162,7 @@ class Index:
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> Index:
-        """ValueError (or another error the caller catches) unless `raw` is an index."""
+        """ValueError (or another error the caller catches) unless `raw` is a head."""
         reviews, counts, columns, offsets, crcs, derived = marshal.loads(raw)
         index = cls(reviews, counts, columns, array("Q"), array("I"), derived)
         index.offsets.frombytes(offsets)
@@ -186,20 +172,31 @@ class Index:
             isinstance(reviews, list)
             and all(isinstance(r, tuple) and len(r) == 2 for r in reviews)
             and len(counts) == len(reviews)
+            and isinstance(columns, dict)
             and set(columns) == set(COLUMNS)
+            and isinstance(derived, dict)
             and len(index.crcs) == n
             and len(index.offsets) == n + 1
-            and isinstance(derived, dict)
         ):
-            raise ValueError("inconsistent index")
+            raise ValueError("inconsistent head")
         return index
+
+
+def _table(blobs: dict[str, bytes]) -> tuple[dict[str, tuple[int, int, int]], int]:
+    """Where each blob goes when they are written one after the other; their total size."""
+    table, at = {}, 0
+    for name, raw in blobs.items():
+        table[name] = (at, len(raw), zlib.crc32(raw))
+        at += len(raw)
+    return table, at
 
 
 @dataclass
 class Built:
-    """A cache ready to write: its index and its work documents, marshal-ed."""
+    """A cache ready to write: its head, its columns and its documents, marshal-ed."""
 
     index: Index
+    columns: dict[str, bytes]
     blobs: list[bytes]
 
 
@@ -221,10 +218,8 @@ def build(tables: dict[str, dict[str, Any]]) -> Built:
         review, kind, n = doc.get("review", ""), doc.get("kind", "reference"), doc.get("n", 0)
         groups[review].append((order_of(kind, n), review, kind, n, doc))
     counts: list[int] = []
-    kinds: list[str] = []
-    ns: list[int] = []
-    keys: list[str] = []
-    idents: list[str] = []
+    columns: dict[str, list] = {name: [] for name in COLUMNS}
+    kinds, ns, keys, idents, titles = (columns[name] for name in COLUMNS)
     blobs: list[bytes] = []
     offsets, crcs = array("Q", [0]), array("I")
     at = 0
@@ -239,34 +234,36 @@ def build(tables: dict[str, dict[str, Any]]) -> Built:
             keys.append(doc.get("key", ""))
             wid = f"{review}/{KIND_PREFIX.get(kind, kind)}{n}"
             idents.append(work_ident(doc.get("doi", ""), doc.get("pmid", ""), wid))
+            titles.append(doc.get("title", ""))
             blob = dumps(doc)
             blobs.append(blob)
             at += len(blob)
             offsets.append(at)
             crcs.append(crc32(blob))
-    columns = {"kinds": kinds, "ns": ns, "keys": keys, "idents": idents}
-    index = Index(list(reviews), counts, columns, offsets, crcs)
-    return Built(index, blobs)
+    raw = {name: marshal.dumps(column) for name, column in columns.items()}
+    table, _ = _table(raw)
+    return Built(Index(list(reviews), counts, table, offsets, crcs, {}), raw, blobs)
 
 
 # --------------------------------------------------------------------------- writing
 
 
-def _prelude(index_raw: bytes, docs_len: int, derived_len: int, signature: Signature) -> bytes:
+def _prelude(
+    head: bytes, columns_len: int, docs_len: int, derived_len: int, signature: Signature
+) -> bytes:
     return _PRELUDE.pack(
         MAGIC,
         _tag(),
-        len(index_raw),
+        len(head),
+        columns_len,
         docs_len,
         derived_len,
-        zlib.crc32(index_raw),
+        zlib.crc32(head),
         *signature,
     )
 
 
-def _write_file(
-    path: Path, mode: int | None, chunks: Iterable[bytes | Callable[[int], None]]
-) -> bool:
+def _write_file(path: Path, mode: int | None, chunks: list[bytes | Callable[[int], None]]) -> bool:
     """Write `chunks` (bytes, or a function given the fd that writes its part) to a new
     file and rename it to `path`. False (and nothing left behind) when that fails.
 
@@ -304,10 +301,8 @@ def _write_all(fd: int, data: bytes | memoryview) -> None:
 
 def write(path: Path, signature: Signature, built: Built, mode: int | None) -> bool:
     """Write the cache of the library version `signature` (True when it was written)."""
-    index = built.index
-    index.derived = {}
-    index_raw = index.to_bytes()
-    docs_len = index.offsets[-1]
+    head = built.index.to_bytes()
+    columns = b"".join(built.columns.values())
 
     def docs(fd: int) -> None:
         # in slices of a few MB: one join of every document would double the memory
@@ -315,12 +310,14 @@ def write(path: Path, signature: Signature, built: Built, mode: int | None) -> b
         for i in range(0, len(built.blobs), step):
             _write_all(fd, b"".join(built.blobs[i : i + step]))
 
-    return _write_file(path, mode, [_prelude(index_raw, docs_len, 0, signature), index_raw, docs])
+    docs_len = built.index.offsets[-1]
+    prelude = _prelude(head, len(columns), docs_len, 0, signature)
+    return _write_file(path, mode, [prelude, head, columns, docs])
 
 
 def add_section(path: Path, signature: Signature, name: str, value: Any, mode: int | None) -> bool:
     """Add the derived section `name` to the cache of library version `signature`
-    (True when done): a new file with the same index and documents (copied, not
+    (True when done): a new file with the same columns and documents (copied, not
     re-encoded), the sections it had and this one."""
     reader = open_reader(path, signature)
     if reader is None:
@@ -330,11 +327,10 @@ def add_section(path: Path, signature: Signature, name: str, value: Any, mode: i
         index = reader.index
         base = reader.derived_len
         index.derived = {**index.derived, name: (base, len(raw), zlib.crc32(raw))}
-        index_raw = index.to_bytes()
-        start = reader.docs_start
+        head = index.to_bytes()
 
-        def copy(fd: int) -> None:
-            left, at = reader.docs_len + base, start
+        def copy(fd: int) -> None:  # columns, documents and the sections there were
+            left, at = reader.columns_len + reader.docs_len + base, reader.columns_start
             while left:
                 chunk = os.pread(reader.fd, min(left, 1 << 23), at)
                 if not chunk:
@@ -343,8 +339,8 @@ def add_section(path: Path, signature: Signature, name: str, value: Any, mode: i
                 left -= len(chunk)
                 at += len(chunk)
 
-        prelude = _prelude(index_raw, reader.docs_len, base + len(raw), signature)
-        return _write_file(path, mode, [prelude, index_raw, copy, raw])
+        prelude = _prelude(head, reader.columns_len, reader.docs_len, base + len(raw), signature)
+        return _write_file(path, mode, [prelude, head, copy, raw])
     except (OSError, ValueError, TypeError):
         return False
     finally:
@@ -355,18 +351,20 @@ def add_section(path: Path, signature: Signature, name: str, value: Any, mode: i
 
 
 class CacheReader:
-    """An open cache whose index is loaded; documents are read on demand (`docs`).
+    """An open cache whose head is read; columns, documents and sections are read on
+    demand.
 
-    Holds the file open: once its index is read, a cache replaced on disk by a newer
-    one is still read from the version that index describes.
+    Holds the file open: once its head is read, a cache replaced on disk by a newer
+    one is still read from the version that head describes.
     """
 
-    def __init__(self, fd: int, index: Index, docs_start: int, docs_len: int, derived_len: int):
+    def __init__(self, fd: int, index: Index, columns_start: int, lengths: tuple[int, int, int]):
         self.fd = fd
         self.index = index
-        self.docs_start = docs_start
-        self.docs_len = docs_len
-        self.derived_len = derived_len
+        self.columns_start = columns_start
+        self.columns_len, self.docs_len, self.derived_len = lengths
+        self.docs_start = columns_start + self.columns_len
+        self._columns: dict[str, list] = {}
 
     def close(self) -> None:
         if self.fd >= 0:
@@ -377,20 +375,37 @@ class CacheReader:
     def __del__(self) -> None:
         self.close()
 
+    def _read(self, start: int, size: int, crc: int | None = None) -> bytes:
+        try:
+            raw = os.pread(self.fd, size, start)
+        except (OSError, OverflowError, ValueError) as exc:
+            raise CacheDamaged(str(exc)) from None
+        if len(raw) != size or (crc is not None and zlib.crc32(raw) != crc):
+            raise CacheDamaged("cut short or changed")
+        return raw
+
+    def column(self, name: str) -> list:
+        """One of `COLUMNS`, for every work (CacheDamaged when it is not whole)."""
+        found = self._columns.get(name)
+        if found is None:
+            offset, size, crc = self.index.columns[name]
+            raw = self._read(self.columns_start + offset, size, crc)
+            try:
+                found = marshal.loads(raw)
+            except (ValueError, EOFError, TypeError) as exc:
+                raise CacheDamaged(f"column {name}: {exc}") from None
+            if not isinstance(found, list) or len(found) != self.index.size:
+                raise CacheDamaged(f"column {name}")
+            self._columns[name] = found
+        return found
+
     def docs(self, start: int, stop: int, keep: Sequence[bool] | None = None) -> list[dict | None]:
         """The stored documents of works start..stop-1 (one read); with `keep`, only
         those whose keep[i - start] is true (the others are None). CacheDamaged when
         one is not what the index says."""
-        index = self.index
-        offsets, crcs = index.offsets, index.crcs
+        offsets, crcs = self.index.offsets, self.index.crcs
         base = offsets[start]
-        try:
-            raw = os.pread(self.fd, offsets[stop] - base, self.docs_start + base)
-        except (OSError, OverflowError, ValueError) as exc:
-            raise CacheDamaged(str(exc)) from None
-        if len(raw) != offsets[stop] - base:
-            raise CacheDamaged("cut short")
-        view = memoryview(raw)
+        view = memoryview(self._read(self.docs_start + base, offsets[stop] - base))
         out: list[dict | None] = []
         loads, crc32 = marshal.loads, zlib.crc32
         for i in range(start, stop):
@@ -416,11 +431,8 @@ class CacheReader:
             return None
         offset, size, crc = where
         try:
-            raw = os.pread(self.fd, size, self.docs_start + self.docs_len + offset)
-            if len(raw) != size or zlib.crc32(raw) != crc:
-                return None
-            return marshal.loads(raw)
-        except (OSError, ValueError, EOFError, TypeError, OverflowError):
+            return marshal.loads(self._read(self.docs_start + self.docs_len + offset, size, crc))
+        except (CacheDamaged, ValueError, EOFError, TypeError):
             return None
 
 
@@ -433,27 +445,35 @@ def open_reader(path: Path, signature: Signature | None) -> CacheReader | None:
         fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _BINARY)
     except OSError:
         return None
+    reader = None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or st.st_size < _PRELUDE.size:
             raise ValueError("not a cache")
-        head = os.pread(fd, _PRELUDE.size, 0)
-        magic, tag, index_len, docs_len, derived_len, crc, *sig = _PRELUDE.unpack(head)
-        if magic != MAGIC or tag.rstrip(b"\0") != _tag() or tuple(sig) != tuple(signature):
+        prelude = os.pread(fd, _PRELUDE.size, 0)
+        magic, tag, head_len, *lengths, crc, s1, s2, s3, s4, s5 = _PRELUDE.unpack(prelude)
+        if magic != MAGIC or tag.rstrip(b"\0") != _tag() or (s1, s2, s3, s4, s5) != signature:
             raise ValueError("another version")
-        if _PRELUDE.size + index_len + docs_len + derived_len != st.st_size:
+        if _PRELUDE.size + head_len + sum(lengths) != st.st_size:
             raise ValueError("cut short or grown")
-        if max(index_len, docs_len, derived_len) > _READ_LIMIT:
-            raise ValueError("too big")
-        raw = os.pread(fd, index_len, _PRELUDE.size)
-        if len(raw) != index_len or zlib.crc32(raw) != crc:
-            raise ValueError("damaged index")
+        raw = os.pread(fd, head_len, _PRELUDE.size)
+        if len(raw) != head_len or zlib.crc32(raw) != crc:
+            raise ValueError("damaged head")
         index = Index.from_bytes(raw)
-        index.column("kinds")  # every use needs these two: decoded (and checked) now
-        index.column("ns")
+        columns_len, docs_len, derived_len = lengths
         if index.offsets[0] != 0 or index.offsets[-1] != docs_len:
-            raise ValueError("inconsistent index")
+            raise ValueError("inconsistent head")
+        for table, region in ((index.columns, columns_len), (index.derived, derived_len)):
+            if any(o < 0 or n < 0 or o + n > region for o, n, _ in table.values()):
+                raise ValueError("inconsistent head")
+        reader = CacheReader(
+            fd, index, _PRELUDE.size + head_len, (columns_len, docs_len, derived_len)
+        )
+        reader.column("kinds")  # every use needs these two: read (and checked) now
+        reader.column("ns")
     except Exception:  # noqa: BLE001 - any damage at all means: no cache
+        if reader is not None:
+            reader.fd = -1  # closed here, once
         os.close(fd)
         return None
-    return CacheReader(fd, index, _PRELUDE.size + index_len, docs_len, derived_len)
+    return reader

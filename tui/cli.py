@@ -542,7 +542,7 @@ def _print_rows(lib, review: str, kinds: tuple[str, ...]) -> None:
         out = None
     pieces: list[bytes] = []
     first = True
-    for kind, ident, fields in lib.derived(ROWS, review, _row_parts):
+    for kind, ident, fields in lib.derived(ROWS, review, lambda: _row_parts(lib.works(review))):
         if kind not in kinds:
             continue
         st = states.get(ident)
@@ -860,7 +860,13 @@ def _punct_option(parser) -> None:
 
 
 def cmd_cite(args, lib) -> int:
-    from tui.cite import check_punct, check_style, format_bibliography, learn_proper_nouns
+    from tui.cite import (
+        check_punct,
+        check_style,
+        format_bibliography,
+        learn_proper_nouns,
+        proper_nouns_of_titles,
+    )
 
     style = check_style(args.style)
     punct = check_punct(args.punct)
@@ -872,7 +878,9 @@ def cmd_cite(args, lib) -> int:
         if review is None:
             nouns = learn_proper_nouns([*lib.works(), *works])
         else:  # learned from every title of the review: kept in the library's cache
-            learned = lib.derived("gbt7714.proper-nouns.1", review, learn_proper_nouns)
+            learned = lib.derived(
+                "gbt7714.proper-nouns.1", review, lambda: proper_nouns_of_titles(lib.titles(review))
+            )
             nouns = learned | learn_proper_nouns(works)
     text = format_bibliography(works, style, punct=punct, proper_nouns=nouns)
     shown = inert(text)

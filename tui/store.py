@@ -253,14 +253,18 @@ class Library:
         key = self.get_review(review).key if review is not None else None
         return self._bib.idents_of(key)
 
-    def derived(self, name: str, review: str, compute: Callable[[list[Work]], Any]) -> Any:
-        """``compute(works of review)``, kept in the library's cache until the library
-        file changes, so the next process reads it instead of computing it again. `name`
-        says what is computed, and its version (change it when `compute` changes); the
-        value must be marshal-able (str, bytes, numbers, lists, tuples, dicts, sets)
-        and not None."""
+    def titles(self, review: str) -> list[str]:
+        """The title of every work of a review, in list order; no work is loaded."""
+        return self._bib.titles_of(self.get_review(review).key)
+
+    def derived(self, name: str, review: str, compute: Callable[[], Any]) -> Any:
+        """``compute()``, a value computed from one review's works, kept in the
+        library's cache until the library file changes, so that the next process reads
+        it instead of computing it again. `name` says what is computed and its version
+        (change it when `compute` changes); the value must be marshal-able (str, bytes,
+        numbers, lists, tuples, dicts, sets) and not None."""
         key = self.get_review(review).key
-        return self._bib.derived(f"{name}:{key}", key, compute)
+        return self._bib.derived(f"{name}:{key}", compute)
 
     @staticmethod
     def _check_kind(kind: str | None) -> str | None:

@@ -359,9 +359,8 @@ class _Group:
     """One review's works in list order: the index (kind, number, citation key and
     ident of each) and each `Work` once built, from the cache's document on demand."""
 
-    __slots__ = (
-        "key", "kinds", "ns", "objs", "reader", "first", "src", "missing", "_keys", "_idents"
-    )  # fmt: skip
+    __slots__ = ("key", "kinds", "ns", "objs", "reader", "first", "src", "missing", "_lazy")
+    LAZY = {"keys": "key", "idents": "ident", "titles": "title"}  # column -> Work field
 
     def __init__(
         self,
@@ -380,8 +379,7 @@ class _Group:
         self.first = first  # this review's first work in the reader's index
         self.src: list[int] | None = None  # each work's place there, once one was inserted
         self.missing = len(objs) if reader is not None else 0  # how many are not built
-        self._keys: list[str] | None = None
-        self._idents: list[str] | None = None
+        self._lazy: dict[str, list] = {}  # the LAZY columns read so far
 
     @classmethod
     def of(cls, key: str, works: list[Work]) -> _Group:
@@ -390,22 +388,24 @@ class _Group:
     def __len__(self) -> int:
         return len(self.ns)
 
-    def _column(self, name: str, attr: str) -> list:
-        if self.reader is not None:  # (a work inserted since decodes them first)
-            return self.reader.index.column(name)[self.first : self.first + len(self)]
-        return [getattr(w, attr) for w in self.objs]
+    def column(self, name: str) -> list:
+        """One of the LAZY columns: from the cache, or from the works once all are built."""
+        found = self._lazy.get(name)
+        if found is None:
+            if self.reader is not None:  # (inserting a work reads them all first)
+                found = self.reader.column(name)[self.first : self.first + len(self)]
+            else:
+                found = [getattr(w, self.LAZY[name]) for w in self.objs]
+            self._lazy[name] = found
+        return found
 
     @property
     def keys(self) -> list[str]:
-        if self._keys is None:
-            self._keys = self._column("keys", "key")
-        return self._keys
+        return self.column("keys")
 
     @property
     def idents(self) -> list[str]:
-        if self._idents is None:
-            self._idents = self._column("idents", "ident")
-        return self._idents
+        return self.column("idents")
 
     @property
     def ids(self) -> list[str]:
@@ -468,18 +468,12 @@ class _Group:
             self.src = None
 
     def insert(self, at: int, work: Work) -> None:
-        keys, idents = self.keys, self.idents  # (decoded before the places move)
+        lazy = [(self.column(name), getattr(work, attr)) for name, attr in self.LAZY.items()]
         if self.missing:  # the works after `at` move: keep where each one is in the cache
             if self.src is None:
                 self.src = list(range(self.first, self.first + len(self)))
             self.src.insert(at, -1)
-        for column, value in (
-            (self.kinds, work.kind),
-            (self.ns, work.n),
-            (keys, work.key),
-            (idents, work.ident),
-            (self.objs, work),
-        ):
+        for column, value in [(self.kinds, work.kind), (self.ns, work.n), (self.objs, work), *lazy]:
             column.insert(at, value)
 
 
@@ -569,7 +563,7 @@ class LibraryFile:
             self.seq = {r.key: seq for r, seq in reviews}
             groups: dict[str, _Group] = {}
             starts = index.starts()
-            kinds, ns = index.column("kinds"), index.column("ns")
+            kinds, ns = reader.column("kinds"), reader.column("ns")
             for (key, _), a, b in zip(index.reviews, starts, starts[1:], strict=False):
                 groups[key] = _Group(key, kinds[a:b], ns[a:b], [None] * (b - a), reader, a)
             self._replace(groups, reader)
@@ -680,9 +674,9 @@ class LibraryFile:
             bibcache.write(self.cache_path, signature, built, mode_of(self.path))
         self._reader = None  # the reader of an older version has no sections for this one
 
-    def derived(self, name: str, key: str, compute: Callable[[list[Work]], Any]) -> Any:
-        """`compute(works of review key)`, kept in the cache under `name` until the file
-        changes (name it after what it computes and its version). Not None."""
+    def derived(self, name: str, compute: Callable[[], Any]) -> Any:
+        """`compute()`, kept in the cache under `name` until the file changes (name it
+        after what it computes and its version). Not None."""
         with self._mutex:
             if name in self._derived:
                 return self._derived[name]
@@ -693,7 +687,7 @@ class LibraryFile:
             value = reader.section(name) if reader is not None else None
             if value is None:
                 with gc_paused():  # (see tui.perf) it may make 100,000 small objects
-                    value = compute(self.review_works(key))
+                    value = compute()
                 if reader is not None and signature is not None:
                     with self._cache_lock() as ok:
                         if ok:
@@ -814,6 +808,11 @@ class LibraryFile:
             for i, ident in enumerate(self._groups[k].idents)
             if ident in idents
         ]
+
+    @_recovering
+    def titles_of(self, key: str) -> list[str]:
+        g = self._groups.get(key)
+        return [] if g is None else list(g.column("titles"))
 
     @_recovering
     def idents_of(self, key: str | None = None) -> list[str]:

@@ -374,21 +374,27 @@ def test_no_cache_for_a_read_only_library(path: Path) -> None:
 
 
 def test_a_derived_value_is_computed_once_per_library_version(path: Path) -> None:
-    calls: list[int] = []
+    calls: list[str] = []
 
-    def titles(ws: list[Work]) -> list[str]:
-        calls.append(len(ws))
-        return [w.title for w in ws]
+    def derived(lib: Library, review: str) -> list[str]:
+        def compute() -> list[str]:
+            calls.append(review)
+            return [w.title for w in lib.works(review)]
 
-    first = Library(path).derived("test.titles.1", "alpha", titles)
-    assert calls == [32] and first[3] == "The Title 4"
-    assert Library(path).derived("test.titles.1", "ALPHA", titles) == first  # from the cache
-    assert calls == [32]
+        return lib.derived("test.titles.1", review, compute)
+
+    first = derived(Library(path), "alpha")
+    assert calls == ["alpha"] and first[3] == "The Title 4"
+    assert first == Library(path).titles("alpha")
+    assert derived(Library(path), "ALPHA") == first  # read from the cache
+    assert derived(Library(path), "beta") == ["Title 1 of the Mayo Clinic study"] + first[1:3]
+    assert calls == ["alpha", "beta"]
     lib = Library(path)
     lib.add_work("alpha", Work(kind="reference", title="New"))
-    assert lib.derived("test.titles.1", "alpha", titles)[30] == "New"
-    assert Library(path).derived("test.titles.1", "alpha", titles)[30] == "New"
-    assert calls == [32, 33]
+    assert derived(lib, "alpha")[30] == "New" and lib.titles("alpha")[30] == "New"
+    assert derived(Library(path), "alpha")[30] == "New"
+    assert derived(Library(path), "beta")[0] == "Title 1 of the Mayo Clinic study"
+    assert calls == ["alpha", "beta", "alpha", "beta"]
 
 
 def _list_json_as_before(path: Path, review: str, kinds: tuple, capsys) -> str:
