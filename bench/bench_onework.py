@@ -23,8 +23,9 @@ the runs:
   rendered (an empty READINGLIST_CACHE), at this size and on a library of one review,
   so the cost of starting V8 shows apart from the library's.
 
-Bytecode is written and used (PYTHONDONTWRITEBYTECODE is unset for the children), as
-in an installed copy. Figures are per-process: os.wait4 gives each child's own CPU
+Bytecode is written and used, as in an installed copy (PYTHONDONTWRITEBYTECODE is
+unset for the children, PYTHONPYCACHEPREFIX puts it in DIR/pycache). `--code DIR` runs
+the readinglist in another checkout (say the main branch, for a before/after). Figures are per-process: os.wait4 gives each child's own CPU
 time and peak RSS. Targets (issue 16) at 100,000 works: one-work commands ≤ 0.3 s and
 ≤ 150 MB, `list --json` ≤ 2 s.
 """
@@ -44,6 +45,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
+CODE = ROOT  # the checkout whose readinglist is run (--code)
+PYCACHE = OUT / "pycache"
 
 
 @dataclass
@@ -61,7 +64,8 @@ class Runs:
 
 
 def _env(cache_dir: Path) -> dict[str, str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "READINGLIST_CACHE": str(cache_dir)}
+    env = {**os.environ, "PYTHONPATH": str(CODE), "READINGLIST_CACHE": str(cache_dir)}
+    env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
     env.pop("READINGLIST_DB", None)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
@@ -176,6 +180,7 @@ def floor(runs: int, root: Path) -> None:
     db = folder / "library.json"
     env = _env(folder / "csl")
     run(["--db", str(db), "stats"], env)  # imports the shipped review
+    run(["--db", str(db), "cite", "ref1", "--style", "apa"], env)  # rendered once
     print("floor (the shipped review, 58 works):")
     print(measure("readinglist --version", ["--version"], env, runs).line())
     print(measure("mark ref1 read", ["--db", str(db), "mark", "ref1", "read"], env, runs).line())
@@ -199,11 +204,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--db", action="append", default=[], metavar="N=PATH",
                     help="use a copy of this library for size N instead of importing")  # fmt: skip
     ap.add_argument("--dir", type=Path, default=OUT, help="where the copies go (bench/out)")
+    ap.add_argument("--code", type=Path, default=ROOT, help="the checkout to run (this one)")
     args = ap.parse_args(argv)
+    global CODE, PYCACHE
+    CODE, PYCACHE = args.code.resolve(), args.dir / "pycache"
     given = {int(k): Path(v) for k, _, v in (d.partition("=") for d in args.db)}
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus, load {load:.2f}, "
-          f"{time.strftime('%Y-%m-%d')}")  # fmt: skip
+          f"{time.strftime('%Y-%m-%d')}, code {CODE}")  # fmt: skip
     floor(args.runs, args.dir)
     for n in args.sizes:
         bench_size(n, given.get(n), args.runs, args.dir)
