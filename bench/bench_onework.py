@@ -79,7 +79,11 @@ def run(
     try:
         t = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "tui", *args], stdout=out, stderr=subprocess.PIPE, env=env
+            [sys.executable, "-m", "tui", *args],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=CODE,  # `-m` puts the working directory first on sys.path
         )
         err = proc.stderr.read() if proc.stderr else b""
         _, status, usage = os.wait4(proc.pid, 0)
@@ -157,7 +161,8 @@ def bench_size(n: int, given: Path | None, runs: int, root: Path) -> None:
     for name, args, stdout in cmds:
         print(measure(name, args, env, 1, stdout).line(), flush=True)
     cache = folder / "library.json.cache"
-    print(f" cache {cache.stat().st_size / 1e6:.0f} MB; steady state (median of {runs}):")
+    size = f"{cache.stat().st_size / 1e6:.0f} MB" if cache.exists() else "none"
+    print(f" cache: {size}; steady state (median of {runs}):")
     for name, args, stdout in cmds:
         print(measure(name, args, env, runs, stdout).line(), flush=True)
     print(" apa, not rendered before (empty READINGLIST_CACHE each run):")

@@ -92,6 +92,8 @@ def _tag() -> bytes:
 # head's CRC, the library file's signature
 _PRELUDE = struct.Struct("<8s64sQQQQI4xQQqqq")
 
+# reading one work means os.pread (POSIX); elsewhere there is simply no cache
+SUPPORTED = hasattr(os, "pread")
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _BINARY = getattr(os, "O_BINARY", 0)
@@ -268,6 +270,8 @@ def _write_file(path: Path, mode: int | None, chunks: list[bytes | Callable[[int
     file and rename it to `path`. False (and nothing left behind) when that fails.
 
     No fsync: see the module doc."""
+    if not SUPPORTED:
+        return False
     tmp = temp_name(path)
     try:
         fd = create_exclusive(tmp, 0o666 if mode is None else mode & 0o777)
@@ -439,7 +443,7 @@ class CacheReader:
 def open_reader(path: Path, signature: Signature | None) -> CacheReader | None:
     """The cache at `path` if it is intact and made from library version `signature`;
     else None (whatever is wrong with it: it is only a cache)."""
-    if signature is None:
+    if signature is None or not SUPPORTED:
         return None
     try:
         fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _BINARY)

@@ -679,9 +679,9 @@ class LibraryFile:
                 if not ok or file_signature(self.path) != signature:
                     return
                 built = bibcache.build(data)
+                bibcache.write(self.cache_path, signature, built, mode_of(self.path))
             except Exception:  # noqa: BLE001 - the cache is only ever a help
                 return
-            bibcache.write(self.cache_path, signature, built, mode_of(self.path))
         self._reader = None  # the reader of an older version has no sections for this one
 
     def derived(self, name: str, compute: Callable[[], Any]) -> Any:

@@ -132,7 +132,9 @@ def test_one_work_is_read_from_the_cache(path: Path, monkeypatch) -> None:
     assert lib.resolve("ref7") is work and lib.get_work("alpha/ref7") is work
     assert lib.resolve("K7") is work and lib.resolve("10.1/7") is work
     assert reads == [(6, 7)]  # built once
-    assert [w.n for w in lib.first_works("alpha", 3)] == [1, 2, 3]
+    first = lib.first_works("alpha", 3)
+    assert [w.n for w in first] == [1, 2, 3] and reads[-1] == (0, 3)
+    assert all(a is b for a, b in zip(first, lib.works("alpha"), strict=False))
     assert [w.id for w in lib.first_works("alpha", 1, "related")] == ["alpha/rel1"]
     assert lib.count() == 35 and lib.count("alpha", "related") == 2
 
