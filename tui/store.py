@@ -472,12 +472,23 @@ class Library:
         states = self._side.states
         for key, r in self._bib.reviews.items():
             kinds = {k: zero() for k in KINDS}
-            for kind, ident in self._bib.kinds_and_idents(key):  # no work is loaded
-                c = kinds.setdefault(kind, zero())
-                c["total"] += 1
-                st = states.get(ident)
-                status = st.status if st is not None else "unread"
-                c[status] = c.get(status, 0) + 1
+            ks, idents = self._bib.kinds_and_idents(key)  # no work is loaded
+            for kind in dict.fromkeys(ks):  # in the order they first appear
+                kinds.setdefault(kind, zero())["total"] = ks.count(kind)
+            if "unread" in names:  # every work unread, then the few that are not
+                for c in kinds.values():
+                    c["unread"] = c["total"]
+                for i in [i for i, ident in enumerate(idents) if ident in states]:
+                    c = kinds[ks[i]]
+                    c["unread"] -= 1
+                    status = states[idents[i]].status
+                    c[status] = c.get(status, 0) + 1
+            else:  # (a settings file without it: counted in list order, as shown)
+                for kind, ident in zip(ks, idents, strict=True):
+                    st = states.get(ident)
+                    status = st.status if st is not None else "unread"
+                    c = kinds[kind]
+                    c[status] = c.get(status, 0) + 1
             out.append({"key": key, "title": r.title, "kind": kinds})
         return out
 

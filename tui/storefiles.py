@@ -797,14 +797,11 @@ class LibraryFile:
         return [] if g is None else list(g.kinds)
 
     @_recovering
-    def kinds_and_idents(self, key: str | None = None) -> list[tuple[str, str]]:
-        """(kind, ident) of each work of review `key` (every review: None), in list order."""
-        keys = self._groups if key is None else [key] if key in self._groups else []
-        return [
-            pair
-            for k in keys
-            for pair in zip(self._groups[k].kinds, self._groups[k].idents, strict=True)
-        ]
+    def kinds_and_idents(self, key: str) -> tuple[list[str], list[str]]:
+        """The kind and the ident of each work of review `key`, in list order (the
+        lists themselves: read them, never change them)."""
+        g = self._groups.get(key)
+        return ([], []) if g is None else (g.kinds, g.idents)
 
     @_recovering
     def with_idents(self, idents: set[str], key: str | None = None) -> list[Work]:

@@ -466,3 +466,31 @@ def test_doctor_says_what_the_cache_is(path: Path) -> None:
     lines = "\n".join(diagnose(path).lines())
     assert "library.json.cache: out of date" in lines
     assert diagnose(path).healthy
+
+
+def test_stats_count_every_work_by_its_state(path: Path) -> None:
+    """stats counts from the index; the same as counting work by work."""
+    lib = Library(path)
+    lib.set_status([lib.resolve("ref1"), lib.resolve("beta/ref2")], "read")  # one DOI, two
+    lib.set_note(lib.resolve("ref3"), "still unread, with a note")
+    lib.set_status([lib.resolve("rel2"), lib.resolve("ref4")], "skipped")
+    lib.set_status([lib.resolve("ref5")], "queued")
+    lib._commit({"id:alpha/ref6": lib.state(lib.resolve("ref6")).but(status="gone-name")}, {})
+    lib.add_work("alpha", Work(kind="reference", title="New"))
+
+    def counted(lib: Library) -> list:
+        out = []
+        for r in lib.reviews():
+            kinds: dict = {}
+            for k in ("reference", "related"):
+                kinds[k] = {"total": 0, **dict.fromkeys(lib.settings.names, 0)}
+            for w in lib.works(r.key):
+                c = kinds.setdefault(w.kind, {"total": 0, **dict.fromkeys(lib.settings.names, 0)})
+                c["total"] += 1
+                status = lib.state(w).status
+                c[status] = c.get(status, 0) + 1
+            out.append({"key": r.key, "title": r.title, "kind": kinds})
+        return out
+
+    assert Library(path).stats() == counted(Library(path)) == lib.stats()
+    assert lib.stats()[0]["kind"]["reference"]["gone-name"] == 1
