@@ -22,6 +22,13 @@ def run(db: Path, *args: str, capsys) -> tuple[int, str, str]:
     return code, out, err
 
 
+def without_cache(monkeypatch) -> None:
+    """No library cache is read (tui.bibcache): library.json is parsed every time."""
+    from tui import bibcache
+
+    monkeypatch.setattr(bibcache, "open_reader", lambda *args, **kwargs: None)
+
+
 # --- the app (Pilot) -------------------------------------------------------------------
 
 

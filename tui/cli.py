@@ -19,7 +19,7 @@ from tui.cli_organise import COMMANDS as ORGANISE_COMMANDS
 from tui.cli_organise import add_organise_commands, add_stats_options, cmd_stats_by, import_tags
 from tui.errors import NotFound, ReadingListError
 from tui.model import KIND_PREFIX, Work
-from tui.text import UNSAFE_IN_JSON, cell_width, fit, inert, plural
+from tui.text import UNSAFE_IN_JSON, UNSAFE_IN_JSON_UTF8, cell_width, fit, inert, plural
 
 KIND_CHOICES = {
     "references": ("reference",),
@@ -469,6 +469,11 @@ _WORK_FIELDS = tuple(f.name for f in dataclasses.fields(Work))
 
 
 def _work_json(work: Work, state, labels=None, queue=None) -> dict:
+    """One work as `list --json` prints it: its fields, then its reading state."""
+    return {**_fields_json(work), **_state_json(work.ident, state, labels, queue)}
+
+
+def _fields_json(work: Work) -> dict:
     # the fields themselves, not Work.to_dict(): asdict deep-copies everything, and the
     # row is serialised at once (half the time of `list --json` at 10,000 works)
     local = f"{KIND_PREFIX.get(work.kind, work.kind)}{work.n}"
@@ -476,14 +481,92 @@ def _work_json(work: Work, state, labels=None, queue=None) -> dict:
     for name in _WORK_FIELDS:
         d[name] = getattr(work, name)
     d["names"] = _names_json(work)
-    d["status"] = state.status
-    d["changed"] = state.changed
-    d["note"] = state.note
-    d["tags"] = state.tags
-    d["status_label"] = labels.get(state.status, state.status) if labels else state.status
-    d["priority"] = state.priority or None
-    d["queue"] = queue.get(work.ident) if queue else None  # 1 = next to read
     return d
+
+
+def _state_json(ident: str, state, labels=None, queue=None) -> dict:
+    return {
+        "status": state.status,
+        "changed": state.changed,
+        "note": state.note,
+        "tags": state.tags,
+        "status_label": labels.get(state.status, state.status) if labels else state.status,
+        "priority": state.priority or None,
+        "queue": queue.get(ident) if queue else None,  # 1 = next to read
+    }
+
+
+# `list --json` without a filter or sort prints each work's fields from the library's
+# cache (Library.derived), computed once per version of the library file: the name says
+# what they are; change its number whenever _fields_json or _json_text changes.
+ROWS = "cli.list-json.1"
+
+
+def _json_text(value) -> bytes:
+    """`value` as _print_json writes it, as bytes (without the newline)."""
+    import orjson
+
+    raw = orjson.dumps(value, option=orjson.OPT_INDENT_2)
+    if UNSAFE_IN_JSON_UTF8.search(raw):
+        text = UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m[0]):04x}", raw.decode("utf-8"))
+        raw = text.encode("utf-8")
+    return raw
+
+
+def _row_parts(works: list[Work]) -> list[tuple[str, str, bytes]]:
+    """(kind, ident, the JSON text of its fields as a row of the printed array) of each
+    work: the first lines of its object, indented to their place, up to the last field
+    before the reading state (no comma, no newline)."""
+    return [
+        (w.kind, w.ident, b"  " + _json_text(_fields_json(w))[:-2].replace(b"\n", b"\n  "))
+        for w in works
+    ]
+
+
+def _print_rows(lib, review: str, kinds: tuple[str, ...]) -> None:
+    """`list --json` of a review's works of `kinds`: exactly what _print_json prints of
+    [_work_json(w, ...) ...], the fields from the cache and the state joined here."""
+    from tui.model import State
+
+    labels = lib.settings.labels
+    queue = {w.ident: i for i, w in enumerate(lib.queue(), 1)}
+    states = lib.state_view
+    unread: bytes | None = None
+
+    def state_text(ident: str, st) -> bytes:
+        inner = _json_text(_state_json(ident, st, labels, queue))[2:-2]  # without { }
+        return b",\n  " + inner.replace(b"\n", b"\n  ") + b"\n  }"
+
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None or os.linesep != "\n":  # a text stream only (tests, Windows)
+        out = None
+    pieces: list[bytes] = []
+    first = True
+    for kind, ident, fields in lib.derived(ROWS, review, lambda: _row_parts(lib.works(review))):
+        if kind not in kinds:
+            continue
+        st = states.get(ident)
+        if st is None and ident not in queue:
+            if unread is None:
+                unread = state_text(ident, State())
+            tail = unread
+        else:
+            tail = state_text(ident, st or State())
+        pieces += (b"[\n" if first else b",\n", fields, tail)
+        first = False
+        if len(pieces) > 12_000:
+            _write_bytes(out, b"".join(pieces))
+            pieces = []
+    pieces.append(b"[]\n" if first else b"\n]\n")
+    _write_bytes(out, b"".join(pieces))
+
+
+def _write_bytes(out, data: bytes) -> None:
+    if out is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    sys.stdout.flush()
+    out.write(data)
 
 
 def _names_json(work: Work) -> dict:
@@ -631,10 +714,7 @@ def _report_removed(lib, key: str, removed: list[Work], most: int = 20) -> None:
 
 
 def _counts(lib, key: str) -> dict:
-    counts = {"reference": 0, "related": 0}
-    for w in lib.works(key):
-        counts[w.kind] = counts.get(w.kind, 0) + 1
-    return counts
+    return {"reference": 0, "related": 0, **lib.count_by_kind(key)}
 
 
 def cmd_reviews(args, lib) -> int:
@@ -736,6 +816,9 @@ def _select(args, lib, review: str):
 
 def cmd_list(args, lib) -> int:
     review = _review_key(args, lib)
+    if args.json and not (args.filter or args.sort or args.view):
+        _print_rows(lib, review, KIND_CHOICES[args.kind])
+        return 0
     works = _select(args, lib, review)
     if args.json:
         labels = lib.settings.labels
@@ -777,7 +860,13 @@ def _punct_option(parser) -> None:
 
 
 def cmd_cite(args, lib) -> int:
-    from tui.cite import check_punct, check_style, format_bibliography, learn_proper_nouns
+    from tui.cite import (
+        check_punct,
+        check_style,
+        format_bibliography,
+        learn_proper_nouns,
+        proper_nouns_of_titles,
+    )
 
     style = check_style(args.style)
     punct = check_punct(args.punct)
@@ -786,7 +875,13 @@ def cmd_cite(args, lib) -> int:
     works = _resolve_all(lib, args.ids, review)
     nouns = None
     if style.startswith("gbt7714"):  # sentence case keeps the review's proper nouns
-        nouns = learn_proper_nouns([*lib.works(review), *works])
+        if review is None:
+            nouns = learn_proper_nouns([*lib.works(), *works])
+        else:  # learned from every title of the review: kept in the library's cache
+            learned = lib.derived(
+                "gbt7714.proper-nouns.1", review, lambda: proper_nouns_of_titles(lib.titles(review))
+            )
+            nouns = learned | learn_proper_nouns(works)
     text = format_bibliography(works, style, punct=punct, proper_nouns=nouns)
     shown = inert(text)
     _out(shown.rstrip("\n"))

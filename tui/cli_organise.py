@@ -198,8 +198,7 @@ def cmd_priority(args, lib) -> int:
 def cmd_next(args, lib) -> int:
     cli = _cli()
     review = _review(args)
-    among = lib.works(review) if review else None
-    queue = lib.queue(among)
+    queue = lib.queue(review=review)
     if not queue:
         if args.json:
             cli._print_json(None)
@@ -250,14 +249,17 @@ def cmd_view(args, lib) -> int:
 def cmd_stats_by(args, lib, out, print_json, tty: bool) -> int:
     """`stats --by week|month`, `--json`, `--csv`: the whole library's progress, and each
     review's counts (with --json)."""
-    from tui.organise import bar_chart, period_label, progress
+    from tui.organise import bar_chart, period_label, progress_of
 
     by = args.by or "week"
     settings = lib.settings
-    whole = progress(lib.works(), lib.state_view, settings, by=by)
+    whole = progress_of(lib.idents(), lib.state_view, settings, by=by)
     if args.json:
         reviews = [
-            {"key": r.key, **progress(lib.works(r.key), lib.state_view, settings, by=by).to_json()}
+            {
+                "key": r.key,
+                **progress_of(lib.idents(r.key), lib.state_view, settings, by=by).to_json(),
+            }
             for r in lib.reviews()
         ]
         print_json({**whole.to_json(settings), "reviews": reviews, "stats": lib.stats()})

@@ -72,6 +72,7 @@ __all__ = [
     "needs_migration",
     "new_meta",
     "now",
+    "order_of",
     "pref_doc",
     "pref_entry",
     "review_doc",
@@ -161,6 +162,11 @@ _KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
 def work_order(w: Work) -> tuple:
     """How the works of one review are listed: references, then related, by number."""
     return (_KIND_ORDER.get(w.kind, len(KINDS)), w.kind, w.n)
+
+
+def order_of(kind: str, n: int) -> tuple:
+    """`work_order` of a work of `kind` numbered `n` (from a stored document's fields)."""
+    return (_KIND_ORDER.get(kind, len(KINDS)), kind, n)
 
 
 def work_doc(w: Work) -> dict:

@@ -38,11 +38,12 @@ from typing import Any
 import orjson
 
 from tui import diskformat as fmt
+from tui.bibcache import cache_path_for, open_reader
 from tui.diskformat import LIBRARY_SCHEMA, STATE_SCHEMA
 from tui.errors import StoreError
 from tui.fsutil import check_regular_or_missing, read_regular, resolve
 from tui.sources.limits import too_deep
-from tui.storage import AppendLog, OrjsonStorage, dated_backups
+from tui.storage import AppendLog, OrjsonStorage, dated_backups, file_signature
 from tui.store import Library
 from tui.storefiles import log_path_for, state_path_for
 from tui.text import plural
@@ -87,6 +88,7 @@ class Diagnosis:
     path: Path
     files: list[FileReport]
     leftovers: list[Path] = field(default_factory=list)  # temporary files of a crash
+    cache: str = ""  # what the derived cache beside the library is (never a problem)
 
     @property
     def healthy(self) -> bool:
@@ -120,6 +122,8 @@ class Diagnosis:
         out += ["  " + f.line() for f in self.files]
         for p in self.leftovers:
             out.append(f"  leftover        {p.name}: a temporary file left by a crash (harmless)")
+        if self.cache:
+            out.append(f"  {'cache':<15} {cache_path_for(self.path).name}: {self.cache}")
         warnings = self.warnings()
         if self.healthy and warnings:
             out.append(
@@ -212,7 +216,22 @@ def diagnose(path: str | Path) -> Diagnosis:
         for p in sorted(path.parent.iterdir()):
             if p.name.endswith(".tmp") and p.name.startswith(tuple(f".{n}." for n in names)):
                 leftovers.append(p)
-    return Diagnosis(path, files, leftovers)
+    return Diagnosis(path, files, leftovers, _check_cache(path))
+
+
+def _check_cache(path: Path) -> str:
+    """The cache (tui.bibcache) is derived and disposable: only said what it is."""
+    cache = cache_path_for(path)
+    if not os.path.lexists(cache):
+        return ""
+    try:
+        reader = open_reader(cache, file_signature(path))
+    except StoreError:
+        reader = None
+    if reader is None:
+        return "out of date or unreadable (rebuilt when the library is next opened; harmless)"
+    reader.close()
+    return "up to date (a copy for speed; safe to delete)"
 
 
 def _read_tables(path: Path) -> dict | None:
@@ -442,7 +461,13 @@ def _default_into(path: Path) -> Path:
 def _created_by_recover(into: Path) -> list[Path]:
     """Every name recover() writes: the two files and their first backups."""
     side = state_path_for(into)
-    return [into, side, into.with_name(into.name + ".bak"), side.with_name(side.name + ".bak")]
+    return [
+        into,
+        side,
+        into.with_name(into.name + ".bak"),
+        side.with_name(side.name + ".bak"),
+        cache_path_for(into),
+    ]
 
 
 def _docs_of(report: FileReport, schema: str, sources: list[str]) -> dict[str, dict] | None:

@@ -295,7 +295,8 @@ class Work:
 
     @property
     def ident(self) -> str:
-        """Identity for reading state: the same DOI/PMID in two reviews shares state."""
+        """Identity for reading state: the same DOI/PMID in two reviews shares state
+        (`work_ident` is the same rule, for a stored document's fields)."""
         if self.doi:
             return "doi:" + self.doi.lower()
         if self.pmid:
@@ -319,6 +320,18 @@ class Work:
 
 
 _WORK_FIELDS = frozenset(f.name for f in fields(Work))
+
+
+def work_ident(doi: str, pmid: str, work_id: str) -> str:
+    """`Work.ident` of a work with this DOI, PMID and id (also read from a stored
+    document's fields, without making the Work: see tui.bibcache)."""
+    if doi:
+        return "doi:" + doi.lower()
+    if pmid:
+        return "pmid:" + pmid
+    return "id:" + work_id
+
+
 _NAME_ROLES: frozenset = frozenset()  # filled below from tui.mapping (no import cycle)
 
 

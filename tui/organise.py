@@ -264,16 +264,31 @@ def progress(
     a state keeps the time of its last change, so a work marked read, then touched
     again, counts when it was last marked). The series runs without gaps from the
     first period with a read work (at least `min_periods`) to the current one."""
+    return progress_of(
+        (w.ident for w in works), states, settings, by=by, today=today, min_periods=min_periods
+    )
+
+
+def progress_of(
+    idents: Iterable[str],
+    states: Mapping[str, State],
+    settings: Settings | None = None,
+    *,
+    by: str = "week",
+    today: date | None = None,
+    min_periods: int = 8,
+) -> Progress:
+    """`progress` of the works whose `Work.ident`s these are (no Work needed)."""
     settings = settings or Settings()
     today = today or date.today()
     counts = dict.fromkeys(settings.names, 0)
     per: dict[date, int] = {}
     seen: set[str] = set()
-    for w in works:
-        if w.ident in seen:  # one reading state, counted once
+    for ident in idents:
+        if ident in seen:  # one reading state, counted once
             continue
-        seen.add(w.ident)
-        st = states.get(w.ident) or _UNREAD
+        seen.add(ident)
+        st = states.get(ident) or _UNREAD
         counts[st.status] = counts.get(st.status, 0) + 1
         if st.status == "read":
             day = _local_day(st.changed)

@@ -105,13 +105,19 @@ def all_tags(lib: Library) -> list[str]:
     return sorted(seen.values(), key=str.casefold)
 
 
-def queue(lib: Library, works: Iterable[Work] | None = None) -> list[Work]:
-    """The queued works of `works` (default: the library) in queue order, one per
-    reading state (the same DOI in two reviews is queued once)."""
+def queue(
+    lib: Library, works: Iterable[Work] | None = None, *, review: str | None = None
+) -> list[Work]:
+    """The queued works of `works` (default: of review `review`, else of the library)
+    in queue order, one per reading state (the same DOI in two reviews is queued once)."""
     states = lib._side.states
     seen: set[str] = set()
     out = []
-    for w in lib._bib.works if works is None else works:
+    if works is None:  # only the queued works are loaded
+        key = lib.get_review(review).key if review is not None else None
+        queued = {i for i, st in states.items() if st.status == "queued"}
+        works = lib._bib.with_idents(queued, key)
+    for w in works:
         st = states.get(w.ident)
         if st is not None and st.status == "queued" and w.ident not in seen:
             seen.add(w.ident)

@@ -167,6 +167,21 @@ class OrjsonStorage(Storage):
         self.generation += 1
         return data
 
+    @property
+    def signature(self) -> Signature | None:
+        """The version of the file this storage last read, wrote or adopted."""
+        return self._signature if self._known else None
+
+    def adopt(self, signature: Signature) -> None:
+        """The caller holds what version `signature` of the file holds, read from a
+        derived copy (tui.bibcache): count it as read and released, as a new
+        generation, so the file is parsed only when a read asks for its data."""
+        self._data = None
+        self._signature = signature
+        self._known = True
+        self._released = True
+        self.generation += 1
+
     def release(self) -> None:
         """Drop the parsed data (the caller keeps what it built from it).
 

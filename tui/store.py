@@ -44,7 +44,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -139,13 +139,15 @@ class Library:
         )
         # state names and switches the reader set by hand (tui.settings)
         self.settings = load_settings(settings_path_for(self.path))
-        self._bib = LibraryFile(self.path)  # reviews and works
+        # reviews and works (from the cache beside the file when it is current)
+        self._bib = LibraryFile(self.path, lock=self._lock)
         self._side = StateFile(self.path)  # reading state and prefs
         # Why the last write failed (None once a write succeeds): see the module doc.
         self.save_error: str | None = None
         self._unreadable: tuple | None = None  # file versions reload_if_changed could not read
         self._swept = False  # leftover temporary files removed (at the first write)
-        self._migrate_if_old()
+        if not self._bib.load_cached():  # a cache is only ever of the current format
+            self._migrate_if_old()
         self._bib.sync()
         self._side.sync()
         if import_shipped and not self._bib.reviews and not self.read_only:
@@ -191,7 +193,9 @@ class Library:
         self.close()
 
     def __repr__(self) -> str:
-        return f"Library({str(self.path)!r}, reviews={len(self._bib.reviews)}, works={len(self._bib.works)})"
+        return (
+            f"Library({str(self.path)!r}, reviews={len(self._bib.reviews)}, works={self.count()})"
+        )
 
     # --- reviews -------------------------------------------------------------
 
@@ -222,12 +226,45 @@ class Library:
     def works(self, review: str | None = None, kind: str | None = None) -> list[Work]:
         kind = self._check_kind(kind)
         if review is not None:
-            found = self._bib.by_review.get(self.get_review(review).key, [])
-        else:
-            found = self._bib.works
-        if kind is None:
-            return list(found)
-        return [w for w in found if w.kind == kind]
+            return self._bib.review_works(self.get_review(review).key, kind)
+        return [w for key in self._bib.reviews for w in self._bib.review_works(key, kind)]
+
+    def first_works(self, review: str, n: int, kind: str | None = None) -> list[Work]:
+        """The first `n` works of a review in list order (of one kind): only these are
+        read from the cache, so a screen can show them before the rest are loaded."""
+        return self._bib.review_works(self.get_review(review).key, self._check_kind(kind), n)
+
+    def count(self, review: str | None = None, kind: str | None = None) -> int:
+        """How many works a review (the library: None) has, of one kind or all; no work
+        is loaded for this."""
+        key = self.get_review(review).key if review is not None else None
+        return self._bib.count(key, self._check_kind(kind))
+
+    def count_by_kind(self, review: str) -> dict[str, int]:
+        """{kind: how many works} of a review, kinds in list order (no work is loaded)."""
+        out: dict[str, int] = {}
+        for kind in self._bib.kinds_of(self.get_review(review).key):
+            out[kind] = out.get(kind, 0) + 1
+        return out
+
+    def idents(self, review: str | None = None) -> list[str]:
+        """`Work.ident` of every work of a review (the library: None), in list order;
+        no work is loaded for this."""
+        key = self.get_review(review).key if review is not None else None
+        return self._bib.idents_of(key)
+
+    def titles(self, review: str) -> list[str]:
+        """The title of every work of a review, in list order; no work is loaded."""
+        return self._bib.titles_of(self.get_review(review).key)
+
+    def derived(self, name: str, review: str, compute: Callable[[], Any]) -> Any:
+        """``compute()``, a value computed from one review's works, kept in the
+        library's cache until the library file changes, so that the next process reads
+        it instead of computing it again. `name` says what is computed and its version
+        (change it when `compute` changes); the value must be marshal-able (str, bytes,
+        numbers, lists, tuples, dicts, sets) and not None."""
+        key = self.get_review(review).key
+        return self._bib.derived(f"{name}:{key}", compute)
 
     @staticmethod
     def _check_kind(kind: str | None) -> str | None:
@@ -243,7 +280,7 @@ class Library:
         raise ReadingListError(f"unknown kind '{kind}' (use {', '.join(KINDS)} or all)")
 
     def get_work(self, id: str) -> Work:
-        work = self._bib.by_id.get(id)
+        work = self._bib.work(id)
         if work is not None:
             return work
         review, _, local = str(id).strip().partition("/")
@@ -260,17 +297,13 @@ class Library:
         if not m:
             return None
         kind = PREFIX_KIND[m[1].lower()] if m[1] else "reference"
-        n = int(m[2])
-        for w in self._bib.by_review.get(review, ()):
-            if w.kind == kind and w.n == n:
-                return w
-        return None
+        return self._bib.local(review, kind, int(m[2]))
 
     def _describe(self, review: str) -> str:
         """'review lin2025 has ref1-ref43 and rel1-rel15'"""
         parts = []
         for kind in KINDS:
-            ns = [w.n for w in self._bib.by_review.get(review, ()) if w.kind == kind]
+            ns = self._bib.numbers(review, kind)
             if ns:
                 p = KIND_PREFIX[kind]
                 parts.append(f"{p}{min(ns)}-{p}{max(ns)}" if len(ns) > 1 else f"{p}{ns[0]}")
@@ -282,8 +315,9 @@ class Library:
         t = str(token).strip()
         if not t:
             raise NotFound("empty work id (use ref16, rel3 or a full id like review-key/ref16)")
-        if t in self._bib.by_id:
-            return self._bib.by_id[t]
+        work = self._bib.work(t)
+        if work is not None:
+            return work
         if review is not None:
             rk: str | None = self.get_review(review).key
         else:
@@ -315,10 +349,10 @@ class Library:
 
     def _by_identifier(self, t: str) -> Work | None:
         ident = _as_ident(t)
-        return next((w for w in self._bib.works if w.ident == ident), None) if ident else None
+        return self._bib.find_ident(ident) if ident else None
 
     def _by_key(self, t: str, review: str | None) -> Work | None:
-        pool = [w for w in self._bib.works if w.key and w.key.lower() == t.lower()]
+        pool = self._bib.find_key(t.lower())
         if not pool:
             return None
         exact = [w for w in pool if w.key == t] or pool
@@ -339,7 +373,7 @@ class Library:
             self._bib.sync()
             self._side.sync()
             key = self.get_review(key).key
-            ids = [w.id for w in self._bib.by_review.get(key, [])]
+            ids = self._bib.ids_of(key)
             self._bib.write_review(key, None, ids, {})
             # Shared (DOI/PMID) states may belong to other reviews too: keep them.
             prefixes = (f"id:{key}/", f"orphan:id:{key}/")
@@ -435,13 +469,26 @@ class Library:
         def zero() -> dict[str, int]:
             return {"total": 0, **dict.fromkeys(names, 0)}
 
+        states = self._side.states
         for key, r in self._bib.reviews.items():
             kinds = {k: zero() for k in KINDS}
-            for w in self._bib.by_review.get(key, ()):
-                c = kinds.setdefault(w.kind, zero())
-                c["total"] += 1
-                status = self.state(w).status
-                c[status] = c.get(status, 0) + 1
+            ks, idents = self._bib.kinds_and_idents(key)  # no work is loaded
+            for kind in dict.fromkeys(ks):  # in the order they first appear
+                kinds.setdefault(kind, zero())["total"] = ks.count(kind)
+            if "unread" in names:  # every work unread, then the few that are not
+                for c in kinds.values():
+                    c["unread"] = c["total"]
+                for i in [i for i, ident in enumerate(idents) if ident in states]:
+                    c = kinds[ks[i]]
+                    c["unread"] -= 1
+                    status = states[idents[i]].status
+                    c[status] = c.get(status, 0) + 1
+            else:  # (a settings file without it: counted in list order, as shown)
+                for kind, ident in zip(ks, idents, strict=True):
+                    st = states.get(ident)
+                    status = st.status if st is not None else "unread"
+                    c = kinds[kind]
+                    c[status] = c.get(status, 0) + 1
             out.append({"key": key, "title": r.title, "kind": kinds})
         return out
 

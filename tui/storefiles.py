@@ -18,9 +18,13 @@ The format of every file is `tui.diskformat`'s; this module only reads and write
 from __future__ import annotations
 
 import contextlib
+import functools
+import gc
 import os
+import re
 import shutil
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +32,12 @@ import orjson
 from filelock import FileLock, Timeout
 from tinydb.table import Document, Table
 
+from tui import bibcache
 from tui import diskformat as fmt
+from tui.bibcache import CacheDamaged, CacheReader, cache_path_for
 from tui.errors import NotFound, StoreError
-from tui.fsutil import create_exclusive
-from tui.model import Review, State, Work
+from tui.fsutil import can_write, create_exclusive, mode_of
+from tui.model import KIND_PREFIX, PREFIX_KIND, Review, State, Work
 from tui.perf import gc_paused
 from tui.storage import AppendLog, KeyedDB, backups_of, file_signature, open_db
 
@@ -343,39 +349,254 @@ class StateFile:
                 state.insert_multiple(new)
 
 
+FREEZE_ABOVE = 10_000  # works built at once (see _Group.build)
+
+
+def _work_id(key: str, kind: str, n: int) -> str:
+    return f"{key}/{KIND_PREFIX.get(kind, kind)}{n}"  # as Work.id
+
+
+_LOCAL_ID = re.compile(r"(ref|rel)(-?[1-9]\d*|0)")  # Work.local_id, as it is written
+
+
+class _Group:
+    """One review's works in list order: the index (kind, number, citation key and
+    ident of each) and each `Work` once built, from the cache's document on demand."""
+
+    __slots__ = ("key", "kinds", "ns", "objs", "reader", "first", "src", "missing", "_lazy")
+    LAZY = {"keys": "key", "idents": "ident", "titles": "title"}  # column -> Work field
+
+    def __init__(
+        self,
+        key: str,
+        kinds: list[str],
+        ns: list[int],
+        objs: list[Work | None],
+        reader: CacheReader | None = None,
+        first: int = 0,
+    ) -> None:
+        self.key = key
+        self.kinds = kinds
+        self.ns = ns
+        self.objs = objs
+        self.reader = reader  # where the works not built yet are
+        self.first = first  # this review's first work in the reader's index
+        self.src: list[int] | None = None  # each work's place there, once one was inserted
+        self.missing = len(objs) if reader is not None else 0  # how many are not built
+        self._lazy: dict[str, list] = {}  # the LAZY columns read so far
+
+    @classmethod
+    def of(cls, key: str, works: list[Work]) -> _Group:
+        return cls(key, [w.kind for w in works], [w.n for w in works], list(works))
+
+    def __len__(self) -> int:
+        return len(self.ns)
+
+    def column(self, name: str) -> list:
+        """One of the LAZY columns: from the cache, or from the works once all are built."""
+        found = self._lazy.get(name)
+        if found is None:
+            if self.reader is not None:  # (inserting a work reads them all first)
+                found = self.reader.column(name)[self.first : self.first + len(self)]
+            else:
+                found = [getattr(w, self.LAZY[name]) for w in self.objs]
+            self._lazy[name] = found
+        return found
+
+    @property
+    def keys(self) -> list[str]:
+        return self.column("keys")
+
+    @property
+    def idents(self) -> list[str]:
+        return self.column("idents")
+
+    @property
+    def ids(self) -> list[str]:
+        return [_work_id(self.key, k, n) for k, n in zip(self.kinds, self.ns, strict=True)]
+
+    def find(self, kind: str, n: int) -> int | None:
+        """The place of the work `kind` number `n`."""
+        ns, kinds = self.ns, self.kinds
+        i = -1
+        while True:
+            try:
+                i = ns.index(n, i + 1)
+            except ValueError:
+                return None
+            if kinds[i] == kind:
+                return i
+
+    def place(self, wid: str) -> int | None:
+        """The place of the work whose id is `wid` (of this review)."""
+        m = _LOCAL_ID.fullmatch(wid, len(self.key) + 1)
+        if m is not None:
+            return self.find(PREFIX_KIND[m[1]], int(m[2]))
+        ids = self.ids  # not a reference or related work: never written by us
+        return ids.index(wid) if wid in ids else None
+
+    def build(self, lo: int, hi: int, keep: list[bool] | None = None) -> None:
+        """Build the works lo..hi-1 (those whose keep[i - lo] is true) from the cache,
+        one read for all (CacheDamaged when a document is not what the index says)."""
+        if not self.missing or lo >= hi:
+            return
+        objs = self.objs
+        need = [i for i in range(lo, hi) if objs[i] is None and (keep is None or keep[i - lo])]
+        if not need:
+            return
+        assert self.reader is not None
+        src = self.src
+        where = [self.first + i for i in need] if src is None else [src[i] for i in need]
+        start = where[0]
+        mask = [False] * (where[-1] + 1 - start)
+        for r in where:
+            mask[r - start] = True
+        with gc_paused():  # (see tui.perf) thousands of documents at once
+            self._built(need, where, self.reader.docs(start, where[-1] + 1, mask))
+        if len(need) >= FREEZE_ABOVE:
+            # What was built is the library, kept as long as it is open: moved out of
+            # the collector's view, as tui.cli and tui.app do with a library loaded
+            # whole, or the next collection would traverse every document (~1 s at
+            # 100,000 works).
+            gc.freeze()
+
+    def _built(self, need: list[int], where: list[int], docs: list[dict | None]) -> None:
+        objs, kinds, ns = self.objs, self.kinds, self.ns
+        start = where[0]
+        for i, r in zip(need, where, strict=True):
+            try:
+                work = fmt.work_from_doc(docs[r - start])  # type: ignore[arg-type]
+                ok = work.id == _work_id(self.key, kinds[i], ns[i])
+            except (TypeError, ValueError, AttributeError):
+                ok = False
+            if not ok:
+                raise CacheDamaged(f"work {_work_id(self.key, kinds[i], ns[i])}")
+            objs[i] = work
+            self.missing -= 1
+        if not self.missing:
+            self.reader = None  # every work is built: the cache file may close
+            self.src = None
+
+    def insert(self, at: int, work: Work) -> None:
+        lazy = [(self.column(name), getattr(work, attr)) for name, attr in self.LAZY.items()]
+        if self.missing:  # the works after `at` move: keep where each one is in the cache
+            if self.src is None:
+                self.src = list(range(self.first, self.first + len(self)))
+            self.src.insert(at, -1)
+        for column, value in [(self.kinds, work.kind), (self.ns, work.n), (self.objs, work), *lazy]:
+            column.insert(at, value)
+
+
+def _recovering(method):
+    """A LibraryFile method that reads works from the cache: when a document there
+    turns out damaged, the library file itself is loaded (and the cache rebuilt),
+    and the method runs again."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._mutex:
+            try:
+                return method(self, *args, **kwargs)
+            except CacheDamaged:
+                self._load_file(use_cache=False)
+                return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class LibraryFile:
     """The bibliography of a library: the reviews and works of its main file.
 
-    ``reviews`` (key -> Review, in import order), ``seq`` (key -> import order),
-    ``by_review`` (key -> its works in list order), ``works`` and ``by_id`` are what
-    the file holds, as of the last `sync` or `write_review`. The caller holds the
-    library's lock around every write and syncs first.
+    ``reviews`` (key -> Review, in import order) and ``seq`` (key -> import order) are
+    what the file holds, as of the last `sync` or write; ``by_review`` (key -> its works
+    in list order), ``works`` (all, in that order) and ``by_id`` give its works. The
+    caller holds the library's lock around every write and syncs first.
+
+    When the cache (`tui.bibcache`, ``<name>.cache``) holds the file's current version,
+    `sync` reads the cache's index instead of parsing the file, and each work is built
+    from its cached document the first time it is asked for: a command that needs one
+    work reads one. Otherwise the file is parsed and the cache written anew; every
+    write of the file (`write_review`, `add_work`, `set_fetched`) rewrites the cache
+    too, from the data in hand. Nothing here depends on the cache being there.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, lock: FileLock | None = None) -> None:
         self.path = path
+        self.cache_path = cache_path_for(path)
         self.db: KeyedDB = open_db(path)
         self.reviews: dict[str, Review] = {}
         self.seq: dict[str, int] = {}
-        self.by_review: dict[str, list[Work]] = {}
-        self.works: list[Work] = []
-        self.by_id: dict[str, Work] = {}
+        self.by_review: Mapping[str, list[Work]] = _ByReview(self)
+        self.by_id: Mapping[str, Work] = _ById(self)
+        self._groups: dict[str, _Group] = {}
+        self._reader: CacheReader | None = None  # the cache of the version held
+        self._derived: dict[str, Any] = {}  # derived values asked for so far
+        self._lock = lock  # the library's lock: held while the cache is written
+        self._mutex = threading.RLock()  # works are built from one thread at a time
         self._gen = -1
 
     def close(self) -> None:
         self.db.close()
+        for group in self._groups.values():
+            if group.reader is not None:
+                group.reader.close()
+        if self._reader is not None:
+            self._reader.close()
+
+    # --- loading -----------------------------------------------------------------
 
     def sync(self) -> bool:
         """Re-read the file when it changed on disk; True when rebuilt."""
         storage = self.db.storage
         if storage.generation == self._gen and not storage.changed_on_disk():
             return False
+        return self._load_file(use_cache=True)
+
+    def load_cached(self) -> bool:
+        """Take the reviews and the index of works from the cache, when it holds the
+        file's current version (True); the file is not read."""
+        try:
+            signature = file_signature(self.path)
+        except StoreError:
+            return False
+        reader = bibcache.open_reader(self.cache_path, signature)
+        if reader is None or signature is None:
+            return False
+        index = reader.index
+        try:
+            reviews = [fmt.review_from_doc(key, doc) for key, doc in index.reviews]
+        except (TypeError, ValueError, AttributeError):
+            reader.close()
+            return False
+        with self._mutex:
+            self.reviews = {r.key: r for r, _ in reviews}
+            self.seq = {r.key: seq for r, seq in reviews}
+            groups: dict[str, _Group] = {}
+            starts = index.starts()
+            kinds, ns = reader.column("kinds"), reader.column("ns")
+            for (key, _), a, b in zip(index.reviews, starts, starts[1:], strict=False):
+                groups[key] = _Group(key, kinds[a:b], ns[a:b], [None] * (b - a), reader, a)
+            self._replace(groups, reader)
+            self.db.storage.adopt(signature)
+            self._gen = self.db.storage.generation
+        return True
+
+    def _load_file(self, *, use_cache: bool) -> bool:
+        storage = self.db.storage
+        if use_cache and self.load_cached():
+            return True
+        if not use_cache:  # what the cache holds is damaged: the file itself
+            storage.invalidate()
+            self._gen = -1
+            with contextlib.suppress(OSError):
+                os.unlink(self.cache_path)
         with gc_paused():
             data = storage.read()
             if storage.generation == self._gen:
                 storage.release()
                 return False
             self._load(data)
+            self._write_cache(data)
         # The works now live as Work objects; keeping the parsed JSON as well
         # would double the memory (and the garbage collector's work) at 100,000
         # works. An import parses the file again.
@@ -401,15 +622,211 @@ class LibraryFile:
         except (TypeError, ValueError, AttributeError) as exc:
             raise StoreError(f"{self.path} is damaged ({exc}); it was left untouched") from None
         reviews.sort(key=lambda p: p[0])
-        self.reviews = {r.key: r for _, r in reviews}
-        self.seq = seq
-        for ws in by_review.values():
-            ws.sort(key=fmt.work_order)
-        self.by_review = {k: by_review[k] for k in self.reviews}
-        self._index()
-        self._gen = self.db.storage.generation
+        with self._mutex:
+            self.reviews = {r.key: r for _, r in reviews}
+            self.seq = seq
+            groups = {}
+            for key in self.reviews:
+                by_review[key].sort(key=fmt.work_order)
+                groups[key] = _Group.of(key, by_review[key])
+            self._replace(groups, None)
+            self._gen = self.db.storage.generation
         for t in fmt.LIBRARY_TABLES:
             self.db.table(t).clear_cache()
+
+    def _replace(self, groups: dict[str, _Group], reader: CacheReader | None) -> None:
+        old = [g.reader for g in self._groups.values()] + [self._reader]
+        self._groups = groups
+        self._reader = reader
+        self._changed()
+        for r in old:
+            if r is not None and r is not reader:
+                r.close()
+
+    def _changed(self) -> None:
+        self._derived = {}
+
+    # --- the cache -----------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _cache_lock(self) -> Iterator[bool]:
+        """Hold the library's lock (True) if it is free or ours already: every writer of
+        the library file holds it, so the cache written is of the version on disk."""
+        if not can_write(self.path):
+            yield False  # a read-only library: no cache
+            return
+        if self._lock is None:
+            yield True
+            return
+        try:
+            self._lock.acquire(timeout=0)
+        except (Timeout, OSError):
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            self._lock.release()
+
+    def _write_cache(self, data: dict | None) -> None:
+        """Write the cache of the version just read or written (`data`, its tables):
+        best effort, any failure just leaves no (or a stale) cache."""
+        signature = self.db.storage.signature
+        if data is None or signature is None:
+            return
+        with self._cache_lock() as ok:
+            try:
+                if not ok or file_signature(self.path) != signature:
+                    return
+                built = bibcache.build(data)
+                bibcache.write(self.cache_path, signature, built, mode_of(self.path))
+            except Exception:  # noqa: BLE001 - the cache is only ever a help
+                return
+        self._reader = None  # the reader of an older version has no sections for this one
+
+    def derived(self, name: str, compute: Callable[[], Any]) -> Any:
+        """`compute()`, kept in the cache under `name` until the file changes (name it
+        after what it computes and its version). Not None."""
+        with self._mutex:
+            if name in self._derived:
+                return self._derived[name]
+            signature = self.db.storage.signature
+            reader = self._reader
+            if reader is None and signature is not None:
+                reader = self._reader = bibcache.open_reader(self.cache_path, signature)
+            value = reader.section(name) if reader is not None else None
+            if value is None:
+                with gc_paused():  # (see tui.perf) it may make 100,000 small objects
+                    value = compute()
+                if reader is not None and signature is not None:
+                    with self._cache_lock() as ok:
+                        if ok:
+                            bibcache.add_section(
+                                self.cache_path, signature, name, value, mode_of(self.path)
+                            )
+            self._derived[name] = value
+            return value
+
+    # --- reading works -------------------------------------------------------------
+
+    def count(self, key: str | None = None, kind: str | None = None) -> int:
+        groups = self._groups.values() if key is None else [self._groups.get(key)]
+        return sum(
+            (len(g) if kind is None else g.kinds.count(kind)) for g in groups if g is not None
+        )
+
+    @_recovering
+    def review_works(
+        self, key: str, kind: str | None = None, limit: int | None = None
+    ) -> list[Work]:
+        """The works of review `key` in list order (of one kind; the first `limit`)."""
+        g = self._groups.get(key)
+        if g is None:
+            return []
+        if kind is None:
+            hi = len(g) if limit is None else min(limit, len(g))
+            g.build(0, hi)
+            return g.objs[:hi]  # type: ignore[return-value]
+        places = [i for i, k in enumerate(g.kinds) if k == kind][:limit]
+        if places:
+            keep = [False] * (places[-1] + 1)
+            for i in places:
+                keep[i] = True
+            g.build(0, places[-1] + 1, keep)
+        return [g.objs[i] for i in places]  # type: ignore[misc]
+
+    @property
+    def works(self) -> list[Work]:
+        """Every work, review after review, in list order."""
+        return [w for key in self._groups for w in self.review_works(key)]
+
+    def _place(self, wid: str) -> tuple[str, int] | None:
+        key, sep, _ = wid.rpartition("/")
+        g = self._groups.get(key) if sep else None
+        i = g.place(wid) if g is not None else None
+        return None if i is None else (key, i)
+
+    def has(self, wid: str) -> bool:
+        return self._place(wid) is not None
+
+    @_recovering
+    def _at(self, key: str, i: int) -> Work:
+        g = self._groups[key]
+        g.build(i, i + 1)
+        return g.objs[i]  # type: ignore[return-value]
+
+    def work(self, wid: str) -> Work | None:
+        """The work whose id is `wid`: only it is read (None: there is none)."""
+        place = self._place(wid)
+        return None if place is None else self._at(*place)
+
+    def numbers(self, key: str, kind: str) -> list[int]:
+        g = self._groups.get(key)
+        return [] if g is None else [n for k, n in zip(g.kinds, g.ns, strict=True) if k == kind]
+
+    def local(self, key: str, kind: str, n: int) -> Work | None:
+        """The work `kind` number `n` of review `key`."""
+        g = self._groups.get(key)
+        i = g.find(kind, n) if g is not None else None
+        return None if i is None else self._at(key, i)
+
+    @_recovering
+    def find_ident(self, ident: str) -> Work | None:
+        """The first work (in list order) whose reading state is `ident`'s."""
+        for key, g in self._groups.items():
+            if ident in g.idents:
+                return self._at(key, g.idents.index(ident))
+        return None
+
+    @_recovering
+    def find_key(self, folded: str) -> list[Work]:
+        """The works whose citation key is `folded` (lower case) without regard to case."""
+        return [
+            self._at(key, i)
+            for key, g in self._groups.items()
+            for i, k in enumerate(g.keys)
+            if k and k.lower() == folded
+        ]
+
+    def ids_of(self, key: str) -> list[str]:
+        g = self._groups.get(key)
+        return [] if g is None else g.ids
+
+    def kinds_of(self, key: str) -> list[str]:
+        g = self._groups.get(key)
+        return [] if g is None else list(g.kinds)
+
+    @_recovering
+    def kinds_and_idents(self, key: str) -> tuple[list[str], list[str]]:
+        """The kind and the ident of each work of review `key`, in list order (the
+        lists themselves: read them, never change them)."""
+        g = self._groups.get(key)
+        return ([], []) if g is None else (g.kinds, g.idents)
+
+    @_recovering
+    def with_idents(self, idents: set[str], key: str | None = None) -> list[Work]:
+        """The works (in list order; of review `key`) whose reading state is one of
+        `idents`: only those are built."""
+        keys = list(self._groups) if key is None else [key] if key in self._groups else []
+        return [
+            self._at(k, i)
+            for k in keys
+            if idents
+            for i, ident in enumerate(self._groups[k].idents)
+            if ident in idents
+        ]
+
+    @_recovering
+    def titles_of(self, key: str) -> list[str]:
+        g = self._groups.get(key)
+        return [] if g is None else list(g.column("titles"))
+
+    @_recovering
+    def idents_of(self, key: str | None = None) -> list[str]:
+        keys = list(self._groups) if key is None else [key] if key in self._groups else []
+        return [ident for k in keys for ident in self._groups[k].idents]
+
+    # --- writing -----------------------------------------------------------------
 
     def write_review(
         self, key: str, rdoc: dict | None, old_ids: list[str], docs: dict[str, dict]
@@ -428,31 +845,42 @@ class LibraryFile:
                 works.remove(doc_ids=old_ids)
             if docs:
                 works.insert_multiple(Document(d, doc_id=i) for i, d in docs.items())
-        self.db.storage.release()
-        if rdoc is None:
-            self.reviews.pop(key, None)
-            self.seq.pop(key, None)
-            self.by_review.pop(key, None)
-        else:
-            review, self.seq[key] = fmt.review_from_doc(key, rdoc)
-            self.reviews[key] = review
-            self.by_review[key] = sorted(map(fmt.work_from_doc, docs.values()), key=fmt.work_order)
-        self._index()
-        self._gen = self.db.storage.generation
+        self._written()
+        with self._mutex:
+            if rdoc is None:
+                self.reviews.pop(key, None)
+                self.seq.pop(key, None)
+                self._groups.pop(key, None)
+            else:
+                review, self.seq[key] = fmt.review_from_doc(key, rdoc)
+                self.reviews[key] = review
+                works_of = sorted(map(fmt.work_from_doc, docs.values()), key=fmt.work_order)
+                self._groups[key] = _Group.of(key, works_of)
+            self._changed()
+            self._gen = self.db.storage.generation
 
     def add_work(self, key: str, work: Work) -> Work:
         """One atomic write: `work` joins review `key` (which exists), numbered after
         its last work of that kind; the other works are not rewritten."""
         work.review = key
-        same_kind = (w.n for w in self.by_review[key] if w.kind == work.kind)
-        work.n = 1 + max(same_kind, default=0)
+        work.n = 1 + max(self.numbers(key, work.kind), default=0)
         doc = fmt.work_doc(work)
         with self.db.storage.batch():
             self.db.table("works").insert(Document(doc, doc_id=work.id))
-        self.db.storage.release()
+        self._written()
         stored = fmt.work_from_doc(doc)
-        self.by_review[key] = sorted([*self.by_review[key], stored], key=fmt.work_order)
-        self._index()
+        g = self._groups[key]
+        order = fmt.work_order(stored)
+        at = next(
+            (
+                i
+                for i, (k, n) in enumerate(zip(g.kinds, g.ns, strict=True))
+                if fmt.order_of(k, n) > order
+            ),
+            len(g),
+        )
+        g.insert(at, stored)
+        self._changed()
         self._gen = self.db.storage.generation
         return stored
 
@@ -460,12 +888,14 @@ class LibraryFile:
         """One atomic write of what online services gave: {work id: {field: entry}},
         None removing a field. Only each work's ``fetched`` document field changes;
         an unknown id is refused (NotFound) before anything is written."""
-        missing = [wid for wid in changes if wid not in self.by_id]
+        missing = [wid for wid in changes if not self.has(wid)]
         if missing:
             raise NotFound(f"no work '{missing[0]}' in {self.path}; nothing was saved")
         merged: dict[str, dict] = {}
+        stored: dict[str, Work] = {}
         for wid, fields in changes.items():
-            old = self.by_id[wid].fetched
+            stored[wid] = work = self.work(wid)  # type: ignore[assignment]
+            old = work.fetched
             new = fmt.json_copy(old) if isinstance(old, dict) else {}
             for name, entry in fields.items():
                 if entry is None:
@@ -477,11 +907,56 @@ class LibraryFile:
         with self.db.storage.batch():
             for wid, new in merged.items():
                 works.update({"fetched": new}, doc_ids=[wid])
-        self.db.storage.release()
+        self._written()
         for wid, new in merged.items():
-            self.by_id[wid].fetched = new
+            stored[wid].fetched = new
+        self._derived = {}
         self._gen = self.db.storage.generation
 
-    def _index(self) -> None:
-        self.works = [w for k in self.reviews for w in self.by_review.get(k, ())]
-        self.by_id = {w.id: w for w in self.works}
+    def _written(self) -> None:
+        """After a write of the file: the cache follows from the tables just written
+        (in memory, not parsed again), then they are dropped."""
+        storage = self.db.storage
+        with gc_paused():
+            self._write_cache(storage.read())
+        storage.release()
+
+
+class _ByReview(Mapping):
+    """review key -> its works in list order (built on demand)."""
+
+    def __init__(self, file: LibraryFile) -> None:
+        self._file = file
+
+    def __getitem__(self, key: str) -> list[Work]:
+        if key not in self._file._groups:
+            raise KeyError(key)
+        return self._file.review_works(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._file._groups))
+
+    def __len__(self) -> int:
+        return len(self._file._groups)
+
+
+class _ById(Mapping):
+    """work id -> Work (built on demand; `in` only looks at the index)."""
+
+    def __init__(self, file: LibraryFile) -> None:
+        self._file = file
+
+    def __getitem__(self, wid: str) -> Work:
+        work = self._file.work(wid)
+        if work is None:
+            raise KeyError(wid)
+        return work
+
+    def __contains__(self, wid: object) -> bool:
+        return isinstance(wid, str) and self._file.has(wid)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([wid for g in list(self._file._groups.values()) for wid in g.ids])
+
+    def __len__(self) -> int:
+        return self._file.count()

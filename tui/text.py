@@ -11,6 +11,10 @@ _BIDI_DEL_C1 = "\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f{_BIDI_DEL_C1}]")
 # what json.dumps leaves raw (it escapes C0 itself)
 UNSAFE_IN_JSON = re.compile(f"[{_BIDI_DEL_C1}]")
+# the same characters in UTF-8, to search encoded JSON without decoding it
+UNSAFE_IN_JSON_UTF8 = re.compile(
+    rb"\x7f|\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]"
+)
 
 
 def inert(text: str, *, keep_newlines: bool = True) -> str:

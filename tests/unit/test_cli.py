@@ -10,9 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run
+from tests.helpers import run, without_cache
 from tui.cli import build_parser, main
 from tui.paths import shipped_review
+
+
+@pytest.fixture(autouse=True, params=["cache", "no cache"])
+def cache(request, monkeypatch) -> str:
+    """Every test here runs with the library's cache (tui.bibcache) and without it."""
+    if request.param == "no cache":
+        without_cache(monkeypatch)
+    return request.param
+
 
 SUBCOMMANDS = [
     "import",

@@ -5,8 +5,18 @@ from __future__ import annotations
 
 import json
 
-from tests.helpers import run
+import pytest
+
+from tests.helpers import run, without_cache
 from tui.settings import settings_path_for
+
+
+@pytest.fixture(autouse=True, params=["cache", "no cache"])
+def cache(request, monkeypatch) -> str:
+    """Every test here runs with the library's cache (tui.bibcache) and without it."""
+    if request.param == "no cache":
+        without_cache(monkeypatch)
+    return request.param
 
 
 def ids(out: str) -> list[str]:

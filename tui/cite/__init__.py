@@ -189,6 +189,13 @@ def _lazy_proper_nouns(works: list[Work]):
     return lazy_proper_nouns(works)
 
 
+def proper_nouns_of_titles(titles) -> frozenset:
+    """`learn_proper_nouns` of works with these titles (no Work needed)."""
+    from tui.cite.gbt7714.casing import learn
+
+    return learn(titles)
+
+
 def _year_suffixes(works: list[Work], style: str) -> list[str]:
     if style not in GBT_STYLES or not GBT_STYLES[style][2]:
         return []
@@ -359,6 +366,7 @@ __all__ = [
     "check_style",
     "check_punct",
     "learn_proper_nouns",
+    "proper_nouns_of_titles",
     "GBT_STYLES",
     "is_text_style",
     "number_label",
