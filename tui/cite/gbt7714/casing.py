@@ -113,7 +113,7 @@ class LazyLexicon:
         self._words: frozenset | None = None
 
     def __contains__(self, word: object) -> bool:
-        if self._words is None:
-            self._words = learn(w.title for w in self._works)
-            self._works = ()
-        return word in self._words
+        words = self._words
+        if words is None:  # two threads may both learn: the same words
+            words = self._words = learn(w.title for w in self._works)
+        return word in words

@@ -147,14 +147,14 @@ def _date(value) -> str:
 _DATED = re.compile(r"(\d{4})-\d\d(?:-\d\d)?")
 
 
-def _from_flat(work: Work, given: list[str] = ()) -> Rec:
-    """`given`: the roles the caller takes from the record; their flat names are not read
-    (unless the entry lists name suffixes: they are handed out in order, authors first)."""
+def _from_flat(work: Work, from_record: list[str] | tuple[str, ...] = ()) -> Rec:
+    """`from_record`: the roles the caller takes from the CSL record; their flat names are
+    not read (unless the entry lists name suffixes: handed out in order, authors first)."""
     x = work.extra or {}
     entry = str(x.get("entry_type", ""))
     lang = _lang(work, x)
     suffixes = [list(p) for p in x.get("name_suffixes") or []]
-    skip = () if suffixes else given
+    skip = () if suffixes else from_record
     # GB/T prints three names: the first four tell whether "et al." follows
     authors: list[dict] = []
     editors: list[dict] = []
@@ -163,7 +163,7 @@ def _from_flat(work: Work, given: list[str] = ()) -> Rec:
         authors = _names((x.get("authors_full") or work.authors)[:SHOWN], suffixes)
     if "editor" not in skip:
         editors = _names((x.get("editors_full") or work.editors)[:SHOWN], suffixes)
-    if "translator" not in given:
+    if "translator" not in from_record:
         translators = _names(_and_list(x.get("translator", ""))[:SHOWN])
     year_text = str(x.get("year_text") or "")
     issued = str(x.get("date") or year_text or (work.year or ""))
