@@ -48,6 +48,11 @@ __all__ = [
 ]
 
 
+# The library file is written one document per line (a third smaller than indented,
+# see tui.storage.dump); the state file, small and read by people, stays indented.
+LIBRARY_LAYOUT = "lines"
+
+
 def state_path_for(path: Path) -> Path:
     """The small file that changes often, named from the library's whole file name.
 
@@ -354,7 +359,7 @@ class LibraryFile:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.db: KeyedDB = open_db(path)
+        self.db: KeyedDB = open_db(path, layout=LIBRARY_LAYOUT)
         self.reviews: dict[str, Review] = {}
         self.seq: dict[str, int] = {}
         self.by_review: dict[str, list[Work]] = {}
