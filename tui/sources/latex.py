@@ -362,8 +362,10 @@ def is_et_al(name: str) -> bool:
 def clean_pages(pages: str) -> str:
     """'12--34' -> '12-34', '17114 – 17136' -> '17114-17136'."""
     pages = " ".join(str(pages).split())
-    pages = re.sub(r"\s*(?:-{1,3}|[–—‐‑−])\s*", "-", pages)
-    return pages
+    return _DASHES.sub("-", pages) if pages else pages
+
+
+_DASHES = re.compile(r"\s*(?:-{1,3}|[–—‐‑−])\s*")
 
 
 _SUPPL = re.compile(
@@ -397,11 +399,14 @@ def clean_doi(value: str) -> str:
     return doi
 
 
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+
+
 def year_of(value) -> int | None:
     """'2019', '2019//', '2019/05/01/', '2019-05', 'Spring 2019' -> 2019."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value if 0 < value < 10000 else None
-    m = re.search(r"(?<!\d)(\d{4})(?!\d)", str(value))
+    m = _YEAR.search(str(value))
     if not m:
         return None
     year = int(m.group(1))
