@@ -41,7 +41,8 @@ def has_cjk(text: str) -> bool:
     >>> has_cjk("Müller"), has_cjk("TGF-β"), has_cjk("干细胞"), has_cjk("한국")
     (False, False, True, True)
     """
-    return _CJK.search(text) is not None
+    # (isascii() costs nothing: a str knows it; most text never needs the scan)
+    return not text.isascii() and _CJK.search(text) is not None
 
 
 def fold(text: str) -> str:

@@ -698,3 +698,21 @@ def test_a_name_read_once_gives_each_work_its_own_record():
     assert works[0].csl["author"] == [{"family": "Smith", "given": "John"}, {"literal": "金诗炜"}]
     works[0].csl["author"][0]["family"] = "changed"
     assert works[1].csl["author"][0]["family"] == "Smith"  # not one dict shared
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(_NAME_WORDS | st.sampled_from(["{金诗炜}", "{World Health}", "等", ",", "{", "\\'e"]),
+             max_size=5).map(" ".join)
+)  # fmt: skip
+def test_common_names_read_at_once_as_each_reading_reads_them(name):
+    from tui.sources.bibtex import _ET_AL, _csl_name, _one_name, _plain_person
+
+    name = " ".join(name.split())
+    got = _plain_person(name)
+    if got is None:
+        return  # read by _one_name and _csl_name themselves
+    one, csl = _one_name(name), _csl_name(name)
+    assert one is not _ET_AL and got[3] is False
+    assert got[:2] == (one if one is not None else (None, None))
+    assert got[2] == (dict(csl) if csl else None)

@@ -636,11 +636,14 @@ class _People:
 
     def _read(self, piece: str) -> tuple:
         name = " ".join(piece.split())
-        one, csl = _one_name(name), _csl_name(name)
-        et_al = one is _ET_AL
-        if et_al or one is None:
-            one = (None, None)
-        got = self.seen[piece] = (one[0], one[1], dict(csl) if csl else None, et_al)
+        got = _plain_person(name)
+        if got is None:  # anything else: each reading as _one_name and _csl_name say
+            one, csl = _one_name(name), _csl_name(name)
+            et_al = one is _ET_AL
+            if et_al or one is None:
+                one = (None, None)
+            got = (one[0], one[1], dict(csl) if csl else None, et_al)
+        self.seen[piece] = got
         return got
 
     def __call__(self, value: str) -> tuple[list[str], list[str], bool, list[dict]]:
@@ -664,6 +667,27 @@ class _People:
             if got[3]:
                 et_al = True
         return printed, full, et_al, csl
+
+
+def _plain_person(name: str) -> tuple | None:
+    """The two commonest names, read for the flat fields and the record at once, as
+    _one_name and _csl_name read them: a plain "Family, Given", and a CJK name (often
+    braced, "{金诗炜}").  None for any other name."""
+    if name.count(",") == 1 and not _LATEX_CHARS.search(name):
+        family, given = name.split(",")
+        family_words, given_words = family.split(), given.split()
+        if family_words and given_words:
+            shown, whole = person(" ".join(family_words), " ".join(given_words))
+            csl = dict(_plain_csl_name(family_words, given_words))
+            return (shown, whole, csl, False) if shown else (None, None, csl, False)
+        return None
+    if "," not in name:
+        plain = latex_to_text(name)
+        if plain and not is_et_al(plain) and _cjk_name(plain):
+            literal = plain.replace(" ", "")
+            shown, whole = person("", literal=literal)
+            return (shown or None, whole if shown else None, {"literal": literal}, False)
+    return None
 
 
 def _names(value: str) -> tuple[list[str], list[str], bool]:

@@ -296,12 +296,16 @@ def latex_to_text(value: str) -> str:
 # ---------------------------------------------------------------- names
 
 
+_CAPITALS = re.compile(r"[A-Z]{1,4}")
+_INITIAL_SEP = re.compile(r"[\s.\-‐]+")
+
+
 def _initials(given: str) -> str:
     """'Dario A.' -> 'DA', 'Jean-Marc' -> 'JM', 'C.J.' -> 'CJ', 'DA' -> 'DA'."""
     given = given.strip()
-    if re.fullmatch(r"[A-Z]{1,4}", given):
+    if _CAPITALS.fullmatch(given):
         return given
-    parts = [p for p in re.split(r"[\s.\-‐]+", given) if p]
+    parts = [p for p in _INITIAL_SEP.split(given) if p]
     out = []
     for p in parts:
         ch = next((c for c in p if c.isalpha()), "")
@@ -475,13 +479,17 @@ _LANG_NAMES = {
 }
 
 
+_HANGUL = re.compile("[\uac00-\ud7af\u1100-\u11ff]")
+_KANA = re.compile("[\u3040-\u30ff]")
+
+
 def guess_lang(title: str, authors: list[str], declared: str = "") -> str:
     """'zh' for Chinese items, 'ko'/'ja' for Korean/Japanese, else the declared one or 'en'."""
     text = title if has_cjk(title) else "".join(authors)
     if has_cjk(text):
-        if any(0xAC00 <= ord(ch) <= 0xD7AF or 0x1100 <= ord(ch) <= 0x11FF for ch in text):
+        if _HANGUL.search(text):
             return "ko"
-        if any(0x3040 <= ord(ch) <= 0x30FF for ch in text):
+        if _KANA.search(text):
             return "ja"
         return "zh"
     code = declared.strip().casefold().replace("_", "-")
