@@ -628,11 +628,13 @@ class _People:
     full "Family, Given", ends with 'and others', the CSL names: dicts to be copied).
     """
 
-    __slots__ = ("seen",)
+    __slots__ = ("seen", "short")
 
     def __init__(self) -> None:
         # the name as written -> (as printed or None, in full, CSL name or None, others?)
         self.seen: dict[str, tuple] = {}
+        # and the same for short values decoded (journals, volumes, languages repeat)
+        self.short: dict[str, str] = {}
 
     def _read(self, piece: str) -> tuple:
         name = " ".join(piece.split())
@@ -855,19 +857,25 @@ def _inherit(entries: list[tuple]) -> None:
 
 def _work(entry, fields: dict[str, str], notes: list[str], people: _People | None = None) -> Work:
     people = people or _People()
-    # Each value is decoded once, though both the flat fields and the record read it
+    # Each value is decoded once, though both the flat fields and the record read it;
+    # a short one once in the file
     decoded: dict[str, str] = {}
+    short = people.short
 
     def decode(value: str) -> str:
-        got = decoded.get(value)
+        seen = short if len(value) <= 80 else decoded
+        got = seen.get(value)
         if got is None:
-            got = decoded[value] = latex_to_text(value)
+            got = seen[value] = latex_to_text(value)
         return got
+
+    get = fields.get
 
     def text(*names: str) -> str:
         for name in names:
-            if fields.get(name, "").strip():
-                return decode(fields[name])
+            value = get(name)
+            if value and not value.isspace():  # (not blank: as strip(), without a copy)
+                return decode(value)
         return ""
 
     # ... and each name list is read once, for the flat fields and the record
@@ -908,7 +916,7 @@ def _work(entry, fields: dict[str, str], notes: list[str], people: _People | Non
 
     extra: dict = {"entry_type": etype}
     for key, value in fields.items():
-        if key in _CONSUMED or not value.strip():
+        if key in _CONSUMED or not value or value.isspace():
             continue
         if key == "month":
             extra["month"] = month_of(decode(value))
