@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import gc
 import os
 import shutil
 import sys
@@ -19,6 +18,7 @@ from tui.cli_organise import COMMANDS as ORGANISE_COMMANDS
 from tui.cli_organise import add_organise_commands, add_stats_options, cmd_stats_by, import_tags
 from tui.errors import NotFound, ReadingListError
 from tui.model import KIND_PREFIX, Work
+from tui.perf import gc_paused
 from tui.text import UNSAFE_IN_JSON, UNSAFE_IN_JSON_UTF8, cell_width, fit, inert, plural
 
 KIND_CHOICES = {
@@ -401,8 +401,10 @@ def _open_library(args):
     from tui.store import Library
 
     path = Path(args.db).expanduser() if args.db else default_db_path()
-    lib = Library(path)
-    gc.freeze()  # the loaded library is not garbage: don't let the collector re-scan it
+    # the loaded library is not garbage: the collector never scans it (frozen before
+    # it runs again, which saves its first pass over 100,000 works, 0.7 s)
+    with gc_paused(keep=True):
+        lib = Library(path)
     for notice in getattr(lib, "notices", ()):  # e.g. an older file converted, original kept
         _err(notice)
     return lib
@@ -609,6 +611,12 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 def cmd_import(args, lib) -> int:
+    # What is read and stored lives until the command ends: never scanned (see gc_paused)
+    with gc_paused(keep=True):
+        return _import_files(args, lib)
+
+
+def _import_files(args, lib) -> int:
     from tui.identity import check_new_key
     from tui.sources import load_file
 

@@ -45,7 +45,7 @@ from tui.fsutil import check_regular_or_missing, read_regular, resolve
 from tui.sources.limits import too_deep
 from tui.storage import AppendLog, OrjsonStorage, dated_backups, file_signature
 from tui.store import Library
-from tui.storefiles import log_path_for, state_path_for
+from tui.storefiles import LIBRARY_LAYOUT, log_path_for, state_path_for
 from tui.text import plural
 
 __all__ = ["Diagnosis", "FileReport", "Recovery", "diagnose", "recover", "salvage_documents"]
@@ -615,7 +615,7 @@ def recover(path: str | Path, into: str | Path | None = None) -> Recovery:
     OrjsonStorage(target_side, mode_from=like).write(
         {"meta": side_meta, "state": state_docs["state"], "prefs": state_docs["prefs"]}
     )
-    OrjsonStorage(target, mode_from=like).write(
+    OrjsonStorage(target, mode_from=like, layout=LIBRARY_LAYOUT).write(
         {"meta": meta(LIBRARY_SCHEMA), "reviews": reviews, "works": lib_docs["works"]}
     )
     check = Library(target, import_shipped=False)  # proves it loads

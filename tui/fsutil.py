@@ -104,8 +104,10 @@ def mode_of(*paths: Path | None) -> int | None:
     return None
 
 
-def write_temp(path: Path, data: bytes, mode: int | None) -> Path:
-    """`data` in a new, fsynced temporary file beside `path`, with `mode` if given."""
+def write_temp(path: Path, data: bytes | list[bytes], mode: int | None) -> Path:
+    """`data` (bytes, or a list of pieces written one after the other, so a big file
+    is never joined in memory) in a new, fsynced temporary file beside `path`, with
+    `mode` if given."""
     tmp = temp_name(path)
     # created with the final bits (the umask can only take bits away): the file is
     # never readable by others for a moment, nor for good if the chmod below fails
@@ -115,7 +117,10 @@ def write_temp(path: Path, data: bytes, mode: int | None) -> Path:
             with contextlib.suppress(OSError):
                 os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, list):
+                fh.writelines(data)
+            else:
+                fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
     except BaseException:

@@ -178,30 +178,43 @@ def check_numbers(key: str, works: Iterable[Work]) -> None:
     for w in works:
         if not isinstance(w.n, int) or isinstance(w.n, bool):
             raise ReadingListError(f"review '{key}': work '{w.title[:40]}' has no number")
-        if w.id in seen:
+        wid = w.id
+        if wid in seen:
             raise ReadingListError(
                 f"review '{key}' has two works numbered {w.local_id}: "
-                f"'{seen[w.id].title[:40]}' and '{w.title[:40]}'"
+                f"'{seen[wid].title[:40]}' and '{w.title[:40]}'"
             )
-        seen[w.id] = w
+        seen[wid] = w
 
 
 def match_old(old: list[Work], new: list[Work]) -> dict[str, Work]:
     """new work id -> the old work it is, matched by DOI, PMID, the printed string or
-    title+year (each old work at most once)."""
+    title+year (each old work at most once).
+
+    Each way has an index of the old works (the first one with each key), built when
+    a new work first needs it: where every work has a DOI, no printed string or title
+    is ever normalised (a second at 100,000 works)."""
     if not old:
         return {}
-    index: dict[tuple, Work] = {}
-    for o in old:
-        for k in _match_keys(o):
-            index.setdefault(k, o)
-    used: set[str] = set()
+    norms: dict[str, str] = {}  # a re-import meets each printed string and title twice
+    indexes: list[dict | None] = [None] * len(_MATCH_KEYS)
+    used: set[int] = set()  # the old works taken, by object (their ids are unique)
     match: dict[str, Work] = {}
     for w in new:
-        for k in _match_keys(w):
+        for i, key_of in enumerate(_MATCH_KEYS):
+            k = key_of(w, norms)
+            if k is None:
+                continue
+            index = indexes[i]
+            if index is None:
+                index = indexes[i] = {}
+                for o in old:
+                    ko = key_of(o, norms)
+                    if ko is not None:
+                        index.setdefault(ko, o)
             o = index.get(k)
-            if o is not None and o.id not in used:
-                used.add(o.id)
+            if o is not None and id(o) not in used:
+                used.add(id(o))
                 match[w.id] = o
                 break
     return match
@@ -243,18 +256,33 @@ def keeps_source(old: str, new: str) -> bool:
     )
 
 
-def _match_keys(w: Work) -> list[tuple]:
-    """Ways to recognise the same work across two imports, most reliable first."""
-    keys: list[tuple] = []
-    if w.doi:
-        keys.append(("doi", w.doi.lower()))
-    if w.pmid:
-        keys.append(("pmid", w.pmid))
-    if w.raw.strip():
-        keys.append(("raw", w.kind, _norm(w.raw)))
-    if w.title.strip():
-        keys.append(("title", w.kind, _norm(w.title), w.year))
-    return keys
+def _doi_key(w: Work, norms: dict[str, str] | None = None) -> str | None:
+    return w.doi.lower() if w.doi else None
+
+
+def _pmid_key(w: Work, norms: dict[str, str] | None = None) -> str | None:
+    return w.pmid or None
+
+
+def _raw_key(w: Work, norms: dict[str, str] | None = None) -> tuple | None:
+    return (w.kind, _cached_norm(w.raw, norms)) if w.raw.strip() else None
+
+
+def _title_key(w: Work, norms: dict[str, str] | None = None) -> tuple | None:
+    return (w.kind, _cached_norm(w.title, norms), w.year) if w.title.strip() else None
+
+
+# Ways to recognise the same work across two imports, most reliable first
+_MATCH_KEYS = (_doi_key, _pmid_key, _raw_key, _title_key)
+
+
+def _cached_norm(text: str, norms: dict[str, str] | None) -> str:
+    if norms is None:
+        return _norm(text)
+    got = norms.get(text)
+    if got is None:
+        got = norms[text] = _norm(text)
+    return got
 
 
 def carry_state(
@@ -268,29 +296,35 @@ def carry_state(
     disappeared is kept under "orphan:<ident>" rather than being handed to
     whichever work now has that number. Returns ident -> new state (None: none).
     """
-    if not old:
+    if not old or not states:  # (no state to move: nothing to look at)
         return {}
     changes: dict[str, State | None] = {}
     carried: set[str] = set()  # ids of old works whose state went to their new place
+    new_by_ident: dict[str, Work] = {}
     for w in new:
+        w_ident = w.ident
+        new_by_ident[w_ident] = w  # (the last one, as a dict of them all)
         o = match.get(w.id)
-        if o is None or o.ident not in states:
+        if o is None:
             continue
-        if o.ident == w.ident:
+        o_ident = o.ident
+        if o_ident not in states:
+            continue
+        if o_ident == w_ident:
             carried.add(o.id)
-        elif w.ident.startswith("id:") or w.ident not in states:
-            changes[w.ident] = states[o.ident]
+        elif w_ident.startswith("id:") or w_ident not in states:
+            changes[w_ident] = states[o_ident]
             carried.add(o.id)
-    new_by_ident = {w.ident: w for w in new}
     for o in old:
-        if not o.ident.startswith("id:") or o.ident not in states:
+        o_ident = o.ident
+        if not o_ident.startswith("id:") or o_ident not in states:
             continue
-        holder = new_by_ident.get(o.ident)
+        holder = new_by_ident.get(o_ident)
         if holder is not None and match.get(holder.id) is o:
             continue  # same work, same number
-        changes.setdefault(o.ident, None)  # the number now belongs to another work
+        changes.setdefault(o_ident, None)  # the number now belongs to another work
         if o.id not in carried:
-            changes["orphan:" + o.ident] = states[o.ident]
+            changes["orphan:" + o_ident] = states[o_ident]
     return changes
 
 
@@ -323,7 +357,7 @@ class Merge:
 
 
 def _into_keys(w: Work) -> list[tuple]:
-    """As `_match_keys`, plus the citation key, and without the kind: a file knows
+    """As `_MATCH_KEYS`, plus the citation key, and without the kind: a file knows
     nothing of the lists of the review it goes into ("related" or "reference")."""
     keys: list[tuple] = []
     if w.doi:
@@ -395,7 +429,7 @@ def merge_into(key: str, old: list[Work], new: list[Work]) -> Merge:
             taken.add(rec.key)
             if o.fetched and not rec.fetched:
                 rec.fetched = o.fetched
-            if work_doc(rec) == work_doc(o):
+            if work_doc(rec, copy=False) == work_doc(o, copy=False):
                 out.unchanged.append(o)
                 replaced[o.id] = o
             else:

@@ -27,6 +27,7 @@ from tui.identity import (
     new_key_base,
 )
 from tui.model import Review, Work
+from tui.perf import gc_paused
 
 if TYPE_CHECKING:
     from tui.store import Library
@@ -61,13 +62,20 @@ def import_review(
 
     Sets ``review.key`` and every ``work.review`` to the key it is stored under.
     Returns ``(key, created)``, with what the reader should hear about (see Imported).
+
+    The works are handed over: the library's stored works share their lists and
+    records (copying 100,000 records took longer than writing them), so a caller
+    must not change them afterwards.
     """
     works = list(works)
     if into is not None and as_key is not None:
         raise ReadingListError("import into an existing review or as a new one, not both")
     if as_key is not None:
         as_key = check_new_key(as_key)
-    with lib._locked():
+    # The collector is paused throughout: an import builds millions of small objects
+    # next to the library's own, and each of its passes would walk them all
+    # (a third of a 100,000-work import).
+    with lib._locked(), gc_paused():
         lib._bib.sync()
         lib._side.sync()
         if into is not None:
@@ -106,8 +114,7 @@ def import_review(
         matched = match_old(old_works, works)
         carry_fetched(works, matched)  # what was fetched online stays with the same work
         rdoc = fmt.review_doc(review, seq)
-        docs = {w.id: fmt.work_doc(w) for w in works}
-        old_docs = {o.id: fmt.work_doc(o) for o in old_works}
+        docs = {w.id: fmt.work_doc(w, copy=False) for w in works}
         lib._bib.write_review(key, rdoc, [w.id for w in old_works], docs)
         moves = carry_state(lib._side.states, old_works, works, matched)
         if moves:
@@ -119,7 +126,10 @@ def import_review(
     if same is not None:
         for w in works:
             o = matched.get(w.id)
-            group = added if o is None else unchanged if old_docs[o.id] == docs[w.id] else updated
+            if o is None:
+                group = added
+            else:  # stored exactly as before: every field equal (so the documents are)
+                group = unchanged if o == w else updated
             group.append(stored.get(w.id, w))
     return Imported(
         key,
@@ -140,7 +150,7 @@ def _import_into(lib: Library, key: str, works: list[Work]) -> Imported:
     check_numbers(key, merge.works)
     if merge.added or merge.updated:
         rdoc = fmt.review_doc(lib._bib.reviews[key], lib._bib.seq[key])
-        docs = {w.id: fmt.work_doc(w) for w in merge.works}
+        docs = {w.id: fmt.work_doc(w, copy=False) for w in merge.works}
         lib._bib.write_review(key, rdoc, [o.id for o in old_works], docs)
         moves = carry_state(lib._side.states, old_works, merge.works, merge.match)
         if moves:

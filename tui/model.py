@@ -41,14 +41,51 @@ def has_cjk(text: str) -> bool:
     >>> has_cjk("Müller"), has_cjk("TGF-β"), has_cjk("干细胞"), has_cjk("한국")
     (False, False, True, True)
     """
-    return _CJK.search(text) is not None
+    # (isascii() costs nothing: a str knows it; most text never needs the scan)
+    return not text.isascii() and _CJK.search(text) is not None
 
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form used for searching ("Müller" -> "muller")."""
+    if text.isascii():  # nothing to decompose, no marks: most text, at C speed
+        return text.casefold()
     text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():
+        text = strip_marks(text)
     return text.casefold()
+
+
+def strip_marks(text: str) -> str:
+    """`text` without its combining characters (unicodedata.combining != 0), such as
+    the accents NFKD splits off; a regex pass, not a Python step per character."""
+    bmp, astral = _combining_marks()
+    text = bmp.sub("", text)
+    if _ASTRAL.search(text):
+        text = astral.sub("", text)
+    return text
+
+
+_MARKS: tuple[re.Pattern[str], re.Pattern[str]] | None = None
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _combining_marks() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Patterns of every character with unicodedata.combining != 0: those of the Basic
+    Multilingual Plane, and those above it.
+
+    Built from this Python's Unicode tables on first use (about 20 ms).  Two patterns,
+    because the regex engine tests a class of BMP characters with a table but one
+    with astral characters range by range (60 times slower).  No combining character
+    lies above U+1FFFF (tests/unit/test_query.py checks that).
+    """
+    global _MARKS
+    if _MARKS is None:
+        combining = unicodedata.combining
+        marks = [chr(c) for c in range(0x20000) if combining(chr(c))]
+        bmp = "".join(re.escape(m) for m in marks if m <= "\uffff")
+        astral = "".join(re.escape(m) for m in marks if m > "\uffff")
+        _MARKS = (re.compile(f"[{bmp}]+"), re.compile(f"[{astral}]+"))
+    return _MARKS
 
 
 # The flat fields of a Work that are views of its record, `csl` (see Work)
@@ -286,7 +323,8 @@ class Work:
     @property
     def id(self) -> str:
         """Unique in the database: "<review key>/ref16"."""
-        return f"{self.review}/{self.local_id}"
+        # (local_id written out: an import asks a million times)
+        return f"{self.review}/{KIND_PREFIX.get(self.kind, self.kind)}{self.n}"
 
     @property
     def local_id(self) -> str:

@@ -58,7 +58,7 @@ from functools import lru_cache
 
 from tui import pinyin
 from tui.errors import ReadingListError
-from tui.model import State, Work
+from tui.model import State, Work, strip_marks
 
 __all__ = ["Index", "Query", "QueryError", "FilterCancelled", "parse", "normalize"]
 
@@ -122,29 +122,6 @@ def _extra(m: re.Match[str]) -> str:
     return _EXTRA[ord(m[0])]
 
 
-_MARKS: tuple[re.Pattern[str], re.Pattern[str]] | None = None
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-
-
-def _marks() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Patterns of every character fold() drops (unicodedata.combining != 0): those
-    of the Basic Multilingual Plane, and those above it.
-
-    Built from this Python's Unicode tables on first use (about 20 ms).  Two patterns,
-    because the regex engine tests a class of BMP characters with a table but one
-    with astral characters range by range (60 times slower).  No combining character
-    lies above U+1FFFF (the tests check that).
-    """
-    global _MARKS
-    if _MARKS is None:
-        combining = unicodedata.combining
-        marks = [chr(c) for c in range(0x20000) if combining(chr(c))]
-        bmp = "".join(re.escape(m) for m in marks if m <= "\uffff")
-        astral = "".join(re.escape(m) for m in marks if m > "\uffff")
-        _MARKS = (re.compile(f"[{bmp}]+"), re.compile(f"[{astral}]+"))
-    return _MARKS
-
-
 def normalize(text: str) -> str:
     """Search form of text: :func:`tui.model.fold` (case and accents), plus a few
     letters NFKD leaves alone (ø ł æ œ), straight quotes, single spaces.
@@ -172,10 +149,7 @@ def normalize(text: str) -> str:
         text = _EXTRA_RE.sub(_extra, text)
     text = unicodedata.normalize("NFKD", text)
     if not text.isascii():
-        bmp, astral = _marks()
-        text = bmp.sub("", text)
-        if _ASTRAL.search(text):
-            text = astral.sub("", text)
+        text = strip_marks(text)
     # str.split() splits on Unicode whitespace but not on our separators \x00, \x01
     return " ".join(text.casefold().split())
 

@@ -6,6 +6,10 @@ writes ``\\uXXXX`` escapes for Chinese text. None of TinyDB's storages does atom
 writes, so this one is our own code (on top of TinyDB's ``Storage`` interface):
 
 * orjson for parsing and writing (readable UTF-8, several times faster than json);
+  a file is written indented (``layout="indent"``, the state file) or one document
+  per line (``layout="lines"``, the library file: a third smaller than indented,
+  as fast to write and read, still readable and greppable line by line); both
+  are plain JSON, so either layout reads a file written in the other;
 * the parsed data is cached and only re-read when the file's identity (inode,
   size, mtime, ctime) changes, i.e. when another process replaced it;
 * writes go to a temporary file (O_EXCL|O_NOFOLLOW, an unpredictable name) in the
@@ -122,13 +126,15 @@ class OrjsonStorage(Storage):
     """TinyDB storage: one JSON object of tables, each an object of documents."""
 
     def __init__(
-        self, path: str | Path, *, indent: bool = True, mode_from: Path | None = None
+        self, path: str | Path, *, layout: str = "indent", mode_from: Path | None = None
     ) -> None:
         self.path = Path(path)
         self.backup_path = self.path.with_name(self.path.name + ".bak")
         # the library file whose permission bits this (side) file takes
         self.mode_from = mode_from
-        self._options = orjson.OPT_INDENT_2 if indent else 0
+        if layout not in LAYOUTS:
+            raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
+        self.layout = layout
         self._data: dict[str, dict[str, Any]] | None = None
         self._signature: Signature | None = None
         self._known = False  # we have read or written the version with _signature
@@ -262,12 +268,15 @@ class OrjsonStorage(Storage):
 
     def _write_now(self, data: dict[str, dict[str, Any]]) -> None:
         try:
-            payload = orjson.dumps(data, option=self._options | orjson.OPT_APPEND_NEWLINE)
+            payload = dump(data, self.layout)
         except TypeError as exc:  # text that is not Unicode, numbers over 64 bits, objects
             self.invalidate()
+            if "Recursion limit" in str(exc):  # orjson stops at 255 levels
+                why = "some of its data nest too deeply (more than 255 levels)"
+            else:
+                why = f"some data cannot be stored as JSON ({exc})"
             raise StoreError(
-                f"cannot write {self.path}: some data cannot be stored as JSON ({exc}); "
-                f"the file on disk was not changed"
+                f"cannot write {self.path}: {why}; the file on disk was not changed"
             ) from None
         try:
             self._replace(payload)
@@ -281,7 +290,7 @@ class OrjsonStorage(Storage):
         self._known = True
         self._released = False
 
-    def _replace(self, payload: bytes) -> None:
+    def _replace(self, payload: list[bytes]) -> None:
         ensure_parent(self.path)
         # A symlink (a state file kept in a synced folder) is written through: the new
         # version replaces the link's target, beside the target; the backups stay
@@ -308,7 +317,7 @@ class OrjsonStorage(Storage):
         if rotated:  # after the write is durable: a dated copy is never in its way
             self._keep_generation(mode)
 
-    def _first_backup(self, payload: bytes, mode: int | None) -> None:
+    def _first_backup(self, payload: list[bytes], mode: int | None) -> None:
         """A new file's first version is its own backup (a copy, not a link, so
         damage done to the file in place does not reach it): without this, a file
         written once, like a library after its first import, would have none.
@@ -411,6 +420,48 @@ class OrjsonStorage(Storage):
         self._pending = None
 
 
+LAYOUTS = ("indent", "lines")
+
+
+def dump(data: dict[str, dict[str, Any]], layout: str = "indent") -> list[bytes]:
+    """A TinyDB file's tables as the bytes written, in pieces to be written one after
+    the other: indented (orjson's OPT_INDENT_2, one piece), or ``"lines"``, one
+    document per line::
+
+        {
+        "works": {
+        "lin2025/ref1":{"review":"lin2025","kind":"reference","n":1,...},
+        "lin2025/ref2":{...}
+        }
+        }
+
+    TypeError when some value is not JSON (orjson's message)."""
+    if layout == "indent":
+        return [orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)]
+    # Our own framing around orjson's compact output (orjson has no such option): one
+    # dumps() per document, written piece by piece (never joined: 150 MB at 100,000
+    # works). The one-line documents make the file a third smaller than indented,
+    # for the same cost.
+    dumps = orjson.dumps
+    out = [b"{"]
+    for i, (name, table) in enumerate(data.items()):
+        out.append(b",\n" if i else b"\n")
+        if not isinstance(table, dict):  # not a table: written as it is
+            out.append(dumps({name: table})[1:-1])
+            continue
+        # dumps({key: value})[1:-1]: orjson checks that each key is text
+        out.append(dumps({name: 0})[1:-2] + b" {")
+        if table:
+            docs = [dumps({key: doc})[1:-1] for key, doc in table.items()]
+            pieces = [b",\n"] * (2 * len(docs))
+            pieces[0] = b"\n"
+            pieces[1::2] = docs  # each document after its separator
+            out += pieces
+        out.append(b"\n}")
+    out.append(b"\n}\n")
+    return out
+
+
 def check_shape(data: Any, path: Path) -> None:
     """A TinyDB file is {table: {doc_id: {field: value}}}; anything else is damage."""
     if not isinstance(data, dict):
@@ -469,8 +520,8 @@ class KeyedDB(TinyDB):
         return self._storage  # type: ignore[return-value]
 
 
-def open_db(path: str | Path, *, mode_from: Path | None = None) -> KeyedDB:
-    return KeyedDB(path, storage=OrjsonStorage, mode_from=mode_from)
+def open_db(path: str | Path, *, mode_from: Path | None = None, layout: str = "indent") -> KeyedDB:
+    return KeyedDB(path, storage=OrjsonStorage, mode_from=mode_from, layout=layout)
 
 
 class AppendLog:

@@ -54,6 +54,11 @@ __all__ = [
 ]
 
 
+# The library file is written one document per line (a third smaller than indented,
+# see tui.storage.dump); the state file, small and read by people, stays indented.
+LIBRARY_LAYOUT = "lines"
+
+
 def state_path_for(path: Path) -> Path:
     """The small file that changes often, named from the library's whole file name.
 
@@ -523,7 +528,7 @@ class LibraryFile:
     def __init__(self, path: Path, lock: FileLock | None = None) -> None:
         self.path = path
         self.cache_path = cache_path_for(path)
-        self.db: KeyedDB = open_db(path)
+        self.db: KeyedDB = open_db(path, layout=LIBRARY_LAYOUT)
         self.reviews: dict[str, Review] = {}
         self.seq: dict[str, int] = {}
         self.by_review: Mapping[str, list[Work]] = _ByReview(self)

@@ -64,7 +64,7 @@ def test_markdown_table_has_one_column_per_size(tmp_path):
     assert found == {("list --json", 10_000): 0.8, ("import .bib", 10_000): 6.0}
     text = table(found, [10_000], md=True, cpu=cpu).splitlines()
     assert text[0].startswith("| measure | 10,000 works |")
-    assert "| import .bib | 6.00 s (cpu 4.00) | 5.00 s | 60.00 s | MISSED at 10,000 |" in text
+    assert "| import .bib | 6.00 s (cpu 4.00) | 5.00 s | 10.00 s | MISSED at 10,000 |" in text
     assert "| list --json | 0.80 s (cpu 0.70) | 1.00 s | 5.00 s | met |" in text
     assert parse_cli(tmp_path / "missing.json") == ({}, {})
 

@@ -230,3 +230,23 @@ def test_store_import_refusals_write_nothing(lib) -> None:
     )
     assert (done.key, done.created) == ("mine", True)
     assert lib.get_review("mine").title_en == "mine"
+
+
+def test_store_reimport_tells_added_updated_unchanged(lib) -> None:
+    lib.set_fetched({"refs/ref3": {"abstract": {"value": "Fetched.", "source": "t"}}})
+    source = Review(key="refs", kind="collection", title_en="refs", source="/x/refs.bib")
+    done = lib.import_review(
+        source,
+        [
+            work(1, "Alpha", doi="10.1/a"),
+            work(2, "Beta", pmid="123", volume="2"),  # a field more
+            work(3, "Gamma"),  # its fetched abstract stays: unchanged
+            work(4, "Delta"),
+        ],
+    )
+    assert (done.key, done.created) == ("refs", False)
+    assert [w.id for w in done.unchanged] == ["refs/ref1", "refs/ref3"]
+    assert [w.id for w in done.updated] == ["refs/ref2"]
+    assert [w.id for w in done.added] == ["refs/ref4"]
+    assert lib.get_work("refs/ref3").abstract == "Fetched."
+    assert lib.get_work("refs/ref2").volume == "2"

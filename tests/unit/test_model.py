@@ -3,6 +3,8 @@
 import doctest
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tui.model
 import tui.text
@@ -73,3 +75,23 @@ def test_byline_shows_the_editors_when_a_work_has_no_author():
     assert Work(editors=["Schmid HJ"]).byline() == "Schmid HJ (ed.)"
     assert Work(editors=["牛志明", "斯温兰德", "雷光春"]).byline() == "牛志明 等编"
     assert Work().byline() == ""
+
+
+def _fold_char_by_char(text: str) -> str:
+    """fold() as it was first written: NFKD, then drop each combining character."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(st.characters(codec="utf-8"))
+    | st.text(st.sampled_from("aÉé ñß ＡΩ金詩\u0301\u0e48\U0001d167ﬁ"))
+)
+def test_fold_drops_what_the_character_by_character_fold_drops(text):
+    from tui.model import fold, strip_marks
+
+    assert fold(text) == _fold_char_by_char(text)
+    assert strip_marks("Sensebe\u0301 \U0001d167x") == "Sensebe x"  # (an astral mark too)

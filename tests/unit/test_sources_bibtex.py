@@ -643,3 +643,76 @@ def test_author_lists_split_as_bibtexparser_splits_them():
     for value in ["A and B", "A  AND\nB", "Anderson, A and Band, B", "A and", "A and and B",
                   "sand andy", "A\tand\tB and C"]:  # fmt: skip
         assert _AND.split(value.strip()) == split_multiple_persons_names(value), value
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_NAME_WORDS, max_size=4), st.lists(_NAME_WORDS, max_size=4))
+def test_plain_family_given_names_give_the_csl_name_bibtexparser_gives(family, given):
+    # "von Last, First" in plain text is split without bibtexparser's char loop
+    from bibtexparser.middlewares.names import parse_single_name_into_parts
+
+    from tui.sources.bibtex import _csl_name, _plain_csl_name
+
+    name = " ".join(f"{' '.join(family)}, {' '.join(given)}".split())
+    parts = parse_single_name_into_parts(name, strict=False)
+    expected = tuple(
+        (k, " ".join(v))
+        for k, v in (("family", parts.last), ("given", parts.first),
+                     ("non-dropping-particle", parts.von), ("suffix", parts.jr))
+        if v
+    ) or None  # fmt: skip
+    assert _csl_name(name) == expected
+    if family and given and "," not in name.partition(",")[2]:
+        assert _plain_csl_name(name.partition(",")[0].split(), given) == expected
+
+
+_BRACED_NAMES = st.lists(
+    st.text(st.sampled_from(list("ab 金诗 and,.-")), max_size=12).map(lambda t: "{" + t + "}"),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_BRACED_NAMES, st.sampled_from([" and ", "  AND\n", "\tand ", " And  "]))
+def test_braced_author_lists_split_as_bibtexparser_splits_them(names, sep):
+    from bibtexparser.middlewares.names import split_multiple_persons_names
+
+    from tui.sources.bibtex import _BRACED_LIST, _split_names
+
+    value = sep.join(names)
+    assert _BRACED_LIST.fullmatch(value)  # the fast path is taken
+    assert _split_names(value) == split_multiple_persons_names(value)
+
+
+def test_a_name_read_once_gives_each_work_its_own_record():
+    from tui.sources.bibtex import parse_bibtex
+
+    text = "".join(
+        f"@article{{k{i}, author = {{Smith, John and {{金诗炜}} and others}}, title = {{T{i}}}}}\n"
+        for i in range(3)
+    )
+    _, works = parse_bibtex(text, source="f.bib")
+    assert [w.authors for w in works] == [["Smith J", "金诗炜"]] * 3
+    assert all(w.et_al for w in works)
+    assert works[0].csl["author"] == [{"family": "Smith", "given": "John"}, {"literal": "金诗炜"}]
+    works[0].csl["author"][0]["family"] = "changed"
+    assert works[1].csl["author"][0]["family"] == "Smith"  # not one dict shared
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(_NAME_WORDS | st.sampled_from(["{金诗炜}", "{World Health}", "等", ",", "{", "\\'e"]),
+             max_size=5).map(" ".join)
+)  # fmt: skip
+def test_common_names_read_at_once_as_each_reading_reads_them(name):
+    from tui.sources.bibtex import _ET_AL, _csl_name, _one_name, _plain_person
+
+    name = " ".join(name.split())
+    got = _plain_person(name)
+    if got is None:
+        return  # read by _one_name and _csl_name themselves
+    one, csl = _one_name(name), _csl_name(name)
+    assert one is not _ET_AL and got[3] is False
+    assert got[:2] == (one if one is not None else (None, None))
+    assert got[2] == (dict(csl) if csl else None)

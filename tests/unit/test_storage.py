@@ -8,6 +8,8 @@ from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tinydb.table import Document
 
 from tui.errors import StoreError
@@ -238,3 +240,75 @@ def test_first_write_keeps_an_older_backup(tmp_path: Path) -> None:
     backup.write_bytes(b'{"a": {"1": {"v": "old"}}}')
     open_db(path).table("a").insert(Document({"v": 1}, doc_id="1"))
     assert backup.read_bytes() == b'{"a": {"1": {"v": "old"}}}'
+
+
+# --- the library file's layout: one document per line ------------------------------
+
+
+def test_library_file_is_one_document_per_line_and_state_file_stays_indented(
+    tmp_path: Path,
+) -> None:
+    from tui.model import Review, Work
+    from tui.store import Library
+
+    path = tmp_path / "library.json"
+    lib = Library(path, import_shipped=False)
+    works = [
+        Work(kind="reference", n=i, title=f"T{i}", extra={"k": [i, {"x": "é"}]}) for i in (1, 2, 3)
+    ]
+    lib.import_review(Review(key="r", title_en="R"), works)
+    lib.set_pref("style", "apa")
+    lines = path.read_bytes().splitlines()
+    # each work is one line of its own, a JSON object keyed by its id
+    for w in works:
+        line = next(x for x in lines if x.startswith(f'"{w.id}":'.encode()))
+        assert orjson.loads(b"{" + line.rstrip(b",") + b"}")[w.id]["title"] == w.title
+    assert len(lines) < 15  # no line per field, as an indented file has
+    assert orjson.loads(path.read_bytes())["works"]["r/ref2"]["extra"] == {"k": [2, {"x": "é"}]}
+    state = (tmp_path / "library.state.json").read_bytes()
+    assert b'\n  "prefs": {' in state  # indented, as it always was
+
+
+def test_an_indented_library_file_still_loads_and_is_written_in_lines(tmp_path: Path) -> None:
+    from tui.model import Review, Work
+    from tui.store import Library
+
+    path = tmp_path / "library.json"
+    lib = Library(path, import_shipped=False)
+    lib.import_review(Review(key="r", title_en="R"), [Work(kind="reference", n=1, title="T")])
+    lib.close()
+    data = orjson.loads(path.read_bytes())
+    path.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2))  # as older versions wrote
+    lib = Library(path, import_shipped=False)
+    assert [w.title for w in lib.works()] == ["T"]
+    lib.import_review(Review(key="s", title_en="S"), [Work(kind="reference", n=1, title="U")])
+    assert b'\n"s/ref1":{' in path.read_bytes()
+    assert orjson.loads(path.read_bytes())["works"]["r/ref1"] == data["works"]["r/ref1"]
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(), st.dictionaries(st.text(), _JSON, max_size=4), max_size=3))
+def test_lines_layout_is_the_same_json(data) -> None:
+    from tui.storage import dump
+
+    raw = b"".join(dump(data, "lines"))
+    assert orjson.loads(raw) == data
+    assert raw.endswith(b"}\n")
+
+
+def test_lines_layout_refuses_what_json_cannot_hold(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    storage = OrjsonStorage(path, layout="lines")
+    for bad in ({"t": {1: {}}}, {"t": {"a": {"x": object()}}}):
+        with pytest.raises(StoreError, match="cannot be stored as JSON"):
+            storage.write(bad)
+    assert not path.exists()
+    with pytest.raises(ValueError):
+        OrjsonStorage(path, layout="compact")

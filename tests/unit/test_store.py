@@ -1093,3 +1093,15 @@ def test_a_new_format_step_converts_older_files(lib: Library, path: Path, monkey
     assert on_disk(state_path_for(path))["meta"]["db"]["format"] == cur + 1
     assert (path.parent / f"library.json.format{cur}").is_file()
     assert f"from format {cur} to format {cur + 1}" in again.notices[0]
+
+
+def test_work_doc_copies_unless_asked_not_to() -> None:
+    from tui.diskformat import work_doc
+
+    w = Work(review="r", n=1, title="T", extra={"a": [1]}, csl={"author": [{"family": "F"}]})
+    doc = work_doc(w)
+    doc["extra"]["a"].append(2)
+    doc["csl"]["author"][0]["family"] = "G"
+    assert w.extra == {"a": [1]} and w.csl == {"author": [{"family": "F"}]}
+    shared = work_doc(w, copy=False)  # (for a document only compared or written)
+    assert shared == work_doc(w) and shared["csl"] is w.csl

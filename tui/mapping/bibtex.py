@@ -132,7 +132,7 @@ def bibtex_to_csl(
     item: dict = {"type": ctype}  # the key is Work.key (made unique on import), not kept twice
     used: dict[str, str] = {}
     for name, value in fields.items():
-        if not value.strip() or name not in _FIELD:
+        if name not in _FIELD or not value or value.isspace():
             continue
         var, kind = _FIELD[name]
         if var in item:

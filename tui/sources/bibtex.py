@@ -9,12 +9,11 @@ and LaTeX decoding of only the fields meant for reading (a URL or DOI stays as w
 
 from __future__ import annotations
 
-import functools
 import re
 
 from tui.errors import ParseError
 from tui.mapping.bibtex import bibtex_to_csl
-from tui.model import Review, Work
+from tui.model import _CJK, Review, Work
 from tui.sources.latex import (
     _LATEX_CHARS,
     clean_doi,
@@ -193,7 +192,8 @@ def parse_bibtex(text: str, *, source: str = "") -> tuple[Review, list[Work]]:
     if empty:
         warnings.append(f"{empty} entries without any field skipped")
     _inherit(entries)
-    works = [_work(entry, fields, notes) for entry, fields, notes in entries]
+    people = _People()
+    works = [_work(entry, fields, notes, people) for entry, fields, notes in entries]
     return finish(original, source, works, warnings=warnings)
 
 
@@ -356,8 +356,9 @@ def _entry(text: str, m, body: int, close: str, limit: int, n: int):
     while True:
         f = fast.match(text, p, limit)
         if f is not None:
-            fields.append((f.group(1), f.group(2), True))
-            if f.group(3) == ",":
+            name, value, mark = f.groups()
+            fields.append((name, value, True))
+            if mark == ",":
                 p = f.end()
                 continue
             end = f.end()
@@ -582,6 +583,8 @@ _ESCAPED = re.compile(r"\\([_%&#$~])")
 
 def _verbatim(value: str) -> str:
     """A URL or DOI as written, without BibTeX escapes and protective braces."""
+    if not value:
+        return value
     if "\\" in value:
         value = _ESCAPED.sub(r"\1", _URL_MACRO.sub(r"\1", value))
     if "{" in value or "}" in value:
@@ -590,37 +593,110 @@ def _verbatim(value: str) -> str:
 
 
 _AND = re.compile(r"[ \t\r\n]+and[ \t\r\n]+", re.IGNORECASE)
+# `{A} and {B} and ...`, each name one braced group without braces or backslashes in it
+# (how Chinese names and organisations are written): bibtexparser's splitter gives
+# exactly the groups, so they are taken with a regex instead of its char-by-char loop
+_BRACED_ITEM = r"\{[^{}\\]*\}"
+_BRACED_LIST = re.compile(
+    _BRACED_ITEM + r"(?:[ \t\r\n]+[aA][nN][dD][ \t\r\n]+" + _BRACED_ITEM + ")*"
+)
+_BRACED_ITEMS = re.compile(_BRACED_ITEM)
 _ET_AL = ("", "")  # _one_name's answer for "others"
+
+
+def _split_names(value: str) -> list[str]:
+    """An and-list cut into names as bibtexparser cuts it (value already stripped)."""
+    if "{" in value or "\\" in value:
+        if "\\" not in value and _BRACED_LIST.fullmatch(value):
+            return _BRACED_ITEMS.findall(value)
+        from bibtexparser.middlewares.names import split_multiple_persons_names
+
+        try:
+            return split_multiple_persons_names(value)
+        except Exception:
+            return re.split(r"\s+and\s+", value)
+    return _AND.split(value)  # nothing braced or escaped: bibtexparser's splitter cuts here
+
+
+class _People:
+    """The names of one file, each distinct name read once.
+
+    A library names the same people again and again; a dict that lives as long as the
+    import (rather than a bounded LRU cache, which a 100,000-entry file with 200,000
+    distinct names overflowed, parsing every name twice) also makes the works share
+    one string per name.  Calling it with an author/editor list gives (as printed, in
+    full "Family, Given", ends with 'and others', the CSL names: dicts to be copied).
+    """
+
+    __slots__ = ("seen", "short")
+
+    def __init__(self) -> None:
+        # the name as written -> (as printed or None, in full, CSL name or None, others?)
+        self.seen: dict[str, tuple] = {}
+        # and the same for short values decoded (journals, volumes, languages repeat)
+        self.short: dict[str, str] = {}
+
+    def _read(self, piece: str) -> tuple:
+        name = " ".join(piece.split())
+        got = _plain_person(name)
+        if got is None:  # anything else: each reading as _one_name and _csl_name say
+            one, csl = _one_name(name), _csl_name(name)
+            et_al = one is _ET_AL
+            if et_al or one is None:
+                one = (None, None)
+            got = (one[0], one[1], dict(csl) if csl else None, et_al)
+        self.seen[piece] = got
+        return got
+
+    def __call__(self, value: str) -> tuple[list[str], list[str], bool, list[dict]]:
+        printed: list[str] = []
+        full: list[str] = []
+        csl: list[dict] = []
+        et_al = False
+        value = value.strip(" \r\n\t")
+        if not value:
+            return printed, full, et_al, csl
+        seen = self.seen
+        for piece in _split_names(value):
+            got = seen.get(piece)  # (by the name as written: most need no clean-up)
+            if got is None:
+                got = self._read(piece)
+            if got[0] is not None:
+                printed.append(got[0])
+                full.append(got[1])
+            if got[2] is not None:
+                csl.append(got[2])
+            if got[3]:
+                et_al = True
+        return printed, full, et_al, csl
+
+
+def _plain_person(name: str) -> tuple | None:
+    """The two commonest names, read for the flat fields and the record at once, as
+    _one_name and _csl_name read them: a plain "Family, Given", and a CJK name (often
+    braced, "{金诗炜}").  None for any other name."""
+    if name.count(",") == 1 and not _LATEX_CHARS.search(name):
+        family, given = name.split(",")
+        family_words, given_words = family.split(), given.split()
+        if family_words and given_words:
+            shown, whole = person(" ".join(family_words), " ".join(given_words))
+            csl = dict(_plain_csl_name(family_words, given_words))
+            return (shown, whole, csl, False) if shown else (None, None, csl, False)
+        return None
+    if "," not in name:
+        plain = latex_to_text(name)
+        if plain and not is_et_al(plain) and _cjk_name(plain):
+            literal = plain.replace(" ", "")
+            shown, whole = person("", literal=literal)
+            return (shown or None, whole if shown else None, {"literal": literal}, False)
+    return None
 
 
 def _names(value: str) -> tuple[list[str], list[str], bool]:
     """An author/editor list: (as printed, in full "Family, Given", ends with 'and others')."""
-    printed: list[str] = []
-    full: list[str] = []
-    et_al = False
-    value = value.strip(" \r\n\t")
-    if not value:
-        return printed, full, et_al
-    if "{" in value or "\\" in value:
-        from bibtexparser.middlewares.names import split_multiple_persons_names
-
-        try:
-            names = split_multiple_persons_names(value)
-        except Exception:
-            names = re.split(r"\s+and\s+", value)
-    else:  # nothing braced or escaped: bibtexparser's splitter cuts exactly here
-        names = _AND.split(value)
-    for name in names:
-        one = _one_name(" ".join(name.split()))
-        if one is _ET_AL:
-            et_al = True
-        elif one is not None:
-            printed.append(one[0])
-            full.append(one[1])
-    return printed, full, et_al
+    return _People()(value)[:3]
 
 
-@functools.lru_cache(maxsize=65536)  # a library names the same people again and again
 def _one_name(name: str) -> tuple[str, str] | None:
     """One name as printed and in full; _ET_AL for "others"; None for nothing."""
     if not name:
@@ -656,30 +732,17 @@ def _one_name(name: str) -> tuple[str, str] | None:
 def _csl_names(value: str) -> list[dict]:
     """An author/editor list as CSL names (structured: family, given, particles, suffix,
     or literal); "others" is left out (Work.et_al says it)."""
-    value = value.strip(" \r\n\t")
-    if not value:
-        return []
-    if "{" in value or "\\" in value:
-        from bibtexparser.middlewares.names import split_multiple_persons_names
-
-        try:
-            names = split_multiple_persons_names(value)
-        except Exception:
-            names = re.split(r"\s+and\s+", value)
-    else:
-        names = _AND.split(value)
-    out = []
-    for name in names:
-        one = _csl_name(" ".join(name.split()))
-        if one:
-            out.append(dict(one))
-    return out
+    return [dict(c) for c in _People()(value)[3]]  # (copies: the cache keeps its own)
 
 
-@functools.lru_cache(maxsize=65536)
 def _csl_name(name: str) -> tuple | None:
     if not name:
         return None
+    if name.count(",") == 1 and not _LATEX_CHARS.search(name):
+        family, given = name.split(",")
+        family_words, given_words = family.split(), given.split()
+        if family_words and given_words:
+            return _plain_csl_name(family_words, given_words)
     plain = latex_to_text(name)
     if is_et_al(plain):
         return None
@@ -702,10 +765,41 @@ def _csl_name(name: str) -> tuple | None:
     return tuple((k, v) for k, v in d.items() if v) or None
 
 
-def _cjk_name(name: str) -> bool:
-    from tui.model import has_cjk
+def _word_case(word: str) -> int:
+    """bibtexparser's case of a plain word: its first letter's (1 upper, 0 lower), else -1."""
+    for ch in word:
+        if ch.isalpha():
+            return 1 if ch.isupper() else 0
+    return -1
 
-    return bool(name) and all(has_cjk(ch) or ch.isspace() or ch in "·•" for ch in name)
+
+def _plain_csl_name(family: list[str], given: list[str]) -> tuple:
+    """A plain-text "von Last, First" (no braces, escapes or TeX, one comma; both sides
+    not empty) split as bibtexparser's parse_single_name_into_parts splits it, without
+    its char-by-char loop: the given names are the words after the comma; before it,
+    the words up to the last lower-case one that is not the last word are the particle
+    ("van der Berg"), the rest the family name."""
+    split = 0
+    if len(family) > 1:
+        for i in range(len(family) - 2, -1, -1):
+            if _word_case(family[i]) == 0:
+                split = i + 1
+                break
+    d = (
+        ("family", " ".join(family[split:])),
+        ("given", " ".join(given)),
+        ("non-dropping-particle", " ".join(family[:split])),
+    )
+    return tuple((k, v) for k, v in d if v)
+
+
+def _cjk_name(name: str) -> bool:
+    """Only CJK characters, spaces and middle dots (one regex match, not one per char)."""
+    return _CJK_NAME.fullmatch(name) is not None
+
+
+# has_cjk's characters (tui.model), \s (str.isspace's whitespace) and middle dots
+_CJK_NAME = re.compile(_CJK.pattern[:-1] + r"\s·•]+")
 
 
 # ---------------------------------------------------------------- one entry
@@ -726,9 +820,8 @@ def _fields(
         if single and raw[0] in '{"':  # the splitter matched one {...} or "...": no scan
             if len(raw) - 2 > MAX_FIELD_CHARS:
                 raise _TooLong(_TOO_LONG, name)
+            # (no depth to check: the splitter's one match nests braces twice at most)
             fields[key] = raw[1:-1]
-            if brace_depth_over(fields[key]):
-                raise _TooLong(_TOO_DEEP, name)
             continue
         try:
             value, warn = _resolve(raw, strings, budget)
@@ -762,13 +855,37 @@ def _inherit(entries: list[tuple]) -> None:
                 fields.setdefault(key, value)
 
 
-def _work(entry, fields: dict[str, str], notes: list[str]) -> Work:
+def _work(entry, fields: dict[str, str], notes: list[str], people: _People | None = None) -> Work:
+    people = people or _People()
+    # Each value is decoded once, though both the flat fields and the record read it;
+    # a short one once in the file
+    decoded: dict[str, str] = {}
+    short = people.short
+
+    def decode(value: str) -> str:
+        seen = short if len(value) <= 80 else decoded
+        got = seen.get(value)
+        if got is None:
+            got = seen[value] = latex_to_text(value)
+        return got
+
+    get = fields.get
 
     def text(*names: str) -> str:
         for name in names:
-            if fields.get(name, "").strip():
-                return latex_to_text(fields[name])
+            value = get(name)
+            if value and not value.isspace():  # (not blank: as strip(), without a copy)
+                return decode(value)
         return ""
+
+    # ... and each name list is read once, for the flat fields and the record
+    lists: dict[str, tuple] = {}
+
+    def names(value: str) -> tuple:
+        got = lists.get(value)
+        if got is None:
+            got = lists[value] = people(value)
+        return got
 
     etype = entry.entry_type.lower()
     url = _verbatim(fields.get("url", ""))
@@ -781,8 +898,8 @@ def _work(entry, fields: dict[str, str], notes: list[str]) -> Work:
     elif etype in ("misc", "unpublished") and url:
         type_code = "EB"
 
-    authors, authors_full, et_al = _names(fields.get("author", ""))
-    editors, editors_full, _ = _names(fields.get("editor", ""))
+    authors, authors_full, et_al, _ = names(fields.get("author", ""))
+    editors, editors_full, _, _ = names(fields.get("editor", ""))
     if etype in _IN_BOOK:
         container = text("booktitle", "journal", "journaltitle")
     else:
@@ -799,14 +916,14 @@ def _work(entry, fields: dict[str, str], notes: list[str]) -> Work:
 
     extra: dict = {"entry_type": etype}
     for key, value in fields.items():
-        if key in _CONSUMED or not value.strip():
+        if key in _CONSUMED or not value or value.isspace():
             continue
         if key == "month":
-            extra["month"] = month_of(latex_to_text(value))
+            extra["month"] = month_of(decode(value))
         elif key in _VERBATIM:
             extra[key] = _verbatim(value)
         else:
-            extra[key] = latex_to_text(value)
+            extra[key] = decode(value)
     for key in ("school", "institution", "organization", "location"):
         if fields.get(key, "").strip() and publisher != text(key):
             extra[key] = text(key)
@@ -816,7 +933,12 @@ def _work(entry, fields: dict[str, str], notes: list[str]) -> Work:
         extra["editors_full"] = editors_full
 
     csl, used = bibtex_to_csl(
-        etype, entry.key.strip(), fields, text=latex_to_text, verbatim=_verbatim, names=_csl_names
+        etype,
+        entry.key.strip(),
+        fields,
+        text=decode,
+        verbatim=_verbatim,
+        names=lambda value: [c.copy() for c in names(value)[3]],  # (each work its own)
     )
     if used:
         extra["bibtex_fields"] = used
@@ -849,13 +971,9 @@ def _work(entry, fields: dict[str, str], notes: list[str]) -> Work:
         place=text("address", "location"),
         edition=text("edition"),
         editors=editors,
-        lang=_lang_hint(fields),
+        lang=decode(fields.get("langid", "") or fields.get("language", "")) or "en",
         raw=entry.raw or "",
         extra=extra,
         warnings=notes,
         csl=csl,
     )
-
-
-def _lang_hint(fields: dict[str, str]) -> str:
-    return latex_to_text(fields.get("langid", "") or fields.get("language", "")) or "en"

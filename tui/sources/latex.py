@@ -296,12 +296,16 @@ def latex_to_text(value: str) -> str:
 # ---------------------------------------------------------------- names
 
 
+_CAPITALS = re.compile(r"[A-Z]{1,4}")
+_INITIAL_SEP = re.compile(r"[\s.\-‐]+")
+
+
 def _initials(given: str) -> str:
     """'Dario A.' -> 'DA', 'Jean-Marc' -> 'JM', 'C.J.' -> 'CJ', 'DA' -> 'DA'."""
     given = given.strip()
-    if re.fullmatch(r"[A-Z]{1,4}", given):
+    if _CAPITALS.fullmatch(given):
         return given
-    parts = [p for p in re.split(r"[\s.\-‐]+", given) if p]
+    parts = [p for p in _INITIAL_SEP.split(given) if p]
     out = []
     for p in parts:
         ch = next((c for c in p if c.isalpha()), "")
@@ -362,8 +366,10 @@ def is_et_al(name: str) -> bool:
 def clean_pages(pages: str) -> str:
     """'12--34' -> '12-34', '17114 – 17136' -> '17114-17136'."""
     pages = " ".join(str(pages).split())
-    pages = re.sub(r"\s*(?:-{1,3}|[–—‐‑−])\s*", "-", pages)
-    return pages
+    return _DASHES.sub("-", pages) if pages else pages
+
+
+_DASHES = re.compile(r"\s*(?:-{1,3}|[–—‐‑−])\s*")
 
 
 _SUPPL = re.compile(
@@ -397,11 +403,14 @@ def clean_doi(value: str) -> str:
     return doi
 
 
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+
+
 def year_of(value) -> int | None:
     """'2019', '2019//', '2019/05/01/', '2019-05', 'Spring 2019' -> 2019."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value if 0 < value < 10000 else None
-    m = re.search(r"(?<!\d)(\d{4})(?!\d)", str(value))
+    m = _YEAR.search(str(value))
     if not m:
         return None
     year = int(m.group(1))
@@ -470,13 +479,17 @@ _LANG_NAMES = {
 }
 
 
+_HANGUL = re.compile("[\uac00-\ud7af\u1100-\u11ff]")
+_KANA = re.compile("[\u3040-\u30ff]")
+
+
 def guess_lang(title: str, authors: list[str], declared: str = "") -> str:
     """'zh' for Chinese items, 'ko'/'ja' for Korean/Japanese, else the declared one or 'en'."""
     text = title if has_cjk(title) else "".join(authors)
     if has_cjk(text):
-        if any(0xAC00 <= ord(ch) <= 0xD7AF or 0x1100 <= ord(ch) <= 0x11FF for ch in text):
+        if _HANGUL.search(text):
             return "ko"
-        if any(0x3040 <= ord(ch) <= 0x30FF for ch in text):
+        if _KANA.search(text):
             return "ja"
         return "zh"
     code = declared.strip().casefold().replace("_", "-")
