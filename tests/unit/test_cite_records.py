@@ -179,6 +179,21 @@ def test_bibtex_protects_capitals_and_reads_back(tmp_path, title, field):
     assert back.title == title
 
 
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("the\nHSCT trial", "{the\nHSCT} trial"),  # a word with a line break inside
+        ("Cells of\nSSc", "Cells {of\nSSc}"),
+        ("HSCT\n", "{HSCT\n}"),  # the break kept, not dropped before the tail
+        ("T cells\n", "T cells\n"),
+    ],
+)
+def test_protect_title_takes_a_word_with_a_line_break(title, expected):
+    from tui.cite.bibtex import protect_title
+
+    assert protect_title(title) == expected
+
+
 def _differences(works, back, style):
     fields = [f for f in ROUND_TRIP_FIELDS if f not in LOSSES[style]]
     assert len(back) == len(works)

@@ -72,7 +72,8 @@ def _escape(text: str) -> str:
     return text
 
 
-_TOKEN = re.compile(r"^([\"'“‘(\[]*)(.*?)([\"'”’)\],.:;!?]*)$")
+# (DOTALL and \Z: a word may hold a line break, which the title keeps)
+_TOKEN = re.compile(r"([\"'“‘(\[]*)(.*?)([\"'”’)\],.:;!?]*)\Z", re.DOTALL)
 
 
 def _needs_braces(word: str, first: bool) -> bool:
