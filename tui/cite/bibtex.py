@@ -58,6 +58,18 @@ _ESCAPE = re.compile(r"(?<!\\)([&%$#_])")
 _KEY_BAD = re.compile(r"[\s,{}()\"'#%~\\=]+")
 
 
+def _plain(text: str) -> bool:
+    """Would _escape leave `text` as it is, braces and all (none here)?"""
+    return (
+        text.isprintable()
+        and "  " not in text
+        and text[:1] != " "
+        and text[-1:] != " "
+        and not ("&" in text or "%" in text or "$" in text or "#" in text or "_" in text)
+        and not ("{" in text or "}" in text)
+    )
+
+
 def _escape(text: str) -> str:
     # whitespace as one space each: most values already are, which isprintable() says in C
     # (every whitespace character but the space is unprintable) without a split and a join
@@ -247,6 +259,23 @@ def _any_csl_bib_name(name: dict) -> str:
 
 
 def _csl_bib_names(value) -> str:
+    # The usual list, every name {"family", "given"} of plain text with no space in a
+    # family name (nothing to brace): the names joined as they are written, then looked
+    # at once for anything _escape would change in any one of them (a special, a brace,
+    # an odd space: none in the whole means none in each). Else name by name.
+    if type(value) is list:
+        parts = []
+        for name in value:
+            if type(name) is not dict or len(name) != 2:
+                break
+            family, given = name.get("family"), name.get("given")
+            if type(family) is not str or type(given) is not str or " " in family:
+                break
+            parts.append(f"{family}, {given}" if family and given else family or given)
+        else:
+            text = " and ".join(parts)
+            if _plain(text):
+                return text
     return " and ".join(map(_csl_bib_name, value))
 
 
