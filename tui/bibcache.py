@@ -207,6 +207,29 @@ def _seq(doc: dict) -> int:
     return seq if isinstance(seq, int) and not isinstance(seq, bool) else 0
 
 
+def _shared(doc: dict) -> dict:
+    """`doc` with each text of its record (`csl`) and `extra` that equals one of its flat
+    fields (title, journal, volume, issue, DOI, language...) made that same string, so
+    that marshal writes it once and the rest as a reference: a document parsed from
+    library.json holds them as separate strings (at 100,000 works 139 MB of documents
+    instead of 122 MB, and loading them made 1.7 million strings more). The values are
+    equal, so `doc` stays what it was; one already shared (made by an import from its
+    works) is left as it is."""
+    csl = doc.get("csl")
+    title = doc.get("title")
+    if type(csl) is not dict or (title and csl.get("title") is title):
+        return doc
+    seen = {v: v for v in doc.values() if type(v) is str and v}
+    for part in (csl, doc.get("extra")):
+        if type(part) is dict:
+            for k, v in part.items():
+                if type(v) is str:
+                    same = seen.setdefault(v, v)
+                    if same is not v:
+                        part[k] = same  # (an equal value: the dict keeps its size)
+    return doc
+
+
 def build(tables: dict[str, dict[str, Any]]) -> Built:
     """The cache of a library file's parsed tables (already checked by the loader).
 
@@ -237,7 +260,7 @@ def build(tables: dict[str, dict[str, Any]]) -> Built:
             wid = f"{review}/{KIND_PREFIX.get(kind, kind)}{n}"
             idents.append(work_ident(doc.get("doi", ""), doc.get("pmid", ""), wid))
             titles.append(doc.get("title", ""))
-            blob = dumps(doc)
+            blob = dumps(_shared(doc))
             blobs.append(blob)
             at += len(blob)
             offsets.append(at)
