@@ -602,7 +602,7 @@ class LibraryFile:
                 storage.release()
                 return False
             self._load(data)
-            self._write_cache(data)
+            self._write_cache(data, share=True)
         # The works now live as Work objects; keeping the parsed JSON as well
         # would double the memory (and the garbage collector's work) at 100,000
         # works. An import parses the file again.
@@ -674,9 +674,10 @@ class LibraryFile:
         finally:
             self._lock.release()
 
-    def _write_cache(self, data: dict | None) -> None:
+    def _write_cache(self, data: dict | None, *, share: bool = False) -> None:
         """Write the cache of the version just read or written (`data`, its tables):
-        best effort, any failure just leaves no (or a stale) cache."""
+        best effort, any failure just leaves no (or a stale) cache. `share`: the tables
+        were parsed from the file (see bibcache.build)."""
         signature = self.db.storage.signature
         if data is None or signature is None:
             return
@@ -684,7 +685,7 @@ class LibraryFile:
             try:
                 if not ok or file_signature(self.path) != signature:
                     return
-                built = bibcache.build(data)
+                built = bibcache.build(data, share=share)
                 bibcache.write(self.cache_path, signature, built, mode_of(self.path))
             except Exception:  # noqa: BLE001 - the cache is only ever a help
                 return

@@ -510,7 +510,7 @@ def test_a_cache_rebuilt_from_the_file_stores_each_repeated_text_once(path: Path
     doc["extra"] = {"language": "eng" + "lish".lower()}
     assert doc["csl"]["title"] is not doc["title"]
     before = orjson.loads(orjson.dumps(doc))
-    built = bibcache.build(data)
+    built = bibcache.build(data, share=True)
     i = next(i for i, b in enumerate(built.blobs) if bibcache.marshal.loads(b) == before)
     back = bibcache.marshal.loads(built.blobs[i])
     assert back == before
