@@ -1097,7 +1097,7 @@ def _glue_dash_values(argv: list[str]) -> list[str]:
 # Commands that read the whole library and have written everything (files written,
 # fsynced and renamed; the lock released by lib.close()) when they return: the program
 # `readinglist` ends them without the interpreter's teardown, which only frees memory
-# (every Work of the library: 0.3 s at 100,000 works). Not the app, nor the online
+# (every Work of the library: 0.1-0.3 s at 100,000 works). Not the app, nor the online
 # commands (their HTTP threads), nor cite (the clipboard).
 FAST_EXIT = frozenset({"export", "list", "import", "stats", "reviews"})
 
