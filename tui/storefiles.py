@@ -456,14 +456,15 @@ class _Group:
         mask = [False] * (where[-1] + 1 - start)
         for r in where:
             mask[r - start] = True
+        # What was built in bulk is the library, kept as long as it is open: moved out
+        # of the collector's view (gc.freeze, as tui.cli and tui.app do with a library
+        # loaded whole) before the collector is on again. Freezing only afterwards was
+        # too late: the first allocation after the pause ran a collection over every
+        # new work (0.9 s of an export of 100,000 works).
         with gc_paused():  # (see tui.perf) thousands of documents at once
             self._built(need, where, self.reader.docs(start, where[-1] + 1, mask))
-        if len(need) >= FREEZE_ABOVE:
-            # What was built is the library, kept as long as it is open: moved out of
-            # the collector's view, as tui.cli and tui.app do with a library loaded
-            # whole, or the next collection would traverse every document (~1 s at
-            # 100,000 works).
-            gc.freeze()
+            if len(need) >= FREEZE_ABOVE:
+                gc.freeze()
 
     def _built(self, need: list[int], where: list[int], docs: list[dict | None]) -> None:
         objs, kinds, ns = self.objs, self.kinds, self.ns
@@ -601,7 +602,7 @@ class LibraryFile:
                 storage.release()
                 return False
             self._load(data)
-            self._write_cache(data)
+            self._write_cache(data, share=True)
         # The works now live as Work objects; keeping the parsed JSON as well
         # would double the memory (and the garbage collector's work) at 100,000
         # works. An import parses the file again.
@@ -673,9 +674,10 @@ class LibraryFile:
         finally:
             self._lock.release()
 
-    def _write_cache(self, data: dict | None) -> None:
+    def _write_cache(self, data: dict | None, *, share: bool = False) -> None:
         """Write the cache of the version just read or written (`data`, its tables):
-        best effort, any failure just leaves no (or a stale) cache."""
+        best effort, any failure just leaves no (or a stale) cache. `share`: the tables
+        were parsed from the file (see bibcache.build)."""
         signature = self.db.storage.signature
         if data is None or signature is None:
             return
@@ -683,7 +685,7 @@ class LibraryFile:
             try:
                 if not ok or file_signature(self.path) != signature:
                     return
-                built = bibcache.build(data)
+                built = bibcache.build(data, share=share)
                 bibcache.write(self.cache_path, signature, built, mode_of(self.path))
             except Exception:  # noqa: BLE001 - the cache is only ever a help
                 return

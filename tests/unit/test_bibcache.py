@@ -494,3 +494,27 @@ def test_stats_count_every_work_by_its_state(path: Path) -> None:
 
     assert Library(path).stats() == counted(Library(path)) == lib.stats()
     assert lib.stats()[0]["kind"]["reference"]["gone-name"] == 1
+
+
+def test_a_cache_rebuilt_from_the_file_stores_each_repeated_text_once(path: Path) -> None:
+    """A document parsed from library.json holds its title, journal... twice (flat and in
+    its record) as separate strings; the cache writes the record's as a reference to the
+    flat one (smaller, and fewer strings to make when loading), and reads back the same."""
+    data = orjson.loads(path.read_bytes())
+    doc = next(d for d in data["works"].values() if d.get("title"))
+    doc["csl"] = {
+        "title": doc["title"][:3] + doc["title"][3:],
+        "container-title": "J Test",
+        "language": "english",
+    }
+    doc["extra"] = {"language": "eng" + "lish".lower()}
+    assert doc["csl"]["title"] is not doc["title"]
+    before = orjson.loads(orjson.dumps(doc))
+    built = bibcache.build(data, share=True)
+    i = next(i for i, b in enumerate(built.blobs) if bibcache.marshal.loads(b) == before)
+    back = bibcache.marshal.loads(built.blobs[i])
+    assert back == before
+    assert back["csl"]["title"] is back["title"]
+    assert back["csl"]["container-title"] is back["journal"]
+    assert back["csl"]["language"] is back["extra"]["language"]
+    assert len(built.blobs[i]) < len(bibcache.marshal.dumps(before))

@@ -264,3 +264,22 @@ def test_2025_keeps_full_given_names_only_when_they_are_pinyin():
     _, (work,) = parse_bibtex(text, source="x.bib")
     out = format_citation(work, "gbt7714-2025")
     assert normalise(out).startswith(normalise("Doe J, Lee A, Wang Shanshan. T[J]")), out
+
+
+@pytest.mark.parametrize("style", ["gbt7714-2025", "gbt7714-2015"])
+def test_a_blank_name_particle_is_no_particle(style):
+    """A von-part of spaces only (a record from elsewhere) is read as none: no IndexError."""
+    from tui.model import Work
+
+    csl = {
+        "type": "article-journal",
+        "author": [{"family": "Veen", "given": "Piet", "non-dropping-particle": " \t"}],
+        "title": "A study",
+        "container-title": "J Test",
+        "issued": {"date-parts": [[2020]]},
+    }
+    plain = dict(csl, author=[{"family": "Veen", "given": "Piet"}])
+    fields = {"authors": ["Veen P"], "title": "A study", "journal": "J Test", "year": 2020}
+    expected = format_bibliography([Work(**fields, csl=plain)], style)
+    assert format_bibliography([Work(**fields, csl=csl)], style) == expected
+    assert "VEEN P" in expected.upper()

@@ -179,6 +179,21 @@ def test_bibtex_protects_capitals_and_reads_back(tmp_path, title, field):
     assert back.title == title
 
 
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("the\nHSCT trial", "{the\nHSCT} trial"),  # a word with a line break inside
+        ("Cells of\nSSc", "Cells {of\nSSc}"),
+        ("HSCT\n", "{HSCT\n}"),  # the break kept, not dropped before the tail
+        ("T cells\n", "T cells\n"),
+    ],
+)
+def test_protect_title_takes_a_word_with_a_line_break(title, expected):
+    from tui.cite.bibtex import protect_title
+
+    assert protect_title(title) == expected
+
+
 def _differences(works, back, style):
     fields = [f for f in ROUND_TRIP_FIELDS if f not in LOSSES[style]]
     assert len(back) == len(works)
@@ -248,3 +263,25 @@ def test_type_mappings():
     assert entry_type(g) == "collection" and entry_type(ds) == "dataset"
     assert ("entrysubtype", "database") in fields_of(db)
     assert ("entrysubtype", "newspaper") in fields_of(Work(type="N", title="x"))
+
+
+NAME_LISTS = [
+    [{"family": "Teske", "given": "N."}, {"family": "Fett", "given": "N."}],
+    [{"family": "De Luca", "given": "D. A."}, {"family": "Smith", "given": "J"}],
+    [{"family": "Smith & Sons", "given": "A"}, {"family": "Lee", "given": "B_C"}],
+    [{"family": "O{'}Brien", "given": "P"}, {"family": "Ng", "given": "{K"}],
+    [{"family": " Lee", "given": "A"}, {"family": "Kim ", "given": ""}],
+    [{"family": "", "given": "Madonna"}, {"family": "Cher", "given": ""}],
+    [{"family": "", "given": ""}, {"family": "Tab\tName", "given": "X"}],
+    [{"family": "Wu", "given": "Y  Z"}, {"literal": "WHO"}],
+    [{"family": "van der Veen", "given": "P", "non-dropping-particle": "van"}],
+    [{"family": "Lee", "given": 5}, "just text"],
+]
+
+
+@pytest.mark.parametrize("names", NAME_LISTS)
+def test_bibtex_name_lists_as_name_by_name(names):
+    """The and-list of a record's names is each name written and escaped alone."""
+    from tui.cite.bibtex import _csl_bib_name, _csl_bib_names
+
+    assert _csl_bib_names(names) == " and ".join(_csl_bib_name(n) for n in names)

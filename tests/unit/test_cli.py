@@ -332,6 +332,38 @@ def test_console_script_and_module(tmp_path):
         assert "ref16" in out.stdout and "Sullivan KM" in out.stdout
 
 
+def test_program_ends_at_once_with_everything_written(db, capsys, tmp_path):
+    """`python -m tui` ends export, list, stats and reviews without the interpreter's
+    teardown (tui.cli.FAST_EXIT): what they wrote is whole, the exit status theirs, the
+    lock released, and main() called in a process (as here) still returns."""
+    code, _, err = run(db, "import", str(shipped_review()), capsys=capsys)
+    assert code == 0, err
+    out_file = tmp_path / "out.bib"
+    for args in (
+        ["export", "--format", "bibtex"],
+        ["export", "--format", "csl-json", "--kind", "all"],
+        ["list", "--kind", "all", "--json"],
+        ["stats"],
+        ["reviews"],
+        ["export", "--format", "bibtex", "-o", str(out_file)],
+        ["list", "--review", "no-such-review"],
+    ):
+        expected = run(db, *args, capsys=capsys)
+        expected_file = out_file.read_bytes() if "-o" in args else None
+        out_file.unlink(missing_ok=True)
+        got = subprocess.run(
+            [sys.executable, "-m", "tui", "--db", str(db), *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert (got.returncode, got.stdout, got.stderr) == expected, args
+        if expected_file is not None:
+            assert out_file.read_bytes() == expected_file
+    # the lock was let go: a command that writes runs at once
+    assert run(db, "mark", "ref1", "read", capsys=capsys)[0] == 0
+
+
 def test_hostile_text_never_reaches_the_terminal(db, capsys, tmp_path):
     page = shipped_review().read_text(encoding="utf-8")
     evil = page.replace(

@@ -58,6 +58,18 @@ _ESCAPE = re.compile(r"(?<!\\)([&%$#_])")
 _KEY_BAD = re.compile(r"[\s,{}()\"'#%~\\=]+")
 
 
+def _plain(text: str) -> bool:
+    """Would _escape leave `text` as it is, braces and all (none here)?"""
+    return (
+        text.isprintable()
+        and "  " not in text
+        and text[:1] != " "
+        and text[-1:] != " "
+        and not ("&" in text or "%" in text or "$" in text or "#" in text or "_" in text)
+        and not ("{" in text or "}" in text)
+    )
+
+
 def _escape(text: str) -> str:
     # whitespace as one space each: most values already are, which isprintable() says in C
     # (every whitespace character but the space is unprintable) without a split and a join
@@ -72,7 +84,8 @@ def _escape(text: str) -> str:
     return text
 
 
-_TOKEN = re.compile(r"^([\"'“‘(\[]*)(.*?)([\"'”’)\],.:;!?]*)$")
+# (DOTALL and \Z: a word may hold a line break, which the title keeps)
+_TOKEN = re.compile(r"([\"'“‘(\[]*)(.*?)([\"'”’)\],.:;!?]*)\Z", re.DOTALL)
 
 
 def _needs_braces(word: str, first: bool) -> bool:
@@ -201,19 +214,26 @@ def clean_key(key: str) -> str:
 
 def citation_keys(works: list[Work]) -> list[str]:
     """One key per work, unique within the list (a repeated key gets a, b, … appended)."""
-    from tui.sources.keys import make_key, suffix
-
-    bases = [clean_key(w.key) or clean_key(make_key(w)) or "item" for w in works]
+    # (tui.sources.keys, 16 ms to import, only for a work with no key or a key taken)
+    bases = [clean_key(w.key) or clean_key(_make_key(w)) or "item" for w in works]
     taken = set()
     out = []
     for base in bases:
         key, i = base, 0
         while key in taken:
+            from tui.sources.keys import suffix
+
             key = base + suffix(i)
             i += 1
         taken.add(key)
         out.append(key)
     return out
+
+
+def _make_key(work: Work) -> str:
+    from tui.sources.keys import make_key
+
+    return make_key(work)
 
 
 # our own notes in Work.extra, not fields of the source entry
@@ -246,6 +266,23 @@ def _any_csl_bib_name(name: dict) -> str:
 
 
 def _csl_bib_names(value) -> str:
+    # The usual list, every name {"family", "given"} of plain text with no space in a
+    # family name (nothing to brace): the names joined as they are written, then looked
+    # at once for anything _escape would change in any one of them (a special, a brace,
+    # an odd space: none in the whole means none in each). Else name by name.
+    if type(value) is list:
+        parts = []
+        for name in value:
+            if type(name) is not dict or len(name) != 2:
+                break
+            family, given = name.get("family"), name.get("given")
+            if type(family) is not str or type(given) is not str or " " in family:
+                break
+            parts.append(f"{family}, {given}" if family and given else family or given)
+        else:
+            text = " and ".join(parts)
+            if _plain(text):
+                return text
     return " and ".join(map(_csl_bib_name, value))
 
 

@@ -188,10 +188,31 @@ def csl_to_bibtex(item: dict, used: dict, *, names, escape) -> tuple[str, list[t
     ctype = str(item.get("type", "document"))
     etype = CSL_BIBTEX_TYPES.get(ctype, "misc")
     out: list[tuple[str, str]] = []
+    append = out.append
     if ctype in ("article-newspaper", "article-magazine"):
-        out.append(("entrysubtype", ctype.partition("-")[2]))
+        append(("entrysubtype", ctype.partition("-")[2]))
+    plain = _PLAIN
     for var, value in item.items():
-        if var in _NOT_WRITTEN or value in (None, "", []):
+        # (as `value in (None, "", [])`, without three comparisons for every true value)
+        if not value and (value is None or value == "" or value == []):
+            continue
+        # the usual variable, under its first field name: one look-up (called for every
+        # variable of every work of an export)
+        step = plain.get(var)
+        if step is not None and var not in used:
+            name, kind = step
+            if kind == "text":
+                if name == "journal" and etype != "article":
+                    name = "booktitle"
+                append((name, escape(value if type(value) is str else str(value))))
+            elif kind == "names":
+                append((name, names(value)))
+            elif kind == "date":
+                append((name, date_text(value)))
+            else:  # verbatim
+                append((name, value if type(value) is str else str(value)))
+            continue
+        if var in _NOT_WRITTEN:
             continue
         if var in _NUMBERS_AND_ISSUED:
             if var == "issued":
@@ -202,7 +223,7 @@ def csl_to_bibtex(item: dict, used: dict, *, names, escape) -> tuple[str, list[t
                 name = "issue" if var == "issue" and used.get("issue") != "number" else "number"
                 if var == "issue" and ctype in _NUMBER_IS_ISSUE and "issue" not in used:
                     name = "number"
-                out.append((name, escape(str(value))))
+                append((name, escape(str(value))))
                 continue
         name = used.get(var) or _CANONICAL.get(var)
         if name is None:
@@ -211,19 +232,25 @@ def csl_to_bibtex(item: dict, used: dict, *, names, escape) -> tuple[str, list[t
         if kind == "text":
             if name == "journal" and etype != "article":
                 name = "booktitle"
-            out.append((name, escape(str(value))))
+            append((name, escape(str(value))))
         elif kind == "names":
-            out.append((name, names(value)))
+            append((name, names(value)))
         elif kind == "date":
-            out.append((name, date_text(value)))
+            append((name, date_text(value)))
         else:  # verbatim
-            out.append((name, str(value)))
+            append((name, str(value)))
     return etype, out
 
 
 _NOT_WRITTEN = frozenset({"id", "type", "custom"})
 _NUMBERS_AND_ISSUED = frozenset({"issued", "issue", "number", "collection-number"})
 _KIND = {f: k for f, (_v, k) in _FIELD.items()}
+# variable -> (its first field, kind), for those written without a special rule
+_PLAIN = {
+    v: (f, _KIND[f])
+    for v, f in _CANONICAL.items()
+    if v not in _NOT_WRITTEN and v not in _NUMBERS_AND_ISSUED
+}
 
 
 def _year_month(value) -> list[tuple[str, str]]:

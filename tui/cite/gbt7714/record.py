@@ -117,6 +117,8 @@ def _csl_person(name: dict) -> dict:
         return {"literal": str(name["literal"])}
     family, given = str(name.get("family", "")), str(name.get("given", ""))
     particle = str(name.get("non-dropping-particle", "") or name.get("dropping-particle", ""))
+    if particle.isspace():  # a von-part of blanks is none
+        particle = ""
     if given.lower() in _CORP_SUFFIX:  # "Online Computer Library Center, Inc."
         return {"literal": f"{family}, {given}"}
     if particle and (particle.split()[0] not in _PARTICLES) or _organisation(family, given):
