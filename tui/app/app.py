@@ -168,9 +168,7 @@ class ReadingListApp(App[None]):
     @on(LibraryOpened)
     def _library_opened(self, message: LibraryOpened) -> None:
         self.set_library(message.library)
-        if self.main.filter_input.value:  # typed while the library was opening
-            self.initial_filter = self.main.filter_input.value
-        self.main.start(message.library)
+        self.main.start(message.library)  # (it applies a filter typed meanwhile)
 
     @work(thread=True, group="preload", exclusive=True)
     def preload_style(self, style: str) -> None:

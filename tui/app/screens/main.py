@@ -62,6 +62,7 @@ class MainScreen(OrganiseActions, Screen[None]):
         self.last_pane = "references"
         self._detail_pending = False  # the detail pane will follow the cursor
         self._stale = False  # the footer shows `f` (see _follow_filter_state)
+        self._typed_before_open = False  # the reader typed a filter while it opened
         self.refs = WorkList("reference", "References", id="references")
         self.rels = WorkList("related", "Related", id="related")
         self.active: WorkList = self.refs
@@ -131,12 +132,17 @@ class MainScreen(OrganiseActions, Screen[None]):
         self.detail.citations = self.session.citations  # `c` copies what the pane formatted
         for wl in self.lists:
             wl.selected = self.session.selection
-        self.load_review(app.initial_review, app.initial_filter)
-        if app.initial_filter:
+        # a filter typed while the library opened is the reader's, not a remembered one
+        typed = self._typed_before_open
+        self.load_review(
+            app.initial_review, self.filter_input.value if typed else app.initial_filter
+        )
+        if app.initial_filter and not typed:
             self.filter_input.value = app.initial_filter
             self._check_remembered = True
             self.drop_remembered_filter_if_empty()
-        self.focus_pane(app.initial_pane if app.initial_pane in PANES else "references")
+        if self.focused is not self.filter_input:  # else the reader is typing there
+            self.focus_pane(app.initial_pane if app.initial_pane in PANES else "references")
         self.poll = self.set_interval(2.0, self.check_external_changes)
         self.call_after_refresh(app.library_shown)
         # the remembered CSL style is built off the main thread, so no copy waits for it
@@ -335,6 +341,26 @@ class MainScreen(OrganiseActions, Screen[None]):
     def _filter_changed(self, event: Input.Changed) -> None:
         if self._session is not None:
             self.apply_filter(event.value)
+        else:  # applied by start() once the library is open
+            self._typed_before_open = True
+
+    def on_key(self, event: events.Key) -> None:
+        """Before the library is open a key of an action that needs it does nothing:
+        say so, rather than lose it without a word."""
+        if self._session is not None:
+            return
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            action = binding.action.partition("(")[0]
+            if action not in BEFORE_OPEN:
+                event.stop()
+                event.prevent_default()
+                self.notify(
+                    f"The library is still opening: {binding.description or action} "
+                    "was not done; try again in a moment.",
+                    severity="warning",
+                    markup=False,
+                )
+                return
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
