@@ -234,6 +234,12 @@ class Library:
         read from the cache, so a screen can show them before the rest are loaded."""
         return self._bib.review_works(self.get_review(review).key, self._check_kind(kind), n)
 
+    def works_between(self, review: str, kind: str | None, start: int, stop: int) -> list[Work]:
+        """Works `start` to `stop` - 1 of a review in list order (of one kind): a screen
+        that showed the first ones loads the rest a chunk at a time."""
+        key = self.get_review(review).key
+        return self._bib.review_works(key, self._check_kind(kind), stop, start)
+
     def count(self, review: str | None = None, kind: str | None = None) -> int:
         """How many works a review (the library: None) has, of one kind or all; no work
         is loaded for this."""

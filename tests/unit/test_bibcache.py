@@ -494,3 +494,33 @@ def test_stats_count_every_work_by_its_state(path: Path) -> None:
 
     assert Library(path).stats() == counted(Library(path)) == lib.stats()
     assert lib.stats()[0]["kind"]["reference"]["gone-name"] == 1
+
+
+def test_a_list_is_read_a_chunk_at_a_time(path: Path, monkeypatch) -> None:
+    """What the app loads behind a long review's first rows: each chunk read once, the
+    same works as a whole load, and the first rows without a scan of every kind."""
+    refs = [w.id for w in Library(path).works("alpha", "reference")]
+    lib = Library(path)
+    reads: list[tuple[int, int]] = []
+    real = bibcache.CacheReader.docs
+
+    def docs(self, start, stop, keep=None):
+        reads.append((start, stop))
+        return real(self, start, stop, keep)
+
+    monkeypatch.setattr(bibcache.CacheReader, "docs", docs)
+    chunks = [lib.works_between("alpha", "reference", a, a + 4) for a in range(0, len(refs), 4)]
+    assert [w.id for chunk in chunks for w in chunk] == refs
+    assert len(reads) == len(chunks)
+    assert lib.works_between("alpha", "reference", 2, 5) == chunks[0][2:] + chunks[1][:1]
+    assert len(reads) == len(chunks)  # built once
+    assert lib.works_between("alpha", "related", 0, 10) == lib.works("alpha", "related")
+
+
+def test_is_current_reads_the_prelude_only(path: Path) -> None:
+    signature = storage.file_signature(path)
+    assert bibcache.is_current(cache_path_for(path), signature)
+    assert not bibcache.is_current(cache_path_for(path), (*signature[:4], 0))
+    assert not bibcache.is_current(path.with_name("none.cache"), signature)
+    cache_path_for(path).write_bytes(b"short")
+    assert not bibcache.is_current(cache_path_for(path), signature)

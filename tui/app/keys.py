@@ -504,7 +504,11 @@ KEYS: tuple[Key, ...] = (
 def bindings() -> list[Binding]:
     """MainScreen's bindings, in the registry's order (the footer's order, by task)."""
     bound = [k for k in KEYS if k.keys and k.action]
-    return [Binding(k.keys, k.action, k.label, show=bool(k.footer)) for k in bound]
+    # `/` is a priority binding: MainScreen.action_filter says why
+    return [
+        Binding(k.keys, k.action, k.label, show=bool(k.footer), priority=k.action == "filter")
+        for k in bound
+    ]
 
 
 def footer_order(action: str) -> int:

@@ -9,18 +9,20 @@ Textual Content, never as markup strings.
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import events, on
+from textual import events, on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Header, Input
+from textual.widgets import Header, Input, TextArea
 
 from tui.app import keys
-from tui.app.messages import FilterDone, IndexesReady
+from tui.app.messages import FilterDone, IndexesReady, WorksLoaded
 from tui.app.screens import handoff, marking, organise
 from tui.app.screens.organise import OrganiseActions
 from tui.app.widgets.filter import FilterBar, FilterInput
@@ -40,6 +42,20 @@ PANES = ("references", "related", "detail", "review")
 SHORT_SCREEN = 32  # below this many lines the review pane starts collapsed
 # what can run before the library has opened (in a thread, after the first paint)
 BEFORE_OPEN = {"filter", "help", "quit", "next_pane", "previous_pane", "escape"}
+# what waits while a long review's rest is loaded behind its first rows: whatever
+# needs the whole list, or could change the library file under the loading thread
+WHILE_LOADING = {
+    "select_all",
+    "sort",
+    "views",
+    "view",
+    "progress",
+    "copy_bibliography",
+    "switch_review",
+    "online",
+    "import_file",
+    "export_file",
+}
 
 
 class MainScreen(OrganiseActions, Screen[None]):
@@ -63,6 +79,7 @@ class MainScreen(OrganiseActions, Screen[None]):
         self._detail_pending = False  # the detail pane will follow the cursor
         self._stale = False  # the footer shows `f` (see _follow_filter_state)
         self._typed_before_open = False  # the reader typed a filter while it opened
+        self._place_pending: Place | None = None  # where to go once a long review is loaded
         self.refs = WorkList("reference", "References", id="references")
         self.rels = WorkList("related", "Related", id="related")
         self.active: WorkList = self.refs
@@ -70,6 +87,7 @@ class MainScreen(OrganiseActions, Screen[None]):
         self.detail = DetailPane(id="detail")
         self.filter_bar = FilterBar(id="filter-bar")
         self.filter_input, self.filter_info = self.filter_bar.input, self.filter_bar.info
+        self.filter_input.leave = self._focus_list_now
         self.online = OnlineBar(self, id="online")  # fetch, resolve, add: tui/app/widgets
 
     @property
@@ -108,6 +126,8 @@ class MainScreen(OrganiseActions, Screen[None]):
         `f` only while marks changed what the filter would show (False: not in the footer)."""
         if self._session is None:
             return True if action in BEFORE_OPEN else None
+        if self._session.loading and action in WHILE_LOADING:
+            return None
         if action == "refilter":
             return self._session.changed_since_filter() > 0
         return True
@@ -134,9 +154,8 @@ class MainScreen(OrganiseActions, Screen[None]):
             wl.selected = self.session.selection
         # a filter typed while the library opened is the reader's, not a remembered one
         typed = self._typed_before_open
-        self.load_review(
-            app.initial_review, self.filter_input.value if typed else app.initial_filter
-        )
+        text = self.filter_input.value if typed else app.initial_filter
+        self.load_review(app.initial_review, text, in_chunks=True)
         if app.initial_filter and not typed:
             self.filter_input.value = app.initial_filter
             self._check_remembered = True
@@ -160,13 +179,19 @@ class MainScreen(OrganiseActions, Screen[None]):
             self.ensure_indexes()  # big lists: ready before the reader types
 
     def load_review(
-        self, key: str | None, filter_text: str = "", place: Place | None = None
+        self,
+        key: str | None,
+        filter_text: str = "",
+        place: Place | None = None,
+        *,
+        in_chunks: bool = False,
     ) -> None:
         """Show review `key` (or nothing when the database has none), filtered, at
-        `place` (else where the reader was in it last time)."""
+        `place` (else where the reader was in it last time). `in_chunks`: a long
+        review shows its first rows now and loads the rest behind (ReadingSession.open)."""
         session = self.session
         session.sort = organise.sort_for(self, key)  # each review keeps its own order
-        session.open(key)
+        session.open(key, in_chunks=in_chunks)
         organise.update_columns(self)
         self.detail.errors.clear()  # a re-import may have changed the works
         for wl in self.lists:  # every review's works: say which review each comes from
@@ -184,7 +209,49 @@ class MainScreen(OrganiseActions, Screen[None]):
         for wl in self.lists:  # back where the reader was in this review
             if place and wl.kind in place.works:
                 wl.move_to_work(place.works[wl.kind])
+        self._place_pending = place if session.loading else None
         self.show_detail()
+        if session.loading:  # after the first rows are painted
+            self.call_after_refresh(self._load_rest, session.generation)
+
+    def _load_rest(self, generation: int) -> None:
+        if self._session is not None and self.session.generation == generation:
+            chunks = self.session.chunks()
+            self._load_chunks(self.library, self.session.review_key or "", generation, chunks)
+
+    @work(thread=True, group="load", exclusive=True, description="load the rest of the review")
+    def _load_chunks(
+        self, library: Library, key: str, generation: int, chunks: list[tuple[str, int, int]]
+    ) -> None:
+        """The rest of a long review, a chunk at a time, each posted as WorksLoaded."""
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        for kind, start, stop in chunks:
+            if worker.is_cancelled or self.session.generation != generation:
+                return
+            works = library.works_between(key, kind, start, stop)
+            gc.freeze()  # see tui/app/__init__.py: they live as long as the library
+            self.post_message(WorksLoaded(generation, kind, start, works))
+
+    @on(WorksLoaded)
+    def _works_loaded(self, message: WorksLoaded) -> None:
+        session = self.session
+        if not session.add_loaded(message.generation, message.kind, message.start, message.works):
+            return
+        wl = self.refs if message.kind == "reference" else self.rels
+        wl.grew(message.works, session.lists[message.kind].rows)
+        self.update_titles()
+        if session.loading:
+            return
+        # the whole review is there: the filter typed meanwhile runs now, on all of it
+        self.refresh_bindings()
+        place, self._place_pending = self._place_pending, None
+        for w in self.lists:
+            if place and w.kind in place.works and w.cursor == 0:
+                w.move_to_work(place.works[w.kind])
+        self.apply_filter(session.filter_text)
+        self.ensure_indexes()
 
     def place(self) -> Place:
         """Where the reader is in this review (kept per review across runs)."""
@@ -202,6 +269,8 @@ class MainScreen(OrganiseActions, Screen[None]):
         self.session.undo_stack[:] = undo
 
     def check_external_changes(self) -> None:
+        if self.session.loading:  # (asked again once it is all there)
+            return
         try:
             changed = self.library.reload_if_changed()
         except ReadingListError as err:
@@ -290,7 +359,7 @@ class MainScreen(OrganiseActions, Screen[None]):
         session = self.session
         if not session.set_filter(text):
             self.ensure_indexes()
-            self.filter_bar.show_indexing(session.total)
+            self.filter_bar.show_indexing(session)
         elif session.filter_job is not None:
             self.filter_bar.run_filter(session, session.filter_job)
             self.filter_bar.show_result(session)  # the new problem, if any, at once
@@ -347,16 +416,18 @@ class MainScreen(OrganiseActions, Screen[None]):
     def on_key(self, event: events.Key) -> None:
         """Before the library is open a key of an action that needs it does nothing:
         say so, rather than lose it without a word."""
-        if self._session is not None:
+        loading = self._session is not None and self._session.loading
+        if self._session is not None and not loading:
             return
         for binding in self._bindings.key_to_bindings.get(event.key, ()):
             action = binding.action.partition("(")[0]
-            if action not in BEFORE_OPEN:
+            if (action in WHILE_LOADING) if loading else (action not in BEFORE_OPEN):
                 event.stop()
                 event.prevent_default()
+                what = "the review is still loading" if loading else "the library is still opening"
                 self.notify(
-                    f"The library is still opening: {binding.description or action} "
-                    "was not done; try again in a moment.",
+                    f"Not yet: {what}, so {binding.description or action} was not done; "
+                    "try again in a moment.",
                     severity="warning",
                     markup=False,
                 )
@@ -380,7 +451,19 @@ class MainScreen(OrganiseActions, Screen[None]):
             self.write_failed(err, "Preference not saved", "warning")
 
     def action_filter(self) -> None:
-        self.filter_input.focus()
+        """`/` (a priority binding): the focus moves at once, so the keys typed right
+        after it go into the filter even when they were queued behind it; in any other
+        input `/` is typed."""
+        if isinstance(self.focused, (Input, TextArea)):
+            raise SkipAction()
+        self.set_focus(self.filter_input)
+
+    def _focus_list_now(self) -> None:
+        """Leave the filter for a list at once (see FilterInput)."""
+        target = self.active
+        if not target.rows:
+            target = next((wl for wl in self.lists if wl.rows and wl.display), target)
+        self.set_focus(target)
 
     def action_refilter(self) -> None:
         self.apply_filter(self.session.filter_text)
