@@ -57,3 +57,30 @@ async def test_a_key_that_needs_the_library_says_it_is_still_opening(tmp_path):
         assert app.focused is screen.refs
         assert not screen.library.states()  # nothing was marked behind the reader's back
     opened[0].close()
+
+
+async def test_keys_queued_behind_slash_and_enter_go_where_the_focus_moves(library):
+    """A burst of keys (typed while the app was busy, or pasted) is taken from the queue
+    one by one: `/` and enter must move the focus before the next key is routed."""
+    from textual import events
+
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.main
+        assert app.focused is screen.refs
+
+        def burst(*keys: str) -> None:
+            for key in keys:
+                char = {"slash": "/", "enter": "\r"}.get(key, key)
+                app.post_message(events.Key(key, char))
+
+        burst("slash", *"lancet")  # n would open a note, a would add a work
+        await settle(pilot)
+        assert screen.filter_input.value == "lancet"
+        assert app.screen is screen
+        burst("enter", "j", "j")  # to the list, then two rows down
+        await settle(pilot)
+        assert screen.filter_input.value == "lancet"
+        assert app.focused is screen.refs
+        assert screen.refs.cursor == 2
