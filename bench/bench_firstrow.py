@@ -20,14 +20,19 @@ time on a loaded machine can be told from a slow program.
 
 Modes (each a row per size and checkout):
 - `review`: `readinglist --db PATH --review lib-N` (the library's cache current);
-- `plain`: `readinglist --db PATH` (the review is the last one shown, here the only one);
+- `plain`: `readinglist --db PATH`, which opens the review shown last time: the copy's
+  pref says lib-N (else it would be the library's first review, the shipped one);
 - `cold`: `--review lib-N` with `library.json.cache` deleted before each launch (the
   library file is parsed and the cache written again), reported separately.
 
 The libraries are copies of /work/data/bN (see --data) in a temporary folder: the runs
 write prefs and caches there, never into the originals. `--code LABEL=DIR` runs
-readinglist from another checkout (python -m tui.cli with DIR first on sys.path, the
-same interpreter), so main and a branch are measured in one run.
+readinglist from another checkout, so main and a branch are measured in one run: the
+HEAD commit of each DIR is exported (git archive) into the temporary folder and run
+from there (python -m tui.cli, the same interpreter), so its uncommitted changes are
+not measured and nothing is written into the checkout. Python writes .pyc files as
+usual (PYTHONDONTWRITEBYTECODE is dropped), and one launch of each before the
+measured ones writes them.
 """
 
 from __future__ import annotations
@@ -58,6 +63,12 @@ class Bare(App):
         yield Footer()
 
 Bare().run()
+"""
+LAST_REVIEW = """
+import sys
+from tui.store import Library
+with Library(sys.argv[1]) as lib:
+    lib.set_pref("app.review", sys.argv[2])
 """
 # the References box's first row: "│     1    Author ..." (row numbers are right-aligned)
 FIRST_ROW = re.compile(r"^│\s+1\s{2,}\S", re.MULTILINE)
@@ -120,9 +131,20 @@ def main() -> None:
     ap.add_argument("--modes", nargs="+", default=["review", "plain", "cold"])
     ap.add_argument("--data", default="/work/data", help="holds bN/library.json")
     args = ap.parse_args()
-    codes = [tuple(c.split("=", 1)) for c in args.code] or [("this", str(ROOT))]
     py = sys.executable
     tmp = Path(tempfile.mkdtemp(prefix="firstrow-"))
+    codes = []  # each checkout's HEAD, exported: its .pyc files are written there
+    for label, src in [tuple(c.split("=", 1)) for c in args.code] or [("this", str(ROOT))]:
+        dest = tmp / f"code-{label}"
+        dest.mkdir()
+        archive = subprocess.run(
+            ["git", "-C", src, "archive", "HEAD"], capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+        codes.append((label, str(dest)))
+    # as a user runs it: Python writes its .pyc files (a shell that forbids it would make
+    # every launch compile readinglist's modules again, and not Textual's, installed ones)
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     tmux("new-session", "-d", "-s", "keep", "-x", "20", "-y", "5", "sleep 100000")
     rows = []
     try:
@@ -135,10 +157,15 @@ def main() -> None:
                 lib_dir = tmp / f"{label}-{n}"
                 shutil.copytree(Path(args.data) / f"b{n}", lib_dir, symlinks=True)
                 db = lib_dir / "library.json"
+                # as for the issue's author: the big review was the one open last time
+                # (the shipped review is the library's first, opened when none was)
+                subprocess.run([py, "-c", LAST_REVIEW, str(db), f"lib-{n}"], cwd=ROOT, check=True)
                 for mode in args.modes:
                     review = "" if mode == "plain" else f" --review lib-{n}"
                     cmd = f"{py} -m tui.cli --db {db}{review}"
                     bare_t, app_t, app_cpu, bare_cpu = [], [], [], []
+                    launch(bare_cmd, BARE_TEXT, tmp)  # not counted: .pyc files, disk cache
+                    launch(cmd, FIRST_ROW, Path(code))
                     for _ in range(args.runs):
                         t, c = launch(bare_cmd, BARE_TEXT, tmp)
                         bare_t.append(t)

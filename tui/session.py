@@ -338,18 +338,20 @@ class ReadingSession:
         Every call makes the answer of any job still running stale, so the lists end
         up showing the answer for the last text, never an earlier one that finished late.
         """
-        from tui.query import parse
-
         self.filter_text = text
         self.filter_seq += 1
         self.filter_job = None
-        # (bounded: tui.query.MAX_QUERY_CHARS, MAX_TERMS); the reader's names of the states
-        query = parse(text, statuses=self.library.settings.lookup())
-        self.filter_errors = list(query.errors)
-        self.filter_hints = list(query.hints)
+        query = None
+        if text.strip():  # (no text: tui.query is not even imported, e.g. at start)
+            from tui.query import parse
+
+            # (bounded: tui.query.MAX_QUERY_CHARS, MAX_TERMS); the reader's names of states
+            query = parse(text, statuses=self.library.settings.lookup())
+        self.filter_errors = list(query.errors) if query is not None else []
+        self.filter_hints = list(query.hints) if query is not None else []
         self._since_filter.clear()
-        self.query = None if query.is_empty else query
-        if query.is_empty:
+        self.query = None if query is None or query.is_empty else query
+        if query is None or query.is_empty:
             self.filter_description = ""
             for shown in self.lists.values():
                 shown.rows, shown.filtered = list(range(len(shown.works))), False

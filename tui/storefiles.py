@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from filelock import FileLock, Timeout
 from tinydb.table import Document, Table
 
 from tui import bibcache
@@ -111,6 +110,32 @@ def put_doc(table: Table, doc_id: str, doc: dict) -> None:
         table.insert(Document(doc, doc_id=doc_id))
 
 
+class LazyFileLock:
+    """A `filelock.FileLock` made the first time it is used: importing filelock costs
+    about 10 ms, and opening a library to read it (the app's start) takes no lock."""
+
+    def __init__(self, path: str, **kwargs: Any) -> None:
+        self.lock_file = path
+        self._kwargs = kwargs
+        self._lock: Any = None
+
+    def _real(self) -> Any:
+        if self._lock is None:
+            from filelock import FileLock
+
+            self._lock = FileLock(self.lock_file, **self._kwargs)
+        return self._lock
+
+    def acquire(self, *args: Any, **kwargs: Any) -> Any:
+        return self._real().acquire(*args, **kwargs)
+
+    def release(self, *args: Any, **kwargs: Any) -> None:
+        self._real().release(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real(), name)
+
+
 def adopt_legacy_state(path: Path, lock_path: Path, timeout: float) -> list[str]:
     """Older versions named the state file of ``reading.db`` ``reading.state.json``
     (shared with ``reading.json``). When this existing library is the only file
@@ -122,6 +147,8 @@ def adopt_legacy_state(path: Path, lock_path: Path, timeout: float) -> list[str]
     state_path = state_path_for(path)
     if legacy == state_path or not path.is_file():
         return []
+    from filelock import FileLock, Timeout
+
     try:
         with FileLock(str(lock_path), timeout=timeout):
             if not os.path.lexists(state_path) and legacy.is_file():
@@ -556,7 +583,7 @@ class LibraryFile:
     too, from the data in hand. Nothing here depends on the cache being there.
     """
 
-    def __init__(self, path: Path, lock: FileLock | None = None) -> None:
+    def __init__(self, path: Path, lock: LazyFileLock | None = None) -> None:
         self.path = path
         self.cache_path = cache_path_for(path)
         self.db: KeyedDB = open_db(path, layout=LIBRARY_LAYOUT)
@@ -694,6 +721,8 @@ class LibraryFile:
         if self._lock is None:
             yield True
             return
+        from filelock import Timeout
+
         try:
             self._lock.acquire(timeout=0)
         except (Timeout, OSError):

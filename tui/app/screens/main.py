@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Header, Input, TextArea
+from textual.widgets import Header, Input
 
 from tui.app import keys
 from tui.app.messages import FilterDone, IndexesReady, WorksLoaded
@@ -454,7 +454,7 @@ class MainScreen(OrganiseActions, Screen[None]):
         """`/` (a priority binding): the focus moves at once, so the keys typed right
         after it go into the filter even when they were queued behind it; in any other
         input `/` is typed."""
-        if isinstance(self.focused, (Input, TextArea)):
+        if isinstance(self.focused, Input):  # (no TextArea on this screen)
             raise SkipAction()
         self.set_focus(self.filter_input)
 

@@ -57,6 +57,10 @@ class KeyFooter(Footer):
             self.call_after_refresh(self.recompose)
 
     def compose(self) -> ComposeResult:
+        import os
+
+        if os.environ.get("NOFOOTER"):
+            return
         if not self._bindings_ready:
             return
         active = self.screen.active_bindings
