@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 PANES = ("references", "related", "detail", "review")
 SHORT_SCREEN = 32  # below this many lines the review pane starts collapsed
+AFTER_FIRST_FRAME = 0.03  # seconds from the first refresh to the threads' start
 # what can run before the library has opened (in a thread, after the first paint)
 BEFORE_OPEN = {"filter", "help", "quit", "next_pane", "previous_pane", "escape"}
 # what waits while a long review's rest is loaded behind its first rows: whatever
@@ -80,6 +81,8 @@ class MainScreen(OrganiseActions, Screen[None]):
         self._stale = False  # the footer shows `f` (see _follow_filter_state)
         self._typed_before_open = False  # the reader typed a filter while it opened
         self._place_pending: Place | None = None  # where to go once a long review is loaded
+        self._painted = False  # the first frame is out (see on_mount)
+        self._after_paint: list[tuple] = []  # what waits for it
         self.refs = WorkList("reference", "References", id="references")
         self.rels = WorkList("related", "Related", id="related")
         self.active: WorkList = self.refs
@@ -135,7 +138,10 @@ class MainScreen(OrganiseActions, Screen[None]):
     # --- loading -----------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self._first_paint_done)
+        # the threads (search index, the rest of a long review, citations, the CSL
+        # style) start once the first frame is out: started at once, they would take
+        # the interpreter from the thread that writes it to the terminal
+        self.call_after_refresh(self.set_timer, AFTER_FIRST_FRAME, self._first_paint_done)
         if self.app.library is None:  # opened in a thread: paint first, fill the lists after
             self.refs.empty_text = "Opening the library…"
             self.rels.display = False
@@ -165,7 +171,7 @@ class MainScreen(OrganiseActions, Screen[None]):
         self.poll = self.set_interval(2.0, self.check_external_changes)
         self.call_after_refresh(app.library_shown)
         # the remembered CSL style is built off the main thread, so no copy waits for it
-        self.call_after_refresh(app.preload_style, app.style_name)
+        self.after_first_frame(app.preload_style, app.style_name)
         for notice in library.notices:  # e.g. an older file converted: once, at start
             if notice not in app.notices_shown:
                 app.notices_shown.add(notice)
@@ -173,10 +179,21 @@ class MainScreen(OrganiseActions, Screen[None]):
                     inert(notice, keep_newlines=False), title="Library", timeout=15, markup=False
                 )
 
+    def after_first_frame(self, callback, *args) -> None:
+        """Run `callback(*args)` once the first frame is on the screen (at once after)."""
+        if self._painted:
+            self.call_after_refresh(callback, *args)
+        else:
+            self._after_paint.append((callback, args))
+
     def _first_paint_done(self) -> None:
-        self.detail.ready = True
+        self._painted = True
+        self.detail.start()
         if self._session is not None:
             self.ensure_indexes()  # big lists: ready before the reader types
+        waiting, self._after_paint = self._after_paint, []
+        for callback, args in waiting:
+            callback(*args)
 
     def load_review(
         self,
@@ -212,7 +229,7 @@ class MainScreen(OrganiseActions, Screen[None]):
         self._place_pending = place if session.loading else None
         self.show_detail()
         if session.loading:  # after the first rows are painted
-            self.call_after_refresh(self._load_rest, session.generation)
+            self.after_first_frame(self._load_rest, session.generation)
 
     def _load_rest(self, generation: int) -> None:
         if self._session is not None and self.session.generation == generation:

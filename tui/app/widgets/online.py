@@ -128,7 +128,7 @@ class OnlineBar(Horizontal):
 
     # --- the thread ------------------------------------------------------------------
 
-    @work(thread=True, group="online", exit_on_error=False)
+    @work(thread=True, group="online", exit_on_error=False, description="online")
     def _run(self, job: int, kind: str, works: list[Work], ident: object, pref: object) -> None:
         worker = get_current_worker()
 
