@@ -36,6 +36,8 @@ import sys
 import unicodedata
 from functools import cache, lru_cache
 
+from tui.text import LazyPattern
+
 __all__ = [
     "has_han",
     "loaded",
@@ -66,25 +68,9 @@ COMPOUND_SURNAMES = frozenset(
 # Han ideographs (the blocks pypinyin's table covers; kana and hangul have no pinyin)
 
 
-class _LazyPattern:
-    """A regex compiled the first time it is used: these Han ranges take ~3 ms each to
-    compile, paid by every start of the app that imports this module (the sort keys)."""
-
-    __slots__ = ("_pattern", "_source")
-
-    def __init__(self, source: str) -> None:
-        self._source = source
-        self._pattern: re.Pattern[str] | None = None
-
-    def __getattr__(self, name: str):
-        if self._pattern is None:
-            self._pattern = re.compile(self._source)
-        return getattr(self._pattern, name)
-
-
 _HAN_CLASS = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]"
-_HAN = _LazyPattern(_HAN_CLASS)
-_HAN_RUN = _LazyPattern(_HAN_CLASS + "+")
+_HAN = LazyPattern(_HAN_CLASS)
+_HAN_RUN = LazyPattern(_HAN_CLASS + "+")
 _ALL_HAN = _HAN_RUN  # (fullmatch of the same pattern)
 _SYL = "\x03"  # before each syllable in a key
 _LONGEST_QUERY = 40  # letters; a longer word is not pinyin anyone types
