@@ -88,6 +88,7 @@ class MainScreen(OrganiseActions, Screen[None]):
         self.active: WorkList = self.refs
         self.review_pane = ReviewPane(id="review")
         self.detail = DetailPane(id="detail")
+        self.detail.border_title = "Details"
         self.filter_bar = FilterBar(id="filter-bar")
         self.filter_input, self.filter_info = self.filter_bar.input, self.filter_bar.info
         self.filter_input.leave = self._focus_list_now
@@ -141,7 +142,11 @@ class MainScreen(OrganiseActions, Screen[None]):
         # the threads (search index, the rest of a long review, citations, the CSL
         # style) start once the first frame is out: started at once, they would take
         # the interpreter from the thread that writes it to the terminal
-        self.call_after_refresh(self.set_timer, AFTER_FIRST_FRAME, self._first_paint_done)
+        # (headless, as under Pilot, nothing is written: no need to wait)
+        if self.app.is_headless:
+            self.call_after_refresh(self._first_paint_done)
+        else:
+            self.call_after_refresh(self.set_timer, AFTER_FIRST_FRAME, self._first_paint_done)
         if self.app.library is None:  # opened in a thread: paint first, fill the lists after
             self.refs.empty_text = "Opening the library…"
             self.rels.display = False
@@ -215,6 +220,8 @@ class MainScreen(OrganiseActions, Screen[None]):
             wl.show_review = key == ALL_WORKS
             shown = session.lists[wl.kind]
             wl.set_works(shown.works, session.states)
+            if wl.kind in session.loading:  # numbered up to about this many: room for it
+                wl.make_room_for_number(session.loading[wl.kind])
         refs, rels = self.refs.works, self.rels.works
         self.refs.empty_text = "No references." if not refs else "No reference matches the filter."
         self.rels.empty_text = "No related articles." if not rels else "No related article matches."
@@ -227,7 +234,10 @@ class MainScreen(OrganiseActions, Screen[None]):
             if place and wl.kind in place.works:
                 wl.move_to_work(place.works[wl.kind])
         self._place_pending = place if session.loading else None
-        self.show_detail()
+        if self._painted:
+            self.show_detail()
+        else:  # the first frame shows the rows, the details follow (as after a move)
+            self.after_first_frame(self._flush_detail)
         if session.loading:  # after the first rows are painted
             self.after_first_frame(self._load_rest, session.generation)
 

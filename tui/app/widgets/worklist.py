@@ -138,6 +138,12 @@ class WorkList(ScrollView, can_focus=True):
             self._key_width = min(keys, REVIEW_KEY_WIDTH)
         self._rows_changed(keep=None)
 
+    def make_room_for_number(self, n: int) -> None:
+        """Numbers up to `n` are coming (a long review loading): the column is that wide
+        from the first frame, so the rows do not move when they arrive."""
+        self._number_width = max(self._number_width, len(str(n)))
+        self.refresh()
+
     def grew(self, added: list[Work], rows: list[int]) -> None:
         """`added` were appended to `works` (a long review loading behind its first
         rows): show `rows` now, the cursor and scroll where they are."""
