@@ -1064,6 +1064,19 @@ def _open_app(args) -> int:
     shows its first rows at once and loads the rest of a long review behind); any
     other is opened in a thread while the first screen paints, except that --review
     opens it first, since an unknown review is a user error before the screen opens."""
+    import gc
+
+    # The collector is off until the first frame is out (MainScreen turns it on again,
+    # after gc.freeze): Textual, the app and the first screen make thousands of objects
+    # that live as long as the app, and its passes over them were ~20 ms of the start.
+    gc.disable()
+    try:
+        return _run_app(args)
+    finally:
+        gc.enable()
+
+
+def _run_app(args) -> int:
     from tui.app.app import run_app
 
     if args.review or _opens_fast(args):

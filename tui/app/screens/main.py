@@ -193,6 +193,9 @@ class MainScreen(OrganiseActions, Screen[None]):
 
     def _first_paint_done(self) -> None:
         self._painted = True
+        if not gc.isenabled():  # paused by the CLI for the start (tui/cli.py _open_app)
+            gc.freeze()
+            gc.enable()
         self.detail.start()
         if self._session is not None:
             self.ensure_indexes()  # big lists: ready before the reader types
