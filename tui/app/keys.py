@@ -511,6 +511,15 @@ def bindings() -> list[Binding]:
     ]
 
 
+def action_title(action: str) -> str:
+    """What a binding's action is called where the reader reads it (the palette's title,
+    else its help line): "Select all shown", not the footer's "All"."""
+    for k in KEYS:
+        if k.action == action and (k.title or k.help):
+            return k.title or k.help
+    return action
+
+
 def footer_order(action: str) -> int:
     """Where `action` goes in the footer: its place in the registry (grouped by task)."""
     for i, k in enumerate(KEYS):

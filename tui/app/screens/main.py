@@ -456,8 +456,8 @@ class MainScreen(OrganiseActions, Screen[None]):
                 event.prevent_default()
                 what = "the review is still loading" if loading else "the library is still opening"
                 self.notify(
-                    f"Not yet: {what}, so {binding.description or action} was not done; "
-                    "try again in a moment.",
+                    f"Not yet: {what}, so “{keys.action_title(binding.action)}” was not "
+                    "done; try again in a moment.",
                     severity="warning",
                     markup=False,
                 )
