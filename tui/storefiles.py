@@ -599,12 +599,13 @@ class LibraryFile:
         self._gen = -1
 
     def close(self) -> None:
-        self.db.close()
-        for group in self._groups.values():
-            if group.reader is not None:
-                group.reader.close()
-        if self._reader is not None:
-            self._reader.close()
+        with self._mutex:  # a thread building works (the app loading a review) ends first
+            self.db.close()
+            for group in self._groups.values():
+                if group.reader is not None:
+                    group.reader.close()
+            if self._reader is not None:
+                self._reader.close()
 
     # --- loading -----------------------------------------------------------------
 

@@ -260,7 +260,12 @@ class MainScreen(OrganiseActions, Screen[None]):
         for kind, start, stop in chunks:
             if worker.is_cancelled or self.session.generation != generation:
                 return
-            works = library.works_between(key, kind, start, stop)
+            try:
+                works = library.works_between(key, kind, start, stop)
+            except Exception:
+                if worker.is_cancelled:  # the app quit meanwhile: the library is closed
+                    return
+                raise
             gc.freeze()  # see tui/app/__init__.py: they live as long as the library
             self.post_message(WorksLoaded(generation, kind, start, works))
 
