@@ -120,3 +120,22 @@ async def test_what_needs_the_whole_list_waits_and_says_so(gate, library):
         await pilot.press("V")
         await pilot.pause()
         assert len(app.main.session.selection) == 43
+
+
+async def test_import_and_export_wait_while_loading(gate, library):
+    """An import would rewrite the library file under the thread reading the review."""
+    from tui.app.screens.files import PathScreen
+
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.action_import_file()
+        app.action_export_file()
+        await pilot.pause()
+        assert app.screen is app.main
+        assert sum("still loading" in n.message for n in app._notifications) == 2
+        gate.set()
+        await settle(pilot)
+        app.action_import_file()
+        await pilot.pause()
+        assert isinstance(app.screen, PathScreen)

@@ -232,11 +232,11 @@ class ReadingListApp(App[None]):
     # --- the palette's Import file…, Export…, Progress, Sort (screens/files.py) ---
 
     def action_import_file(self) -> None:
-        if self.main.is_open:
+        if not self.main.refused("app.import_file"):
             files.ask_import(self)
 
     def action_export_file(self) -> None:
-        if self.main.is_open:
+        if not self.main.refused("app.export_file"):
             files.ask_export(self)
 
     @work(thread=True, group="file", description="import")

@@ -448,24 +448,36 @@ class MainScreen(OrganiseActions, Screen[None]):
         else:  # applied by start() once the library is open
             self._typed_before_open = True
 
+    def refused(self, action: str) -> bool:
+        """True, saying why, when `action` ("mark('read')", "app.export_file") cannot run
+        yet: the library is still opening, or a long review still loading needs it whole
+        (the palette and the app's own actions ask this; keys come through on_key)."""
+        name = action.partition("(")[0].removeprefix("app.")
+        loading = self._session is not None and self._session.loading
+        if (
+            (name in WHILE_LOADING)
+            if loading
+            else (self._session is None and name not in BEFORE_OPEN)
+        ):
+            what = "the review is still loading" if loading else "the library is still opening"
+            self.notify(
+                f"Not yet: {what}, so “{keys.action_title(action)}” was not done; "
+                "try again in a moment.",
+                severity="warning",
+                markup=False,
+            )
+            return True
+        return False
+
     def on_key(self, event: events.Key) -> None:
         """Before the library is open a key of an action that needs it does nothing:
         say so, rather than lose it without a word."""
-        loading = self._session is not None and self._session.loading
-        if self._session is not None and not loading:
+        if self._session is not None and not self._session.loading:
             return
         for binding in self._bindings.key_to_bindings.get(event.key, ()):
-            action = binding.action.partition("(")[0]
-            if (action in WHILE_LOADING) if loading else (action not in BEFORE_OPEN):
+            if self.refused(binding.action):
                 event.stop()
                 event.prevent_default()
-                what = "the review is still loading" if loading else "the library is still opening"
-                self.notify(
-                    f"Not yet: {what}, so “{keys.action_title(binding.action)}” was not "
-                    "done; try again in a moment.",
-                    severity="warning",
-                    markup=False,
-                )
                 return
 
     @on(Input.Submitted, "#filter")
