@@ -70,6 +70,7 @@ __all__ = [
     "add_section",
     "build",
     "cache_path_for",
+    "is_current",
     "open_reader",
     "write",
 ]
@@ -473,6 +474,20 @@ class CacheReader:
             return marshal.loads(self._read(self.docs_start + self.docs_len + offset, size, crc))
         except (CacheDamaged, ValueError, EOFError, TypeError):
             return None
+
+
+def is_current(path: Path, signature: Signature | None) -> bool:
+    """Whether the cache at `path` says it was made from library version `signature`
+    (its prelude only: one small read; `open_reader` checks the rest)."""
+    if signature is None or not SUPPORTED:
+        return False
+    try:
+        with open(path, "rb", buffering=0) as f:
+            prelude = f.read(_PRELUDE.size)
+        magic, tag, *_, s1, s2, s3, s4, s5 = _PRELUDE.unpack(prelude)
+    except (OSError, struct.error):
+        return False
+    return magic == MAGIC and tag.rstrip(b"\0") == _tag() and (s1, s2, s3, s4, s5) == signature
 
 
 def open_reader(path: Path, signature: Signature | None) -> CacheReader | None:

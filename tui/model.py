@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import asdict, dataclass, field, fields
 from enum import Enum
 
+from tui.text import LazyPattern
+
 KINDS = ("reference", "related")
 KIND_PREFIX = {"reference": "ref", "related": "rel"}
 PREFIX_KIND = {v: k for k, v in KIND_PREFIX.items()}
@@ -30,7 +32,7 @@ class ReadStatus(str, Enum):
         return self.value
 
 
-_CJK = re.compile(
+_CJK = LazyPattern(
     "[\u4e00-\u9fff\u3400-\u4dbf\u3040-\u30ff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002a6df]"
 )
 
@@ -66,7 +68,7 @@ def strip_marks(text: str) -> str:
 
 
 _MARKS: tuple[re.Pattern[str], re.Pattern[str]] | None = None
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_ASTRAL = LazyPattern("[\U00010000-\U0010ffff]")
 
 
 def _combining_marks() -> tuple[re.Pattern[str], re.Pattern[str]]:

@@ -36,6 +36,8 @@ import sys
 import unicodedata
 from functools import cache, lru_cache
 
+from tui.text import LazyPattern
+
 __all__ = [
     "has_han",
     "loaded",
@@ -64,9 +66,12 @@ COMPOUND_SURNAMES = frozenset(
 )
 
 # Han ideographs (the blocks pypinyin's table covers; kana and hangul have no pinyin)
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]")
-_HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]+")
-_ALL_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]+")
+
+
+_HAN_CLASS = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]"
+_HAN = LazyPattern(_HAN_CLASS)
+_HAN_RUN = LazyPattern(_HAN_CLASS + "+")
+_ALL_HAN = _HAN_RUN  # (fullmatch of the same pattern)
 _SYL = "\x03"  # before each syllable in a key
 _LONGEST_QUERY = 40  # letters; a longer word is not pinyin anyone types
 _MAX_PATTERNS = 32

@@ -32,6 +32,11 @@ INDEX_IN_BACKGROUND = 5000  # lists at least this long are indexed in a thread
 # 100,000 works can take longer than a frame, and typing must never wait for it.
 # Below it the answer comes faster than a thread could hand it back.
 FILTER_IN_BACKGROUND = 5000
+# A review at least this long opens on its first rows (FIRST_ROWS of each list) and the
+# rest is loaded behind, CHUNK works at a time (see ReadingSession.open).
+LOAD_IN_CHUNKS = 5000
+FIRST_ROWS = 200
+CHUNK = 5000
 _UNREAD = State()
 
 
@@ -167,11 +172,19 @@ class ReadingSession:
         # state changed since: marking a work read under status:unread keeps it listed
         # (the reader is working there), and the titles say how many no longer fit
         self._since_filter: dict[str, tuple[Work, bool]] = {}
+        # kind -> how many works the list will have, while the rest is being loaded
+        self.loading: dict[str, int] = {}
 
     # --- loading -----------------------------------------------------------------
 
-    def open(self, key: str | None) -> None:
-        """Show review `key` (ALL_WORKS: every work; None: nothing), unfiltered."""
+    def open(self, key: str | None, *, in_chunks: bool = False) -> None:
+        """Show review `key` (ALL_WORKS: every work; None: nothing), unfiltered.
+
+        `in_chunks`: a long review (LOAD_IN_CHUNKS works or more, in the library's own
+        order) shows only its first FIRST_ROWS of each list; `loading` then says how
+        many each list will have, and the caller loads the rest (`chunks`) into
+        `add_loaded`. Until that is done the filter waits (`set_filter` keeps the text)
+        and nothing that needs the whole list (a sort, select all) may run."""
         lib = self.library
         self.review_key = key
         self.review = lib.get_review(key) if key and key != ALL_WORKS else None
@@ -184,12 +197,58 @@ class ReadingSession:
         self._since_filter.clear()
         self.undo_stack.clear()
         self.citations.clear()  # a re-import may have changed the works
+        self.loading = {}
+        chunked = (
+            in_chunks
+            and key not in (None, ALL_WORKS)
+            and self.sort == "n"
+            and lib.count(key) >= LOAD_IN_CHUNKS
+        )
         for kind, shown in self.lists.items():
-            works = self._fetch(kind)
-            if self.sort != "n":
-                works = self._sorted(works)
+            if chunked:
+                works = lib.first_works(key, FIRST_ROWS, kind)  # type: ignore[arg-type]
+                total = lib.count(key, kind)
+                if len(works) < total:
+                    self.loading[kind] = total
+            else:
+                works = self._fetch(kind)
+                if self.sort != "n":
+                    works = self._sorted(works)
             shown.works, shown.rows, shown.filtered = works, list(range(len(works))), False
         self.recount()
+
+    def chunks(self) -> list[tuple[str, int, int]]:
+        """(kind, start, stop) of each chunk still to load, in order."""
+        out = []
+        for kind, total in self.loading.items():
+            for start in range(len(self.lists[kind].works), total, CHUNK):
+                out.append((kind, start, min(start + CHUNK, total)))
+        return out
+
+    def add_loaded(self, generation: int, kind: str, start: int, works: list[Work]) -> bool:
+        """Append a chunk loaded behind (False, nothing changed: it is for lists no longer
+        shown, or not the next one). The rows grow with it: no filter runs meanwhile."""
+        shown = self.lists[kind]
+        if generation != self.generation or kind not in self.loading:
+            return False
+        if start != len(shown.works):
+            return False
+        read = {i for i, st in self.library.state_view.items() if st.status == "read"}
+        shown.works.extend(works)  # in place: the list widget holds the same list
+        shown.rows = list(range(len(shown.works)))
+        if read:
+            self.read_counts[kind] += sum(1 for w in works if w.ident in read)
+        if len(shown.works) >= self.loading[kind]:
+            del self.loading[kind]
+        return True
+
+    @property
+    def loaded_fraction(self) -> float:
+        """How much of the lists being loaded is there (1.0: all, or nothing loads)."""
+        if not self.loading:
+            return 1.0
+        have = sum(len(self.lists[k].works) for k in self.loading)
+        return have / max(1, sum(self.loading.values()))
 
     def _fetch(self, kind: str) -> list[Work]:
         """The works of one list of the review shown, in the library's order."""
@@ -249,6 +308,8 @@ class ReadingSession:
         False: the lists are big (100,000 works take about a second to index), so the
         caller builds `missing_indexes()` in a thread and hands them to `add_indexes`.
         """
+        if self.loading:  # an index of part of a list would filter part of it
+            return False
         missing = self.missing_indexes()
         if not missing:
             return True
@@ -277,22 +338,26 @@ class ReadingSession:
         Every call makes the answer of any job still running stale, so the lists end
         up showing the answer for the last text, never an earlier one that finished late.
         """
-        from tui.query import parse
-
         self.filter_text = text
         self.filter_seq += 1
         self.filter_job = None
-        # (bounded: tui.query.MAX_QUERY_CHARS, MAX_TERMS); the reader's names of the states
-        query = parse(text, statuses=self.library.settings.lookup())
-        self.filter_errors = list(query.errors)
-        self.filter_hints = list(query.hints)
+        query = None
+        if text.strip():  # (no text: tui.query is not even imported, e.g. at start)
+            from tui.query import parse
+
+            # (bounded: tui.query.MAX_QUERY_CHARS, MAX_TERMS); the reader's names of states
+            query = parse(text, statuses=self.library.settings.lookup())
+        self.filter_errors = list(query.errors) if query is not None else []
+        self.filter_hints = list(query.hints) if query is not None else []
         self._since_filter.clear()
-        self.query = None if query.is_empty else query
-        if query.is_empty:
+        self.query = None if query is None or query.is_empty else query
+        if query is None or query.is_empty:
             self.filter_description = ""
             for shown in self.lists.values():
                 shown.rows, shown.filtered = list(range(len(shown.works))), False
             return True
+        if self.loading:  # never a filter over part of a list: refilter() once loaded
+            return False
         if not self.index_now_if_small():
             return False
         self.filter_description = query.describe()
@@ -477,20 +542,25 @@ class ReadingSession:
 
     @property
     def total(self) -> int:
-        return sum(len(s.works) for s in self.lists.values())
+        """How many works both lists have (those still loading counted)."""
+        return sum(self.loading.get(k, len(s.works)) for k, s in self.lists.items())
 
     @property
     def shown_total(self) -> int:
         return sum(len(s.rows) for s in self.lists.values())
 
     def progress(self) -> str:
-        """ "12/58 read": the header's count."""
+        """ "12/58 read": the header's count ("loading 35%" while a long review loads)."""
+        if self.loading:
+            return f"loading {int(self.loaded_fraction * 100)}%"
         return f"{sum(self.read_counts.values())}/{self.total} read"
 
     def list_title(self, kind: str) -> str:
         """ "References 2/43 · 7 of 43 match · 2 changed since filtering · 2 selected":
         a list's border title."""
         shown = self.lists[kind]
+        if kind in self.loading:
+            return f"{LABELS[kind]} {len(shown.works):,} of {self.loading[kind]:,} loaded…"
         title = f"{LABELS[kind]} {self.read_counts[kind]}/{len(shown.works)}"
         if shown.filtered:
             title += f" · {len(shown.rows)} of {len(shown.works)} match"

@@ -49,7 +49,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from filelock import FileLock, Timeout
 from tinydb.table import Document
 
 from tui import diskformat as fmt
@@ -63,6 +62,7 @@ from tui.perf import gc_paused
 from tui.settings import load_settings, settings_path_for
 from tui.storage import KeyedDB, backups_of, ensure_parent, file_signature
 from tui.storefiles import (
+    LazyFileLock,
     LibraryFile,
     StateFile,
     adopt_legacy_state,
@@ -132,7 +132,7 @@ class Library:
         # again, e.g. 0444 for a read-only library). Pure reads take no lock at all:
         # every write is an atomic rename, so a reader sees one whole version.
         mode = mode_of(self.path)
-        self._lock = FileLock(
+        self._lock = LazyFileLock(
             str(self.lock_path),
             timeout=LOCK_TIMEOUT,
             mode=-1 if mode is None else (mode & 0o777) | 0o600,
@@ -233,6 +233,12 @@ class Library:
         """The first `n` works of a review in list order (of one kind): only these are
         read from the cache, so a screen can show them before the rest are loaded."""
         return self._bib.review_works(self.get_review(review).key, self._check_kind(kind), n)
+
+    def works_between(self, review: str, kind: str | None, start: int, stop: int) -> list[Work]:
+        """Works `start` to `stop` - 1 of a review in list order (of one kind): a screen
+        that showed the first ones loads the rest a chunk at a time."""
+        key = self.get_review(review).key
+        return self._bib.review_works(key, self._check_kind(kind), stop, start)
 
     def count(self, review: str | None = None, kind: str | None = None) -> int:
         """How many works a review (the library: None) has, of one kind or all; no work
@@ -531,6 +537,8 @@ class Library:
         try:
             self._check_writable()
             ensure_parent(self.path)
+            from filelock import Timeout
+
             try:
                 self._lock.acquire()
             except Timeout:

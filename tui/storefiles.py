@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from filelock import FileLock, Timeout
 from tinydb.table import Document, Table
 
 from tui import bibcache
@@ -111,6 +110,32 @@ def put_doc(table: Table, doc_id: str, doc: dict) -> None:
         table.insert(Document(doc, doc_id=doc_id))
 
 
+class LazyFileLock:
+    """A `filelock.FileLock` made the first time it is used: importing filelock costs
+    about 10 ms, and opening a library to read it (the app's start) takes no lock."""
+
+    def __init__(self, path: str, **kwargs: Any) -> None:
+        self.lock_file = path
+        self._kwargs = kwargs
+        self._lock: Any = None
+
+    def _real(self) -> Any:
+        if self._lock is None:
+            from filelock import FileLock
+
+            self._lock = FileLock(self.lock_file, **self._kwargs)
+        return self._lock
+
+    def acquire(self, *args: Any, **kwargs: Any) -> Any:
+        return self._real().acquire(*args, **kwargs)
+
+    def release(self, *args: Any, **kwargs: Any) -> None:
+        self._real().release(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real(), name)
+
+
 def adopt_legacy_state(path: Path, lock_path: Path, timeout: float) -> list[str]:
     """Older versions named the state file of ``reading.db`` ``reading.state.json``
     (shared with ``reading.json``). When this existing library is the only file
@@ -122,6 +147,8 @@ def adopt_legacy_state(path: Path, lock_path: Path, timeout: float) -> list[str]
     state_path = state_path_for(path)
     if legacy == state_path or not path.is_file():
         return []
+    from filelock import FileLock, Timeout
+
     try:
         with FileLock(str(lock_path), timeout=timeout):
             if not os.path.lexists(state_path) and legacy.is_file():
@@ -368,7 +395,18 @@ class _Group:
     """One review's works in list order: the index (kind, number, citation key and
     ident of each) and each `Work` once built, from the cache's document on demand."""
 
-    __slots__ = ("key", "kinds", "ns", "objs", "reader", "first", "src", "missing", "_lazy")
+    __slots__ = (
+        "key",
+        "kinds",
+        "ns",
+        "objs",
+        "reader",
+        "first",
+        "src",
+        "missing",
+        "_lazy",
+        "_places",
+    )
     LAZY = {"keys": "key", "idents": "ident", "titles": "title"}  # column -> Work field
 
     def __init__(
@@ -389,6 +427,7 @@ class _Group:
         self.src: list[int] | None = None  # each work's place there, once one was inserted
         self.missing = len(objs) if reader is not None else 0  # how many are not built
         self._lazy: dict[str, list] = {}  # the LAZY columns read so far
+        self._places: dict[str, list[int]] = {}  # kind -> where its works are, once asked
 
     @classmethod
     def of(cls, key: str, works: list[Work]) -> _Group:
@@ -440,6 +479,24 @@ class _Group:
         ids = self.ids  # not a reference or related work: never written by us
         return ids.index(wid) if wid in ids else None
 
+    def places(self, kind: str, limit: int | None = None) -> list[int]:
+        """Where the works of `kind` are, in order (the first `limit`: the scan stops
+        there, so a screen's first rows of 100,000 works cost no full scan)."""
+        found = self._places.get(kind)
+        if found is not None:
+            return found if limit is None else found[:limit]
+        kinds = self.kinds
+        if limit is not None:
+            out: list[int] = []
+            i = -1
+            with contextlib.suppress(ValueError):
+                while len(out) < limit:
+                    i = kinds.index(kind, i + 1)
+                    out.append(i)
+            return out
+        found = self._places[kind] = [i for i, k in enumerate(kinds) if k == kind]
+        return found
+
     def build(self, lo: int, hi: int, keep: list[bool] | None = None) -> None:
         """Build the works lo..hi-1 (those whose keep[i - lo] is true) from the cache,
         one read for all (CacheDamaged when a document is not what the index says)."""
@@ -484,6 +541,7 @@ class _Group:
             self.src = None
 
     def insert(self, at: int, work: Work) -> None:
+        self._places.clear()
         lazy = [(self.column(name), getattr(work, attr)) for name, attr in self.LAZY.items()]
         if self.missing:  # the works after `at` move: keep where each one is in the cache
             if self.src is None:
@@ -526,7 +584,7 @@ class LibraryFile:
     too, from the data in hand. Nothing here depends on the cache being there.
     """
 
-    def __init__(self, path: Path, lock: FileLock | None = None) -> None:
+    def __init__(self, path: Path, lock: LazyFileLock | None = None) -> None:
         self.path = path
         self.cache_path = cache_path_for(path)
         self.db: KeyedDB = open_db(path, layout=LIBRARY_LAYOUT)
@@ -542,12 +600,13 @@ class LibraryFile:
         self._gen = -1
 
     def close(self) -> None:
-        self.db.close()
-        for group in self._groups.values():
-            if group.reader is not None:
-                group.reader.close()
-        if self._reader is not None:
-            self._reader.close()
+        with self._mutex:  # a thread building works (the app loading a review) ends first
+            self.db.close()
+            for group in self._groups.values():
+                if group.reader is not None:
+                    group.reader.close()
+            if self._reader is not None:
+                self._reader.close()
 
     # --- loading -----------------------------------------------------------------
 
@@ -664,6 +723,8 @@ class LibraryFile:
         if self._lock is None:
             yield True
             return
+        from filelock import Timeout
+
         try:
             self._lock.acquire(timeout=0)
         except (Timeout, OSError):
@@ -724,22 +785,24 @@ class LibraryFile:
 
     @_recovering
     def review_works(
-        self, key: str, kind: str | None = None, limit: int | None = None
+        self, key: str, kind: str | None = None, limit: int | None = None, start: int = 0
     ) -> list[Work]:
-        """The works of review `key` in list order (of one kind; the first `limit`)."""
+        """The works of review `key` in list order (of one kind): those from `start`
+        up to `limit` (the first `limit` when `start` is 0)."""
         g = self._groups.get(key)
         if g is None:
             return []
         if kind is None:
             hi = len(g) if limit is None else min(limit, len(g))
-            g.build(0, hi)
-            return g.objs[:hi]  # type: ignore[return-value]
-        places = [i for i, k in enumerate(g.kinds) if k == kind][:limit]
+            g.build(start, hi)
+            return g.objs[start:hi]  # type: ignore[return-value]
+        places = g.places(kind, limit if start == 0 else None)[start:limit]
         if places:
-            keep = [False] * (places[-1] + 1)
+            lo = places[0]
+            keep = [False] * (places[-1] + 1 - lo)
             for i in places:
-                keep[i] = True
-            g.build(0, places[-1] + 1, keep)
+                keep[i - lo] = True
+            g.build(lo, places[-1] + 1, keep)
         return [g.objs[i] for i in places]  # type: ignore[misc]
 
     @property

@@ -5,6 +5,24 @@ from __future__ import annotations
 import re
 import unicodedata
 
+
+class LazyPattern:
+    """A regex compiled the first time it is used. Wide Unicode classes (Han, CJK,
+    astral planes) take milliseconds each to compile, and a module-level one is paid by
+    every start, the app's first screen included, whether or not it is ever used."""
+
+    __slots__ = ("_pattern", "_source")
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+        self._pattern: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str):
+        if self._pattern is None:
+            self._pattern = re.compile(self._source)
+        return getattr(self._pattern, name)
+
+
 # C0 controls except tab and newline, DEL, C1 controls, and the bidi controls
 # (LRE…RLO, LRI…PDI, LRM/RLM/ALM) that can reorder what a terminal shows.
 _BIDI_DEL_C1 = "\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"

@@ -372,3 +372,17 @@ async def test_punctuation_chosen_in_the_style_chooser_is_copied_and_kept(db, li
         await settle(pilot)
         assert clip.copied[-1].startswith("[1] Teske N, Fett N. Recent advances")
     again.close()
+
+
+async def test_a_click_on_a_footer_key_presses_it(library):
+    from tui.app.screens.help import HelpScreen
+    from tui.app.widgets.footer import KeyFooter
+
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        footer = app.main.query_one(KeyFooter)
+        start = next(s for s, _e, key, _on in footer._spans if key == "question_mark")
+        await pilot.click(KeyFooter, offset=(start + 1, 0))
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)

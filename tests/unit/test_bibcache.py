@@ -518,3 +518,33 @@ def test_a_cache_rebuilt_from_the_file_stores_each_repeated_text_once(path: Path
     assert back["csl"]["container-title"] is back["journal"]
     assert back["csl"]["language"] is back["extra"]["language"]
     assert len(built.blobs[i]) < len(bibcache.marshal.dumps(before))
+
+
+def test_a_list_is_read_a_chunk_at_a_time(path: Path, monkeypatch) -> None:
+    """What the app loads behind a long review's first rows: each chunk read once, the
+    same works as a whole load, and the first rows without a scan of every kind."""
+    refs = [w.id for w in Library(path).works("alpha", "reference")]
+    lib = Library(path)
+    reads: list[tuple[int, int]] = []
+    real = bibcache.CacheReader.docs
+
+    def docs(self, start, stop, keep=None):
+        reads.append((start, stop))
+        return real(self, start, stop, keep)
+
+    monkeypatch.setattr(bibcache.CacheReader, "docs", docs)
+    chunks = [lib.works_between("alpha", "reference", a, a + 4) for a in range(0, len(refs), 4)]
+    assert [w.id for chunk in chunks for w in chunk] == refs
+    assert len(reads) == len(chunks)
+    assert lib.works_between("alpha", "reference", 2, 5) == chunks[0][2:] + chunks[1][:1]
+    assert len(reads) == len(chunks)  # built once
+    assert lib.works_between("alpha", "related", 0, 10) == lib.works("alpha", "related")
+
+
+def test_is_current_reads_the_prelude_only(path: Path) -> None:
+    signature = storage.file_signature(path)
+    assert bibcache.is_current(cache_path_for(path), signature)
+    assert not bibcache.is_current(cache_path_for(path), (*signature[:4], 0))
+    assert not bibcache.is_current(path.with_name("none.cache"), signature)
+    cache_path_for(path).write_bytes(b"short")
+    assert not bibcache.is_current(cache_path_for(path), signature)

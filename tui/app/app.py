@@ -150,7 +150,7 @@ class ReadingListApp(App[None]):
 
     # --- services the screens ask for: opening, copying, the style, the browser ---
 
-    @work(thread=True, group="open")
+    @work(thread=True, group="open", description="open the library")
     def open_library(self, opener: Callable[[], Library]) -> None:
         """Open the library while the main screen (which asks for this once mounted) paints."""
         try:
@@ -168,16 +168,14 @@ class ReadingListApp(App[None]):
     @on(LibraryOpened)
     def _library_opened(self, message: LibraryOpened) -> None:
         self.set_library(message.library)
-        if self.main.filter_input.value:  # typed while the library was opening
-            self.initial_filter = self.main.filter_input.value
-        self.main.start(message.library)
+        self.main.start(message.library)  # (it applies a filter typed meanwhile)
 
-    @work(thread=True, group="preload", exclusive=True)
+    @work(thread=True, group="preload", exclusive=True, description="preload")
     def preload_style(self, style: str) -> None:
         """Build the current CSL style in a thread at start and on a change of style."""
         build_style(style)
 
-    @work(thread=True, group="copy")
+    @work(thread=True, group="copy", description="copy")
     def copy(self, job: CopyJob) -> None:
         """Format (unless cached) and copy in a thread; the result comes as a message."""
         self.post_message(run_copy(job, lambda text: self.post_message(TerminalCopy(text))))
@@ -234,19 +232,19 @@ class ReadingListApp(App[None]):
     # --- the palette's Import file…, Export…, Progress, Sort (screens/files.py) ---
 
     def action_import_file(self) -> None:
-        if self.main.is_open:
+        if not self.main.refused("app.import_file"):
             files.ask_import(self)
 
     def action_export_file(self) -> None:
-        if self.main.is_open:
+        if not self.main.refused("app.export_file"):
             files.ask_export(self)
 
-    @work(thread=True, group="file")
+    @work(thread=True, group="file", description="import")
     def import_file(self, path: str) -> None:
         if self.library is not None:
             self.post_message(run_import(self.library, path))
 
-    @work(thread=True, group="file")
+    @work(thread=True, group="file", description="export")
     def export_file(self, works: list[Work], path: str) -> None:
         if self.library is not None:
             states = {w.ident: self.library.state(w) for w in works}

@@ -20,6 +20,12 @@ if TYPE_CHECKING:
     from tui.app.app import ReadingListApp
 
 
+def _run(screen, action: str):
+    """Run a palette entry's action, unless it must wait (the screen then says why);
+    the palette awaits what this returns."""
+    return None if screen.refused(action) else screen.run_action(action)
+
+
 class ReadingListCommands(Provider):
     """Every action of the app, every citation style and every review in the palette."""
 
@@ -33,7 +39,7 @@ class ReadingListCommands(Provider):
         screen = app.main
         out: list[tuple[str, str, Callable[[], object]]] = []
         for title, help_text, action in palette_entries():
-            out.append((title, help_text, partial(screen.run_action, action)))
+            out.append((title, help_text, partial(_run, screen, action)))
         for name, description in style_catalogue().items():
             out.append((f"Citation style: {name}", description, partial(app.set_style, name)))
         try:

@@ -504,7 +504,20 @@ KEYS: tuple[Key, ...] = (
 def bindings() -> list[Binding]:
     """MainScreen's bindings, in the registry's order (the footer's order, by task)."""
     bound = [k for k in KEYS if k.keys and k.action]
-    return [Binding(k.keys, k.action, k.label, show=bool(k.footer)) for k in bound]
+    # `/` is a priority binding: MainScreen.action_filter says why
+    return [
+        Binding(k.keys, k.action, k.label, show=bool(k.footer), priority=k.action == "filter")
+        for k in bound
+    ]
+
+
+def action_title(action: str) -> str:
+    """What a binding's action is called where the reader reads it (the palette's title,
+    else its help line): "Select all shown", not the footer's "All"."""
+    for k in KEYS:
+        if k.action == action and (k.title or k.help):
+            return k.title or k.help
+    return action
 
 
 def footer_order(action: str) -> int:

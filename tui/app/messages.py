@@ -36,6 +36,16 @@ class LibraryFailed(Message):
 
 
 @dataclass
+class WorksLoaded(Message):
+    """Works `start`.. of list `kind`, loaded in a thread for session generation `generation`."""
+
+    generation: int
+    kind: str
+    start: int
+    works: list[Work]
+
+
+@dataclass
 class IndexesReady(Message):
     """Search indexes built in a thread for the lists of session generation `generation`."""
 

@@ -9,10 +9,12 @@ Textual Content, never as markup strings.
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import events, on
+from textual import events, on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
@@ -20,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input
 
 from tui.app import keys
-from tui.app.messages import FilterDone, IndexesReady
+from tui.app.messages import FilterDone, IndexesReady, WorksLoaded
 from tui.app.screens import handoff, marking, organise
 from tui.app.screens.organise import OrganiseActions
 from tui.app.widgets.filter import FilterBar, FilterInput
@@ -38,8 +40,23 @@ if TYPE_CHECKING:
 
 PANES = ("references", "related", "detail", "review")
 SHORT_SCREEN = 32  # below this many lines the review pane starts collapsed
+AFTER_FIRST_FRAME = 0.03  # seconds from the first refresh to the threads' start
 # what can run before the library has opened (in a thread, after the first paint)
 BEFORE_OPEN = {"filter", "help", "quit", "next_pane", "previous_pane", "escape"}
+# what waits while a long review's rest is loaded behind its first rows: whatever
+# needs the whole list, or could change the library file under the loading thread
+WHILE_LOADING = {
+    "select_all",
+    "sort",
+    "views",
+    "view",
+    "progress",
+    "copy_bibliography",
+    "switch_review",
+    "online",
+    "import_file",
+    "export_file",
+}
 
 
 class MainScreen(OrganiseActions, Screen[None]):
@@ -62,13 +79,19 @@ class MainScreen(OrganiseActions, Screen[None]):
         self.last_pane = "references"
         self._detail_pending = False  # the detail pane will follow the cursor
         self._stale = False  # the footer shows `f` (see _follow_filter_state)
+        self._typed_before_open = False  # the reader typed a filter while it opened
+        self._place_pending: Place | None = None  # where to go once a long review is loaded
+        self._painted = False  # the first frame is out (see on_mount)
+        self._after_paint: list[tuple] = []  # what waits for it
         self.refs = WorkList("reference", "References", id="references")
         self.rels = WorkList("related", "Related", id="related")
         self.active: WorkList = self.refs
         self.review_pane = ReviewPane(id="review")
         self.detail = DetailPane(id="detail")
+        self.detail.border_title = "Details"
         self.filter_bar = FilterBar(id="filter-bar")
         self.filter_input, self.filter_info = self.filter_bar.input, self.filter_bar.info
+        self.filter_input.leave = self._focus_list_now
         self.online = OnlineBar(self, id="online")  # fetch, resolve, add: tui/app/widgets
 
     @property
@@ -107,6 +130,8 @@ class MainScreen(OrganiseActions, Screen[None]):
         `f` only while marks changed what the filter would show (False: not in the footer)."""
         if self._session is None:
             return True if action in BEFORE_OPEN else None
+        if self._session.loading and action in WHILE_LOADING:
+            return None
         if action == "refilter":
             return self._session.changed_since_filter() > 0
         return True
@@ -114,7 +139,14 @@ class MainScreen(OrganiseActions, Screen[None]):
     # --- loading -----------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self._first_paint_done)
+        # the threads (search index, the rest of a long review, citations, the CSL
+        # style) start once the first frame is out: started at once, they would take
+        # the interpreter from the thread that writes it to the terminal
+        # (headless, as under Pilot, nothing is written: no need to wait)
+        if self.app.is_headless:
+            self.call_after_refresh(self._first_paint_done)
+        else:
+            self.call_after_refresh(self.set_timer, AFTER_FIRST_FRAME, self._first_paint_done)
         if self.app.library is None:  # opened in a thread: paint first, fill the lists after
             self.refs.empty_text = "Opening the library…"
             self.rels.display = False
@@ -131,16 +163,20 @@ class MainScreen(OrganiseActions, Screen[None]):
         self.detail.citations = self.session.citations  # `c` copies what the pane formatted
         for wl in self.lists:
             wl.selected = self.session.selection
-        self.load_review(app.initial_review, app.initial_filter)
-        if app.initial_filter:
+        # a filter typed while the library opened is the reader's, not a remembered one
+        typed = self._typed_before_open
+        text = self.filter_input.value if typed else app.initial_filter
+        self.load_review(app.initial_review, text, in_chunks=True)
+        if app.initial_filter and not typed:
             self.filter_input.value = app.initial_filter
             self._check_remembered = True
             self.drop_remembered_filter_if_empty()
-        self.focus_pane(app.initial_pane if app.initial_pane in PANES else "references")
+        if self.focused is not self.filter_input:  # else the reader is typing there
+            self.focus_pane(app.initial_pane if app.initial_pane in PANES else "references")
         self.poll = self.set_interval(2.0, self.check_external_changes)
         self.call_after_refresh(app.library_shown)
         # the remembered CSL style is built off the main thread, so no copy waits for it
-        self.call_after_refresh(app.preload_style, app.style_name)
+        self.after_first_frame(app.preload_style, app.style_name)
         for notice in library.notices:  # e.g. an older file converted: once, at start
             if notice not in app.notices_shown:
                 app.notices_shown.add(notice)
@@ -148,25 +184,47 @@ class MainScreen(OrganiseActions, Screen[None]):
                     inert(notice, keep_newlines=False), title="Library", timeout=15, markup=False
                 )
 
+    def after_first_frame(self, callback, *args) -> None:
+        """Run `callback(*args)` once the first frame is on the screen (at once after)."""
+        if self._painted:
+            self.call_after_refresh(callback, *args)
+        else:
+            self._after_paint.append((callback, args))
+
     def _first_paint_done(self) -> None:
-        self.detail.ready = True
+        self._painted = True
+        if not gc.isenabled():  # paused by the CLI for the start (tui/cli.py _open_app)
+            gc.freeze()
+            gc.enable()
+        self.detail.start()
         if self._session is not None:
             self.ensure_indexes()  # big lists: ready before the reader types
+        waiting, self._after_paint = self._after_paint, []
+        for callback, args in waiting:
+            callback(*args)
 
     def load_review(
-        self, key: str | None, filter_text: str = "", place: Place | None = None
+        self,
+        key: str | None,
+        filter_text: str = "",
+        place: Place | None = None,
+        *,
+        in_chunks: bool = False,
     ) -> None:
         """Show review `key` (or nothing when the database has none), filtered, at
-        `place` (else where the reader was in it last time)."""
+        `place` (else where the reader was in it last time). `in_chunks`: a long
+        review shows its first rows now and loads the rest behind (ReadingSession.open)."""
         session = self.session
         session.sort = organise.sort_for(self, key)  # each review keeps its own order
-        session.open(key)
+        session.open(key, in_chunks=in_chunks)
         organise.update_columns(self)
         self.detail.errors.clear()  # a re-import may have changed the works
         for wl in self.lists:  # every review's works: say which review each comes from
             wl.show_review = key == ALL_WORKS
             shown = session.lists[wl.kind]
             wl.set_works(shown.works, session.states)
+            if wl.kind in session.loading:  # numbered up to about this many: room for it
+                wl.make_room_for_number(session.loading[wl.kind])
         refs, rels = self.refs.works, self.rels.works
         self.refs.empty_text = "No references." if not refs else "No reference matches the filter."
         self.rels.empty_text = "No related articles." if not rels else "No related article matches."
@@ -178,7 +236,57 @@ class MainScreen(OrganiseActions, Screen[None]):
         for wl in self.lists:  # back where the reader was in this review
             if place and wl.kind in place.works:
                 wl.move_to_work(place.works[wl.kind])
-        self.show_detail()
+        self._place_pending = place if session.loading else None
+        if self._painted:
+            self.show_detail()
+        else:  # the first frame shows the rows, the details follow (as after a move)
+            self.after_first_frame(self._flush_detail)
+        if session.loading:  # after the first rows are painted
+            self.after_first_frame(self._load_rest, session.generation)
+
+    def _load_rest(self, generation: int) -> None:
+        if self._session is not None and self.session.generation == generation:
+            chunks = self.session.chunks()
+            self._load_chunks(self.library, self.session.review_key or "", generation, chunks)
+
+    @work(thread=True, group="load", exclusive=True, description="load the rest of the review")
+    def _load_chunks(
+        self, library: Library, key: str, generation: int, chunks: list[tuple[str, int, int]]
+    ) -> None:
+        """The rest of a long review, a chunk at a time, each posted as WorksLoaded."""
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        for kind, start, stop in chunks:
+            if worker.is_cancelled or self.session.generation != generation:
+                return
+            try:
+                works = library.works_between(key, kind, start, stop)
+            except Exception:
+                if worker.is_cancelled:  # the app quit meanwhile: the library is closed
+                    return
+                raise
+            gc.freeze()  # see tui/app/__init__.py: they live as long as the library
+            self.post_message(WorksLoaded(generation, kind, start, works))
+
+    @on(WorksLoaded)
+    def _works_loaded(self, message: WorksLoaded) -> None:
+        session = self.session
+        if not session.add_loaded(message.generation, message.kind, message.start, message.works):
+            return
+        wl = self.refs if message.kind == "reference" else self.rels
+        wl.grew(message.works, session.lists[message.kind].rows)
+        self.update_titles()
+        if session.loading:
+            return
+        # the whole review is there: the filter typed meanwhile runs now, on all of it
+        self.refresh_bindings()
+        place, self._place_pending = self._place_pending, None
+        for w in self.lists:
+            if place and w.kind in place.works and w.cursor == 0:
+                w.move_to_work(place.works[w.kind])
+        self.apply_filter(session.filter_text)
+        self.ensure_indexes()
 
     def place(self) -> Place:
         """Where the reader is in this review (kept per review across runs)."""
@@ -196,6 +304,8 @@ class MainScreen(OrganiseActions, Screen[None]):
         self.session.undo_stack[:] = undo
 
     def check_external_changes(self) -> None:
+        if self.session.loading:  # (asked again once it is all there)
+            return
         try:
             changed = self.library.reload_if_changed()
         except ReadingListError as err:
@@ -284,7 +394,7 @@ class MainScreen(OrganiseActions, Screen[None]):
         session = self.session
         if not session.set_filter(text):
             self.ensure_indexes()
-            self.filter_bar.show_indexing(session.total)
+            self.filter_bar.show_indexing(session)
         elif session.filter_job is not None:
             self.filter_bar.run_filter(session, session.filter_job)
             self.filter_bar.show_result(session)  # the new problem, if any, at once
@@ -335,6 +445,40 @@ class MainScreen(OrganiseActions, Screen[None]):
     def _filter_changed(self, event: Input.Changed) -> None:
         if self._session is not None:
             self.apply_filter(event.value)
+        else:  # applied by start() once the library is open
+            self._typed_before_open = True
+
+    def refused(self, action: str) -> bool:
+        """True, saying why, when `action` ("mark('read')", "app.export_file") cannot run
+        yet: the library is still opening, or a long review still loading needs it whole
+        (the palette and the app's own actions ask this; keys come through on_key)."""
+        name = action.partition("(")[0].removeprefix("app.")
+        loading = self._session is not None and self._session.loading
+        if (
+            (name in WHILE_LOADING)
+            if loading
+            else (self._session is None and name not in BEFORE_OPEN)
+        ):
+            what = "the review is still loading" if loading else "the library is still opening"
+            self.notify(
+                f"Not yet: {what}, so “{keys.action_title(action)}” was not done; "
+                "try again in a moment.",
+                severity="warning",
+                markup=False,
+            )
+            return True
+        return False
+
+    def on_key(self, event: events.Key) -> None:
+        """Before the library is open a key of an action that needs it does nothing:
+        say so, rather than lose it without a word."""
+        if self._session is not None and not self._session.loading:
+            return
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            if self.refused(binding.action):
+                event.stop()
+                event.prevent_default()
+                return
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
@@ -354,7 +498,19 @@ class MainScreen(OrganiseActions, Screen[None]):
             self.write_failed(err, "Preference not saved", "warning")
 
     def action_filter(self) -> None:
-        self.filter_input.focus()
+        """`/` (a priority binding): the focus moves at once, so the keys typed right
+        after it go into the filter even when they were queued behind it; in any other
+        input `/` is typed."""
+        if isinstance(self.focused, Input):  # (no TextArea on this screen)
+            raise SkipAction()
+        self.set_focus(self.filter_input)
+
+    def _focus_list_now(self) -> None:
+        """Leave the filter for a list at once (see FilterInput)."""
+        target = self.active
+        if not target.rows:
+            target = next((wl for wl in self.lists if wl.rows and wl.display), target)
+        self.set_focus(target)
 
     def action_refilter(self) -> None:
         self.apply_filter(self.session.filter_text)

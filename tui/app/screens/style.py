@@ -135,7 +135,7 @@ class StyleScreen(ModalScreen[tuple[str, str] | None]):
             self.formatting = True
             self._format(style, punct)
 
-    @work(thread=True, group="style-preview")
+    @work(thread=True, group="style-preview", description="preview")
     def _format(self, style: str, punct: str) -> None:
         try:
             text = inert(self.formatter(self.work, style, punct))

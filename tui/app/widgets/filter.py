@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from rich.text import Text
 from textual import work
@@ -35,12 +36,20 @@ def filter_hint(error: str) -> str:
 
 class FilterInput(Input):
     """The filter; escape clears it, down leaves it: either way the reader goes back to
-    a list, which the screen decides (the input only says so, with `Leave`)."""
+    a list, which the screen decides (the input only says so, with `Leave`).
+
+    Enter, escape and down are priority bindings and move the focus at once (`leave`,
+    set by the screen), not a message later: keys typed faster than the app handles
+    them (a busy start, a paste, `/lancet⏎jj`) are routed to whatever has the focus
+    when each is taken from the queue, so a later focus change would let the keys
+    after enter go into the filter."""
 
     BINDINGS = [
-        Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("down", "to_list", "To the list", show=False),
+        Binding("escape", "clear_filter", "Clear filter", show=False, priority=True),
+        Binding("down", "to_list", "To the list", show=False, priority=True),
+        Binding("enter", "submit_filter", "Go to the list", show=False, priority=True),
     ]
+    leave: Callable[[], None] | None = None  # focuses a list at once (the screen's)
 
     class Leave(Message):
         """The reader left the filter for the lists (`cleared`: with escape)."""
@@ -52,12 +61,22 @@ class FilterInput(Input):
     def __init__(self, **kwargs) -> None:
         super().__init__(placeholder=PLACEHOLDER, select_on_focus=False, **kwargs)
 
+    def _leave_now(self) -> None:
+        if self.leave is not None:
+            self.leave()
+
     def action_to_list(self) -> None:
+        self._leave_now()
         self.post_message(self.Leave(cleared=False))
 
     def action_clear_filter(self) -> None:
         self.value = ""
+        self._leave_now()
         self.post_message(self.Leave(cleared=True))
+
+    async def action_submit_filter(self) -> None:
+        self._leave_now()
+        await self.action_submit()  # Input.Submitted, as Input's own enter
 
 
 class FilterBar(Horizontal):
@@ -81,6 +100,8 @@ class FilterBar(Horizontal):
     def ensure_indexes(self, session: ReadingSession) -> bool:
         """True when both lists have a search index; else start building them in a thread,
         so neither the first paint nor the first keystroke waits."""
+        if session.loading:  # (built once the whole review is there)
+            return False
         if session.index_now_if_small():
             return True
         if self._indexing != session.generation:
@@ -91,13 +112,13 @@ class FilterBar(Horizontal):
     def indexes_arrived(self) -> None:
         self._indexing = None
 
-    @work(thread=True, group="index")
+    @work(thread=True, group="index", description="build the search indexes")
     def _build(self, generation: int, lists: list[tuple[str, list[Work]]]) -> None:
         from tui.query import Index
 
         self.post_message(IndexesReady(generation, {kind: Index(ws) for kind, ws in lists}))
 
-    @work(thread=True, exclusive=True, group="filter")
+    @work(thread=True, exclusive=True, group="filter", description="filter")
     def run_filter(self, session: ReadingSession, job: FilterJob) -> None:
         """Run a filter off the UI thread; the next keystroke makes it stale.
 
@@ -121,12 +142,22 @@ class FilterBar(Horizontal):
         if not stale():
             self.post_message(FilterDone(job.seq, rows))
 
-    def show_indexing(self, total: int) -> None:
-        self.info.update(Text(f"indexing {total:,} works…", style="italic"))
+    def show_indexing(self, session: ReadingSession) -> None:
+        """The filter waits: for the rest of a long review, or for the search index."""
+        if session.loading:
+            done = int(session.loaded_fraction * 100)
+            text = f"filters when all {session.total:,} works are loaded ({done}%)…"
+        else:
+            text = f"indexing {session.total:,} works…"
+        self.info.update(Text(text, style="italic"))
 
     def show_result(self, session: ReadingSession) -> None:
         if not session.filter_text.strip():
             self.info.update("")
+            return
+        waiting = session.query is not None and not any(s.filtered for s in session.lists.values())
+        if waiting and not session.filter_errors:  # not filtered yet: say what it waits for
+            self.show_indexing(session)
             return
         shown, total = session.shown_total, session.total
         if session.filter_errors:  # a dropped term would otherwise silently match everything

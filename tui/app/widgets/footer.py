@@ -4,20 +4,22 @@ Textual's Footer shows every binding with `show=True` in a row and cuts off the 
 the right edge, so at 80 columns `s`, `n` and `o` fell off while `tab` stayed. This one
 picks the keys to show by their rank in tui/app/keys.py (lowest first, while they fit),
 then shows them in the registry's order (grouped by task), with the palette key kept
-on the right. Below COMPACT_BELOW columns it uses Textual's compact style to fit more.
+on the right. Below COMPACT_BELOW columns it uses Textual's compact spacing to fit more.
 
-Only `compose` is ours: it mirrors Footer.compose without the binding groups (the
-registry has none), adding the choice of what fits.
+It is one widget that draws its line itself, in the look of Textual's Footer (whose
+FooterKey widgets, one per key, were a third of the first screen's widgets: each one
+styled, laid out and composed again on every resize and change of bindings). A click
+on a key presses it, as on Textual's.
 """
 
 from __future__ import annotations
 
 from rich.cells import cell_len
+from rich.style import Style
+from rich.text import Text
 from textual import events
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+from textual.screen import Screen
+from textual.widget import Widget
 
 from tui.app.keys import footer_order, footer_rank
 
@@ -25,7 +27,7 @@ COMPACT_BELOW = 100
 
 
 def key_width(key: str, description: str, compact: bool) -> int:
-    """Cells a FooterKey takes (its padding and margin as Footer's CSS sets them)."""
+    """Cells one key takes: its key and description, with Textual's Footer spacing."""
     return cell_len(key) + cell_len(description) + (2 if compact else 3)
 
 
@@ -43,59 +45,130 @@ def choose(items: list[tuple[str, str, str]], room: int, compact: bool) -> set[s
     return chosen
 
 
-class KeyFooter(Footer):
+class KeyFooter(Widget, can_focus=False):
     """Footer showing the keys that fit, by rank (see the module docstring)."""
+
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {
+        "footer-key--key",
+        "footer-key--description",
+        "footer-key--separator",
+    }
+    DEFAULT_CSS = """
+    KeyFooter {
+        dock: bottom;
+        height: 1;
+        color: $footer-foreground;
+        background: $footer-background;
+        & > .footer-key--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        & > .footer-key--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        & > .footer-key--separator {
+            color: $foreground 20%;
+        }
+    }
+    """
 
     def __init__(self) -> None:
         super().__init__()
-        self._width = 0
+        # (start, end, key) of each key drawn, for clicks
+        self._spans: list[tuple[int, int, str, bool]] = []
+
+    @property
+    def compact(self) -> bool:
+        return self.size.width < COMPACT_BELOW
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen) -> None:
+        if self.is_attached and screen is self.screen:
+            self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
-        if event.size.width != self._width:
-            self._width = event.size.width
-            self.compact = self._width < COMPACT_BELOW
-            self.call_after_refresh(self.recompose)
+        self.refresh()
 
-    def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
-            return
+    def _items(self, width: int) -> tuple[list[tuple[str, str, str, bool]], tuple | None]:
+        """The keys to draw, in order (key, shown, description, enabled), and the
+        palette key (the same) or None."""
+        app = self.app
         active = self.screen.active_bindings
-        shown: dict[str, tuple[Binding, bool, str]] = {}
-        for _node, binding, enabled, tooltip in active.values():
+        shown: dict[str, tuple] = {}
+        for _node, binding, enabled, _tooltip in active.values():
             if binding.show and binding.action not in shown:  # "v,x": one entry
-                shown[binding.action] = (binding, enabled, tooltip)
-        room = self._width or self.app.size.width
+                shown[binding.action] = (binding, enabled)
+        room = width
         palette = None
-        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
-            palette = active.get(self.app.COMMAND_PALETTE_BINDING)
-            if palette is not None:
-                key = self.app.get_key_display(palette.binding)
-                # (its own CSS: a border on the left, padding on the right unless compact)
-                room -= key_width(key, palette.binding.description, False) + 2 - self.compact
-        items = [
-            (action, self.app.get_key_display(binding), binding.description)
-            for action, (binding, _enabled, _tooltip) in shown.items()
-        ]
+        if app.ENABLE_COMMAND_PALETTE:
+            found = active.get(app.COMMAND_PALETTE_BINDING)
+            if found is not None:
+                b = found.binding
+                palette = (b.key, app.get_key_display(b), b.description, found.enabled)
+                # (its own spacing: a border on the left, padding on the right unless compact)
+                room -= key_width(palette[1], b.description, False) + 2 - self.compact
+        items = [(a, app.get_key_display(b), b.description) for a, (b, _e) in shown.items()]
         chosen = choose(items, room, self.compact)
+        keys = []
         for action in sorted(shown, key=footer_order):
-            binding, enabled, tooltip = shown[action]
             if action in chosen:
-                yield FooterKey(
-                    binding.key,
-                    self.app.get_key_display(binding),
-                    binding.description,
-                    binding.action,
-                    disabled=not enabled,
-                    tooltip=tooltip,
-                ).data_bind(compact=Footer.compact)
+                binding, enabled = shown[action]
+                shown_key = app.get_key_display(binding)
+                keys.append((binding.key, shown_key, binding.description, enabled))
+        return keys, palette
+
+    def _part(self, shown: str, description: str, enabled: bool, compact: bool) -> Text:
+        key_style = self.get_component_rich_style("footer-key--key")
+        description_style = self.get_component_rich_style("footer-key--description")
+        if compact:
+            text = Text.assemble((shown, key_style), (" " + description, description_style))
+        else:
+            text = Text.assemble((f" {shown} ", key_style), (description + " ", description_style))
+        if not enabled:
+            text.stylize(Style(dim=True))
+        return text
+
+    def render(self) -> Text:
+        width = self.size.width
+        keys, palette = self._items(width)
+        line = Text(no_wrap=True, overflow="crop", end="")
+        self._spans = []
+        for key, shown, description, enabled in keys:
+            start = line.cell_len
+            line.append_text(self._part(shown, description, enabled, self.compact))
+            self._spans.append((start, line.cell_len, key, enabled))
+            if self.compact:
+                line.append(" ")
         if palette is not None:
-            binding = palette.binding
-            yield FooterKey(
-                binding.key,
-                self.app.get_key_display(binding),
-                binding.description,
-                binding.action,
-                classes="-command-palette",
-                disabled=not palette.enabled,
-                tooltip=binding.tooltip or binding.description,
+            key, shown, description, enabled = palette
+            tail = Text.assemble(
+                ("▏", self.get_component_rich_style("footer-key--separator")),
+                # (as Textual's: the palette key is always spaced compactly, with a
+                # cell to its right: padding, or in a compact footer a margin)
+                self._part(shown, description, enabled, True),
+                " ",
             )
+            gap = width - line.cell_len - tail.cell_len
+            if gap >= 0:
+                line.append(" " * gap)
+                self._spans.append((line.cell_len + 1, width, key, enabled))
+                line.append_text(tail)
+        line.stylize_before(self.rich_style)  # the footer's own colours under it all
+        return line
+
+    def on_click(self, event: events.Click) -> None:
+        for start, end, key, enabled in self._spans:
+            if start <= event.x < end:
+                if enabled:
+                    self.app.simulate_key(key)
+                else:
+                    self.app.bell()
+                return

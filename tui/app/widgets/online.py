@@ -13,9 +13,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Label, ProgressBar
 from textual.worker import get_current_worker
 
 from tui.app.messages import OnlineDone, OnlineFailed, OnlineProgress
@@ -25,6 +23,8 @@ from tui.session import ALL_WORKS
 from tui.text import inert
 
 if TYPE_CHECKING:
+    from textual.widgets import Label, ProgressBar
+
     from tui.app.screens.main import MainScreen
     from tui.online.match import Outcome
 
@@ -49,12 +49,27 @@ class OnlineBar(Horizontal):
         self.main = main
         self.job = 0  # the running job's number; a message of another job is stale
         self.running = ""  # its kind ("" when none runs)
-        self.label = Label("", id="online-label", markup=False)
-        self.bar = ProgressBar(total=None, show_eta=False, id="online-progress")
+        self._parts: tuple[Label, ProgressBar] | None = None  # made when first shown
 
-    def compose(self) -> ComposeResult:
-        yield self.label
-        yield self.bar
+    def _made(self) -> tuple[Label, ProgressBar]:
+        """The label and the bar, made and mounted the first time a job runs: the first
+        screen neither imports nor styles widgets it does not show."""
+        if self._parts is None:
+            from textual.widgets import Label, ProgressBar
+
+            label = Label("", id="online-label", markup=False)
+            bar = ProgressBar(total=None, show_eta=False, id="online-progress")
+            self._parts = (label, bar)
+            self.mount(label, bar)
+        return self._parts
+
+    @property
+    def label(self) -> Label:
+        return self._made()[0]
+
+    @property
+    def bar(self) -> ProgressBar:
+        return self._made()[1]
 
     # --- starting and stopping -------------------------------------------------------
 
@@ -113,7 +128,7 @@ class OnlineBar(Horizontal):
 
     # --- the thread ------------------------------------------------------------------
 
-    @work(thread=True, group="online", exit_on_error=False)
+    @work(thread=True, group="online", exit_on_error=False, description="online")
     def _run(self, job: int, kind: str, works: list[Work], ident: object, pref: object) -> None:
         worker = get_current_worker()
 

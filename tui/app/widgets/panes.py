@@ -496,8 +496,14 @@ class DetailPane(VerticalScroll, can_focus=True):
         if citation is None:
             if self.ready:
                 self._request(work, style, punct)
-            else:
-                self.call_after_refresh(self._request, work, style, punct)
+            else:  # formatted by start()
+                self._wanted = (work, style, punct)
+
+    def start(self) -> None:
+        """The first frame is out: citations may be formatted from now on."""
+        self.ready = True
+        if self._wanted is not None and not self._formatting:
+            self._request(*self._wanted)
 
     def _request(self, work: Work, style: str, punct: str) -> None:
         self._wanted = (work, style, punct)
@@ -505,7 +511,7 @@ class DetailPane(VerticalScroll, can_focus=True):
             self._formatting = True
             self._format(work, style, punct)
 
-    @work(thread=True, group="citation")
+    @work(thread=True, group="citation", description="format the citation")
     def _format(self, w: Work, style: str, punct: str) -> None:
         from tui.app.jobs import cite_for_detail
 

@@ -138,6 +138,21 @@ class WorkList(ScrollView, can_focus=True):
             self._key_width = min(keys, REVIEW_KEY_WIDTH)
         self._rows_changed(keep=None)
 
+    def make_room_for_number(self, n: int) -> None:
+        """Numbers up to `n` are coming (a long review loading): the column is that wide
+        from the first frame, so the rows do not move when they arrive."""
+        self._number_width = max(self._number_width, len(str(n)))
+        self.refresh()
+
+    def grew(self, added: list[Work], rows: list[int]) -> None:
+        """`added` were appended to `works` (a long review loading behind its first
+        rows): show `rows` now, the cursor and scroll where they are."""
+        width = len(str(max((w.n for w in added), default=0)))
+        self._number_width = max(self._number_width, width)
+        self.rows = rows
+        self.virtual_size = Size(self.scrollable_content_region.width, len(rows))
+        self.refresh()
+
     def set_rows(self, rows: list[int], filtered: bool) -> None:
         """Show only these works (indices into `works`), keeping the highlighted one if it stays."""
         keep = self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
