@@ -1155,9 +1155,32 @@ def run() -> None:
     raise SystemExit(main(fast_exit=True))
 
 
+def _plain_launch(argv: list[str]) -> argparse.Namespace | None:
+    """The app's own launch (`readinglist`, with `--db PATH` and `--review KEY`) read
+    without the parser of every command (building it was ~5 ms of the app's start);
+    None for anything else (a command, --help, an abbreviation, a missing value or one
+    that starts with "-"), which build_parser() reads, errors included. Gives what that
+    parser gives (tests/unit/test_cli.py compares them)."""
+    found: dict[str, str | None] = {"db": None, "review": None}
+    i = 0
+    while i < len(argv):
+        name, eq, value = argv[i].partition("=")
+        if name not in ("--db", "--review"):
+            return None
+        if eq:
+            i += 1
+        else:
+            if i + 1 >= len(argv) or argv[i + 1].startswith("-"):
+                return None
+            value = argv[i + 1]
+            i += 2
+        found[name[2:]] = value
+    return argparse.Namespace(**found, command=None)
+
+
 def main(argv: list[str] | None = None, *, fast_exit: bool = False) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser().parse_args(_glue_dash_values(argv))
+    args = _plain_launch(argv) or build_parser().parse_args(_glue_dash_values(argv))
     try:
         if args.command in NO_LIBRARY:
             return COMMANDS[args.command](args)

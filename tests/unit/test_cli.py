@@ -62,6 +62,43 @@ def test_every_subcommand_is_in_the_parser():
     assert set(SUBCOMMANDS) <= set(actions[0].choices)
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--db", "x.json"],
+        ["--db=x.json", "--review", "lib-10"],
+        ["--review", "import"],  # a value, not the command
+        ["--review", "a", "--review=b"],  # the last one counts
+        ["--db", ""],
+        ["--db=-x"],
+    ],
+)
+def test_plain_launch_is_read_as_the_parser_reads_it(argv):
+    from tui.cli import _plain_launch
+
+    assert _plain_launch(argv) == build_parser().parse_args(argv)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["list"],
+        ["--db"],
+        ["--db", "-x"],
+        ["--rev", "k"],  # argparse's abbreviation
+        ["--db", "x", "mark"],
+        ["--help"],
+        ["--version"],
+        ["--", "x"],
+    ],
+)
+def test_anything_else_goes_to_the_parser(argv):
+    from tui.cli import _plain_launch
+
+    assert _plain_launch(argv) is None
+
+
 def test_first_run_imports_the_shipped_review(db, capsys):
     code, out, _ = run(db, "list", "--json", capsys=capsys)
     assert code == 0

@@ -95,3 +95,15 @@ def test_fold_drops_what_the_character_by_character_fold_drops(text):
 
     assert fold(text) == _fold_char_by_char(text)
     assert strip_marks("Sensebe\u0301 \U0001d167x") == "Sensebe x"  # (an astral mark too)
+
+
+def test_has_cjk_agrees_with_the_query_pattern_at_every_range_edge():
+    from tui.model import has_cjk
+    from tui.query import _CJK
+
+    edges = [0x3040, 0x30FF, 0x3400, 0x4DBF, 0x4E00, 0x9FFF, 0xAC00, 0xD7AF, 0xF900, 0xFAFF]
+    edges += [0x20000, 0x2A6DF]
+    chars = [chr(c + d) for c in edges for d in (-1, 0, 1)] + ["é", "β", "\uff08"]
+    for ch in chars:
+        for text in (ch, "ab" + ch, ch + "é", "Müller " + ch + " x"):
+            assert has_cjk(text) == (_CJK.search(text) is not None), hex(ord(ch))
