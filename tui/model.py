@@ -32,6 +32,12 @@ class ReadStatus(str, Enum):
         return self.value
 
 
+# CJK ideographs, kana and hangul as a regex class (for patterns built on it)
+CJK_CLASS = (
+    "[\u4e00-\u9fff\u3400-\u4dbf\u3040-\u30ff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002a6df]"
+)
+
+
 def has_cjk(text: str) -> bool:
     """True when text holds CJK ideographs, kana or hangul.
 
@@ -41,7 +47,7 @@ def has_cjk(text: str) -> bool:
     # No regex: compiling one over these wide ranges took 4-6 ms (a bitmap of the
     # BMP built in Python), paid by the app's first frame (its rows' bylines).
     # isascii() and max() run in C and settle most text; CJK text ends the scan at
-    # its first ideograph. The ranges are tui.query._CJK's.
+    # its first ideograph. The ranges are CJK_CLASS's.
     if text.isascii() or max(text) < "\u3040":
         return False
     for ch in text:

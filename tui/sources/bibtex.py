@@ -13,7 +13,7 @@ import re
 
 from tui.errors import ParseError
 from tui.mapping.bibtex import bibtex_to_csl
-from tui.model import _CJK, Review, Work
+from tui.model import CJK_CLASS, Review, Work
 from tui.sources.latex import (
     _LATEX_CHARS,
     clean_doi,
@@ -799,7 +799,7 @@ def _cjk_name(name: str) -> bool:
 
 
 # has_cjk's characters (tui.model), \s (str.isspace's whitespace) and middle dots
-_CJK_NAME = re.compile(_CJK.pattern[:-1] + r"\s·•]+")
+_CJK_NAME = re.compile(CJK_CLASS[:-1] + r"\s·•]+")
 
 
 # ---------------------------------------------------------------- one entry
