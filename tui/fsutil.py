@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import stat
 from pathlib import Path
 
@@ -86,7 +85,9 @@ def can_write(path: Path) -> bool:
 
 def temp_name(path: Path, tail: str = ".tmp") -> Path:
     """An unpredictable hidden name beside `path` (``.<name>.<random>.tmp``)."""
-    return path.with_name(f".{path.name}.{secrets.token_hex(8)}{tail}")
+    # (os.urandom(8).hex() is secrets.token_hex(8), without importing secrets: hmac
+    # and hashlib, 2.5 ms of every start)
+    return path.with_name(f".{path.name}.{os.urandom(8).hex()}{tail}")
 
 
 def create_exclusive(path: Path, mode: int = 0o666) -> int:

@@ -34,7 +34,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 import shutil
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -607,7 +606,7 @@ class AppendLog:
         header = b""
         token = self.token
         if self.pos == 0:
-            token = secrets.token_hex(8)
+            token = os.urandom(8).hex()  # secrets.token_hex(8) (see fsutil.temp_name)
             header = orjson.dumps({"log": token}) + b"\n"
         if self.pos == 0:
             self._create(header + payload)
