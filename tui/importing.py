@@ -1,6 +1,6 @@
 """The steps of an import: `tui.store.Library.import_review` (``into``, ``as_key``).
 
-A `Library` method (``Library.import_review = import_review``), kept here so that
+A `Library` method (``Library.import_review`` calls it, importing this module then), kept here so that
 the store module holds the files and this one the order of an import: take the
 lock and re-read both files, ask `tui.identity` which stored review and works the
 import is, write the review and its works in one write, move the reading state
