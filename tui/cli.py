@@ -6,12 +6,13 @@ database unchanged (IDs and files are all checked before anything is written).
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import os
 import shutil
 import sys
 from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from tui import __version__
 from tui.cli_organise import COMMANDS as ORGANISE_COMMANDS
@@ -20,6 +21,9 @@ from tui.errors import NotFound, ReadingListError
 from tui.model import KIND_PREFIX, Work
 from tui.perf import gc_paused
 from tui.text import UNSAFE_IN_JSON, UNSAFE_IN_JSON_UTF8, cell_width, fit, inert, plural
+
+if TYPE_CHECKING:
+    import argparse
 
 KIND_CHOICES = {
     "references": ("reference",),
@@ -31,46 +35,6 @@ KIND_PLURAL = {"related": "related"}  # "1 reference", "15 related"
 
 
 # ---------------------------------------------------------------------------- parser
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, with its messages made as inert as the rest of the output.
-
-    argparse echoes the arguments it rejects ("unrecognized arguments: ...", "invalid
-    choice: ..."), so an escape sequence typed or pasted into an argument (OSC 52 sets
-    the clipboard) would reach the terminal: every message it prints passes inert().
-    """
-
-    def error(self, message: str):  # one line, exit 2, as for every user error
-        message = inert(message, keep_newlines=False)
-        hint = self._did_you_mean(message)
-        if hint:
-            message = f"{message}; did you mean '{hint}'?"
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-    def _did_you_mean(self, message: str) -> str:
-        """For "argument X: invalid choice: 'lsit'", the nearest choice of X ("list")."""
-        import difflib
-        import re
-
-        m = re.match(r"argument (.+?): invalid choice: (['\"])(.*?)\2", message)
-        if not m:
-            return ""
-        for action in self._actions:
-            name = "/".join(action.option_strings) or action.metavar or action.dest
-            if name == m[1] and action.choices:
-                near = difflib.get_close_matches(m[3].lower(), [str(c) for c in action.choices], 1)
-                return near[0] if near else ""
-        return ""
-
-    def _print_message(self, message: str, file=None) -> None:
-        # (usage, help, --version and exit messages all go through here)
-        if message:
-            file = file or sys.stderr
-            try:
-                file.write(inert(message))
-            except (AttributeError, OSError):  # as argparse: no stream, nothing to say
-                pass
 
 
 # = ReadStatus values (a test keeps them in step); a settings file may rename them and add
@@ -100,6 +64,8 @@ def _style_names() -> list[str]:
 
 def _command(sub, name: str, summary: str, description: str, examples: str, extra: str = ""):
     """A subcommand whose --help has a description and examples, laid out as written."""
+    import argparse
+
     epilog = (extra + "\n\n" if extra else "") + "examples:\n" + examples
     return sub.add_parser(
         name,
@@ -130,6 +96,8 @@ def _complete(action: argparse.Action, how):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from tui.cli_parser import Parser as _Parser  # (with argparse: not for the plain launch)
+
     p = _Parser(
         prog="readinglist",
         description="Work through a literature review: its references and related articles, "
@@ -1155,12 +1123,12 @@ def run() -> None:
     raise SystemExit(main(fast_exit=True))
 
 
-def _plain_launch(argv: list[str]) -> argparse.Namespace | None:
+def _plain_launch(argv: list[str]) -> SimpleNamespace | None:
     """The app's own launch (`readinglist`, with `--db PATH` and `--review KEY`) read
     without the parser of every command (building it was ~5 ms of the app's start);
     None for anything else (a command, --help, an abbreviation, a missing value or one
     that starts with "-"), which build_parser() reads, errors included. Gives what that
-    parser gives (tests/unit/test_cli.py compares them)."""
+    parser gives (tests/unit/test_cli.py compares them), without importing argparse."""
     found: dict[str, str | None] = {"db": None, "review": None}
     i = 0
     while i < len(argv):
@@ -1175,7 +1143,7 @@ def _plain_launch(argv: list[str]) -> argparse.Namespace | None:
             value = argv[i + 1]
             i += 2
         found[name[2:]] = value
-    return argparse.Namespace(**found, command=None)
+    return SimpleNamespace(**found, command=None)
 
 
 def main(argv: list[str] | None = None, *, fast_exit: bool = False) -> int:

@@ -8,7 +8,6 @@ error is one line on stderr and exit status 2 (a ReadingListError).
 
 from __future__ import annotations
 
-import argparse
 import sys
 from urllib.parse import quote
 
@@ -31,9 +30,8 @@ def add_organise_commands(sub, command, complete) -> None:
         "  readinglist tag ref1 ref2 +fibrosis +'stem cells'\n"
         "  readinglist tag ref1 -fibrosis\n  readinglist tag ref1",
     )
-    s.add_argument(
-        "args", nargs=argparse.REMAINDER, metavar="ID... +TAG -TAG", help="IDs, then tags"
-    )
+    # nargs "...": argparse.REMAINDER (argparse is imported only with the parser)
+    s.add_argument("args", nargs="...", metavar="ID... +TAG -TAG", help="IDs, then tags")
 
     s = command(
         sub,
