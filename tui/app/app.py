@@ -46,7 +46,7 @@ from tui.app.messages import (
     LibraryOpened,
     TerminalCopy,
 )
-from tui.app.screens import files, handoff
+from tui.app.screens import handoff
 from tui.app.screens.main import MainScreen
 from tui.app.widgets.panes import work_url
 from tui.errors import ReadingListError
@@ -230,13 +230,18 @@ class ReadingListApp(App[None]):
         self.notify(f"Opening {url}", markup=False)
 
     # --- the palette's Import file…, Export…, Progress, Sort (screens/files.py) ---
+    # (its dialogs are imported when one opens: not with every start)
 
     def action_import_file(self) -> None:
         if not self.main.refused("app.import_file"):
+            from tui.app.screens import files
+
             files.ask_import(self)
 
     def action_export_file(self) -> None:
         if not self.main.refused("app.export_file"):
+            from tui.app.screens import files
+
             files.ask_export(self)
 
     @work(thread=True, group="file", description="import")
@@ -314,6 +319,8 @@ class ReadingListApp(App[None]):
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """Save an SVG of the screen where the user finds it, and say where."""
+        from tui.app.screens import files
+
         files.save_screenshot(self, filename, path)
 
     def refresh_header(self) -> None:

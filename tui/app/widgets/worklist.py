@@ -122,6 +122,7 @@ class WorkList(ScrollView, can_focus=True):
         self.show_priority = False  # a priority column (while any work has a priority)
         self._last_posted: str | None = ""
         self._style_cache: dict[tuple, tuple] = {}
+        self._base_style: Style | None = None  # rich_style, while render_lines runs
 
     # --- model -------------------------------------------------------------------
 
@@ -290,9 +291,18 @@ class WorkList(ScrollView, can_focus=True):
             journal = 0
         return key, authors, year, max(title(), 0), journal
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # the widget's style once per redraw, not once a row: rich_style combines the
+        # styles of every ancestor (a millisecond of the first frame's 40 rows)
+        self._base_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._base_style = None
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base_style if self._base_style is not None else self.rich_style
         index = round(self.scroll_y) + y
         if not self.rows:
             if y == 0:
