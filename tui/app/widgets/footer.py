@@ -15,15 +15,17 @@ on a key presses it, as on Textual's.
 from __future__ import annotations
 
 from rich.cells import cell_len
+from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.screen import Screen
+from textual.strip import Strip
 from textual.widget import Widget
 
 from tui.app.keys import footer_order, footer_rank
 
 COMPACT_BELOW = 100
+_DIM = Style(dim=True)
 
 
 def key_width(key: str, description: str, compact: bool) -> int:
@@ -125,44 +127,56 @@ class KeyFooter(Widget, can_focus=False):
                 keys.append((binding.key, shown_key, binding.description, enabled))
         return keys, palette
 
-    def _part(self, shown: str, description: str, enabled: bool, compact: bool) -> Text:
-        key_style = self.get_component_rich_style("footer-key--key")
-        description_style = self.get_component_rich_style("footer-key--description")
-        if compact:
-            text = Text.assemble((shown, key_style), (" " + description, description_style))
-        else:
-            text = Text.assemble((f" {shown} ", key_style), (description + " ", description_style))
+    def _part(
+        self, shown: str, description: str, enabled: bool, compact: bool, base: Style
+    ) -> list[Segment]:
+        key_style = base + self.get_component_rich_style("footer-key--key")
+        description_style = base + self.get_component_rich_style("footer-key--description")
         if not enabled:
-            text.stylize(Style(dim=True))
-        return text
+            key_style += _DIM
+            description_style += _DIM
+        if compact:
+            return [Segment(shown, key_style), Segment(" " + description, description_style)]
+        return [Segment(f" {shown} ", key_style), Segment(description + " ", description_style)]
 
-    def render(self) -> Text:
+    def render_line(self, y: int) -> Strip:
+        # The one line as segments, the footer's own style under each (a Rich Text
+        # through render() drew the same, with 1-2 ms of conversion on every redraw)
         width = self.size.width
+        base = self.rich_style
+        if y:
+            return Strip.blank(width, base)
         keys, palette = self._items(width)
-        line = Text(no_wrap=True, overflow="crop", end="")
+        compact = self.compact
+        segments: list[Segment] = []
+        x = 0
         self._spans = []
         for key, shown, description, enabled in keys:
-            start = line.cell_len
-            line.append_text(self._part(shown, description, enabled, self.compact))
-            self._spans.append((start, line.cell_len, key, enabled))
-            if self.compact:
-                line.append(" ")
+            start = x
+            for segment in self._part(shown, description, enabled, compact, base):
+                segments.append(segment)
+                x += cell_len(segment.text)
+            self._spans.append((start, x, key, enabled))
+            if compact:
+                segments.append(Segment(" ", base))
+                x += 1
         if palette is not None:
             key, shown, description, enabled = palette
-            tail = Text.assemble(
-                ("▏", self.get_component_rich_style("footer-key--separator")),
-                # (as Textual's: the palette key is always spaced compactly, with a
-                # cell to its right: padding, or in a compact footer a margin)
-                self._part(shown, description, enabled, True),
-                " ",
-            )
-            gap = width - line.cell_len - tail.cell_len
+            separator = base + self.get_component_rich_style("footer-key--separator")
+            # (as Textual's: the palette key is always spaced compactly, with a cell to
+            # its right: padding, or in a compact footer a margin)
+            tail = [
+                Segment("▏", separator),
+                *self._part(shown, description, enabled, True, base),
+                Segment(" ", base),
+            ]
+            gap = width - x - sum(cell_len(segment.text) for segment in tail)
             if gap >= 0:
-                line.append(" " * gap)
-                self._spans.append((line.cell_len + 1, width, key, enabled))
-                line.append_text(tail)
-        line.stylize_before(self.rich_style)  # the footer's own colours under it all
-        return line
+                segments.append(Segment(" " * gap, base))
+                x += gap
+                self._spans.append((x + 1, width, key, enabled))
+                segments += tail
+        return Strip(segments).adjust_cell_length(width, base)
 
     def on_click(self, event: events.Click) -> None:
         for start, end, key, enabled in self._spans:
