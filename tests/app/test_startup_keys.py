@@ -84,3 +84,48 @@ async def test_keys_queued_behind_slash_and_enter_go_where_the_focus_moves(libra
         assert screen.filter_input.value == "lancet"
         assert app.focused is screen.refs
         assert screen.refs.cursor == 2
+
+
+async def test_keys_queued_before_slash_are_taken_by_the_list(library):
+    """Keys typed ahead of `/` (at launch, while the terminal buffered them) act on the
+    list they were typed into: two rows down and space marks the third work, and only
+    what follows `/` goes into the filter."""
+    from textual import events
+
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.main
+        third = screen.refs.works[screen.refs.rows[2]]
+        keys = [("j", "j"), ("j", "j"), ("space", " "), ("slash", "/")]
+        for key, char in keys + [(c, c) for c in "lancet"]:
+            app.post_message(events.Key(key, char))
+        await settle(pilot)
+        assert screen.filter_input.value == "lancet"
+        assert screen.library.state(third).status == "read"
+        assert len(screen.library.states()) == 1
+
+
+async def test_keys_typed_ahead_before_the_screen_is_mounted_wait_for_it(library):
+    """At a cold start the terminal hands out what was typed ahead before the main screen
+    has focused its list: those keys wait for it, so `jj␣` still marks the third work
+    and `/lancet` still filters, in that order."""
+    from textual import events
+
+    burst = [("j", "j"), ("j", "j"), ("space", " "), ("slash", "/")] + [(c, c) for c in "lancet"]
+
+    class TypedAhead(ReadingListApp):
+        def get_default_screen(self):
+            screen = super().get_default_screen()
+            for key, char in burst:  # queued before the screen mounts
+                self.post_message(events.Key(key, char))
+            return screen
+
+    app = TypedAhead(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.main
+        third = screen.refs.works[2]
+        assert screen.filter_input.value == "lancet"
+        assert screen.library.state(third).status == "read"
+        assert len(screen.library.states()) == 1

@@ -48,6 +48,7 @@ from tui.app.messages import (
 )
 from tui.app.screens import handoff
 from tui.app.screens.main import MainScreen
+from tui.app.typeahead import TypeAhead
 from tui.app.widgets.panes import work_url
 from tui.errors import ReadingListError
 from tui.model import Work
@@ -61,7 +62,7 @@ SAVE_WARNING = "changes are NOT being saved"
 HEADER_SIDES = 8 + 10  # Header's icon and clock space around the title
 
 
-class ReadingListApp(App[None]):
+class ReadingListApp(TypeAhead, App[None]):
     """Work through a review: its references and related articles."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
@@ -143,6 +144,7 @@ class ReadingListApp(App[None]):
         return f"{SAVE_WARNING}: {inert(str(error), keep_newlines=False)}"
 
     def get_default_screen(self) -> Screen:
+        self.hold_keys_until_mounted(self.main)  # keys typed ahead wait for its list
         return self.main
 
     def on_mount(self) -> None:

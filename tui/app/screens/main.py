@@ -153,8 +153,11 @@ class MainScreen(OrganiseActions, Screen[None]):
             self.review_pane.show(None, True, "Opening the library…")
             if self.app.opener is not None:
                 self.app.open_library(self.app.opener)  # then the app calls start
-            return
-        self.start(self.app.library)
+        else:
+            self.start(self.app.library)
+        # keys typed ahead (tui/app/typeahead.py) once the focus set above (a deferred
+        # call) is in place
+        self.app.call_later(self.app.release_keys)
 
     def start(self, library: Library) -> None:
         """Show the library: the remembered (or requested) review, filter and pane."""
