@@ -20,7 +20,7 @@ from tui.cli_organise import add_organise_commands, add_stats_options, cmd_stats
 from tui.errors import NotFound, ReadingListError
 from tui.model import KIND_PREFIX, Work
 from tui.perf import gc_paused
-from tui.text import UNSAFE_IN_JSON, UNSAFE_IN_JSON_UTF8, cell_width, fit, inert, plural
+from tui.text import UNSAFE_IN_JSON, cell_width, fit, inert, plural, unsafe_in_json_utf8
 
 if TYPE_CHECKING:
     import argparse
@@ -477,7 +477,7 @@ def _json_text(value) -> bytes:
     import orjson
 
     raw = orjson.dumps(value, option=orjson.OPT_INDENT_2)
-    if UNSAFE_IN_JSON_UTF8.search(raw):
+    if unsafe_in_json_utf8(raw):
         text = UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m[0]):04x}", raw.decode("utf-8"))
         raw = text.encode("utf-8")
     return raw

@@ -35,6 +35,24 @@ UNSAFE_IN_JSON_UTF8 = re.compile(
 )
 
 
+# the same split by lead byte: a pattern that starts with a literal byte is searched for
+# that byte at memchr speed, the alternation above tries every position (~0.25 GB/s)
+_UNSAFE_E2 = re.compile(rb"\xe2(?:\x80[\x8e\x8f\xaa-\xae]|\x81[\xa6-\xa9])")
+_UNSAFE_C2 = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+def unsafe_in_json_utf8(raw: bytes) -> bool:
+    """Whether encoded JSON holds a character of UNSAFE_IN_JSON, what
+    UNSAFE_IN_JSON_UTF8.search says, 3 times faster (it was 1 s of the first `list
+    --json` of 100,000 works: 250 MB of JSON, an en dash in most rows)."""
+    return (
+        b"\x7f" in raw
+        or b"\xd8\x9c" in raw
+        or (b"\xe2" in raw and _UNSAFE_E2.search(raw) is not None)
+        or (b"\xc2" in raw and _UNSAFE_C2.search(raw) is not None)
+    )
+
+
 def inert(text: str, *, keep_newlines: bool = True) -> str:
     """Text from data with every control sequence removed.
 
