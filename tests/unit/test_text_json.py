@@ -27,3 +27,22 @@ def test_text_without_them_is_passed_as_the_regex_passes_it() -> None:
         assert unsafe_in_json_utf8(raw) == (UNSAFE_IN_JSON_UTF8.search(raw) is not None), text
     for text in ("", "plain ascii [J]", "干细胞治疗", "Müller – “quoted” …", "\u2060\u2065"):
         assert not unsafe_in_json_utf8(text.encode()), text
+
+
+def test_a_lazy_pattern_compiles_once_on_first_use_and_acts_as_the_regex(monkeypatch) -> None:
+    import re
+
+    import tui.text
+    from tui.text import LazyPattern
+
+    compiled: list[str] = []
+    real = re.compile
+    monkeypatch.setattr(tui.text.re, "compile", lambda s, *a: compiled.append(s) or real(s, *a))
+    han = LazyPattern("[\u4e00-\u9fff]+")
+    assert compiled == []  # nothing paid by an import that never uses it
+    assert han.search("ab干细胞cd").group() == "干细胞"
+    assert han.fullmatch("干细胞") and not han.fullmatch("干x")
+    assert han.sub("-", "a干b") == "a-b" and han.findall("干a细") == ["干", "细"]
+    assert han.pattern == "[\u4e00-\u9fff]+"
+    assert compiled == ["[\u4e00-\u9fff]+"]  # once, however often it is used
+    assert not hasattr(han, "_missing")
