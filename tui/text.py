@@ -23,9 +23,11 @@ class LazyPattern:
     def __getattr__(self, name: str):
         if name.startswith("_"):  # (_source before __init__, dunders: not the pattern's)
             raise AttributeError(name)
-        pattern = re.compile(self._source)
-        for method in self._METHODS:
-            setattr(self, method, getattr(pattern, method))
+        pattern = self.__dict__.get("_pattern")
+        if pattern is None:
+            pattern = self._pattern = re.compile(self._source)
+            for method in self._METHODS:
+                setattr(self, method, getattr(pattern, method))
         return getattr(pattern, name)
 
 
