@@ -6,6 +6,7 @@ cli) speaks in these types.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field, fields
@@ -83,10 +84,10 @@ def strip_marks(text: str) -> str:
     return text
 
 
-_MARKS: tuple[re.Pattern[str], re.Pattern[str]] | None = None
 _ASTRAL = LazyPattern("[\U00010000-\U0010ffff]")
 
 
+@functools.cache
 def _combining_marks() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Patterns of every character with unicodedata.combining != 0: those of the Basic
     Multilingual Plane, and those above it.
@@ -96,14 +97,11 @@ def _combining_marks() -> tuple[re.Pattern[str], re.Pattern[str]]:
     with astral characters range by range (60 times slower).  No combining character
     lies above U+1FFFF (tests/unit/test_query.py checks that).
     """
-    global _MARKS
-    if _MARKS is None:
-        combining = unicodedata.combining
-        marks = [chr(c) for c in range(0x20000) if combining(chr(c))]
-        bmp = "".join(re.escape(m) for m in marks if m <= "\uffff")
-        astral = "".join(re.escape(m) for m in marks if m > "\uffff")
-        _MARKS = (re.compile(f"[{bmp}]+"), re.compile(f"[{astral}]+"))
-    return _MARKS
+    combining = unicodedata.combining
+    marks = [chr(c) for c in range(0x20000) if combining(chr(c))]
+    bmp = "".join(re.escape(m) for m in marks if m <= "\uffff")
+    astral = "".join(re.escape(m) for m in marks if m > "\uffff")
+    return re.compile(f"[{bmp}]+"), re.compile(f"[{astral}]+")
 
 
 # The flat fields of a Work that are views of its record, `csl` (see Work)

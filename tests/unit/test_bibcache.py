@@ -116,16 +116,22 @@ def test_a_current_cache_is_read_instead_of_the_library_file(path: Path, monkeyp
     assert parses.of("library.json") == 0
 
 
-def test_one_work_is_read_from_the_cache(path: Path, monkeypatch) -> None:
-    lib = Library(path)
-    reads: list[tuple[int, int]] = []
+@pytest.fixture
+def reads(monkeypatch) -> list[tuple[int, int]]:
+    """The (start, stop) of every run of documents read from a cache (CacheReader.docs)."""
+    calls: list[tuple[int, int]] = []
     real = bibcache.CacheReader.docs
 
     def docs(self, start, stop, keep=None):
-        reads.append((start, stop))
+        calls.append((start, stop))
         return real(self, start, stop, keep)
 
     monkeypatch.setattr(bibcache.CacheReader, "docs", docs)
+    return calls
+
+
+def test_one_work_is_read_from_the_cache(path: Path, reads) -> None:
+    lib = Library(path)
     work = lib.resolve("alpha/ref7")
     assert work.title == "Title 7 of the Mayo Clinic study"
     assert reads == [(6, 7)]
@@ -520,19 +526,12 @@ def test_a_cache_rebuilt_from_the_file_stores_each_repeated_text_once(path: Path
     assert len(built.blobs[i]) < len(bibcache.marshal.dumps(before))
 
 
-def test_a_list_is_read_a_chunk_at_a_time(path: Path, monkeypatch) -> None:
+def test_a_list_is_read_a_chunk_at_a_time(path: Path, reads) -> None:
     """What the app loads behind a long review's first rows: each chunk read once, the
     same works as a whole load, and the first rows without a scan of every kind."""
     refs = [w.id for w in Library(path).works("alpha", "reference")]
     lib = Library(path)
-    reads: list[tuple[int, int]] = []
-    real = bibcache.CacheReader.docs
-
-    def docs(self, start, stop, keep=None):
-        reads.append((start, stop))
-        return real(self, start, stop, keep)
-
-    monkeypatch.setattr(bibcache.CacheReader, "docs", docs)
+    reads.clear()  # (the whole load above)
     chunks = [lib.works_between("alpha", "reference", a, a + 4) for a in range(0, len(refs), 4)]
     assert [w.id for chunk in chunks for w in chunk] == refs
     assert len(reads) == len(chunks)
