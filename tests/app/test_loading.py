@@ -139,3 +139,20 @@ async def test_import_and_export_wait_while_loading(gate, library):
         app.action_import_file()
         await pilot.pause()
         assert isinstance(app.screen, PathScreen)
+
+
+async def test_a_place_past_the_first_rows_is_kept_when_quitting_while_loading(gate, library):
+    """The remembered place (ref30) is not among the first rows: quitting before it is
+    loaded keeps it, rather than saving the top of the list over it."""
+    from tui.session import Place
+
+    library.set_pref("app.places", {"lin2025": Place({"reference": "lin2025/ref30"}).to_pref()})
+    app = ReadingListApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.main
+        assert screen.session.loading and screen.refs.cursor == 0
+        assert screen.place().works["reference"] == "lin2025/ref30"
+        gate.set()
+        await settle(pilot)
+        assert screen.refs.highlighted.id == "lin2025/ref30"  # moved there once loaded

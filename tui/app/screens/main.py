@@ -294,6 +294,10 @@ class MainScreen(OrganiseActions, Screen[None]):
     def place(self) -> Place:
         """Where the reader is in this review (kept per review across runs)."""
         works = {wl.kind: wl.highlighted.id for wl in self.lists if wl.highlighted}
+        pending = self._place_pending  # (a long review still loading: see _works_loaded)
+        for wl in self.lists:  # a place past the rows loaded so far is still the place
+            if pending and wl.kind in pending.works and wl.cursor == 0:
+                works[wl.kind] = pending.works[wl.kind]
         return Place(works, self.review_collapsed)
 
     def reload(self) -> None:
