@@ -224,11 +224,12 @@ class WorkList(ScrollView, can_focus=True):
 
     async def handle_key(self, event: events.Key) -> bool:
         """A key sent here while this list had the focus but taken from the queue after
-        a priority key (`/`) moved the focus on is still this list's: its binding is
+        the priority key `/` moved the focus to the filter is still this list's: its binding is
         looked up from the list, as when it was typed. (Textual looks a key's binding up
         from whatever is focused when the key is handled, so `jj␣/lancet` typed in one
         burst, e.g. while the app starts, would lose the moves and the mark.)"""
-        if self.screen.focused is not self:
+        focused = self.screen.focused
+        if focused is not self and focused is getattr(self.screen, "filter_input", None):
             for node in self.ancestors_with_self:  # the list, its pane, the screen, the app
                 for binding in node._bindings.key_to_bindings.get(event.key, ()):
                     if not binding.priority and await self.app.run_action(binding.action, node):
