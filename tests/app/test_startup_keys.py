@@ -129,4 +129,3 @@ async def test_keys_typed_ahead_before_the_screen_is_mounted_wait_for_it(library
         assert screen.filter_input.value == "lancet"
         assert screen.library.state(third).status == "read"
         assert len(screen.library.states()) == 1
-
