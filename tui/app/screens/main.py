@@ -460,21 +460,17 @@ class MainScreen(OrganiseActions, Screen[None]):
         yet: the library is still opening, or a long review still loading needs it whole
         (the palette and the app's own actions ask this; keys come through on_key)."""
         name = action.partition("(")[0].removeprefix("app.")
-        loading = self._session is not None and self._session.loading
-        if (
-            (name in WHILE_LOADING)
-            if loading
-            else (self._session is None and name not in BEFORE_OPEN)
-        ):
-            what = "the review is still loading" if loading else "the library is still opening"
-            self.notify(
-                f"Not yet: {what}, so “{keys.action_title(action)}” was not done; "
-                "try again in a moment.",
-                severity="warning",
-                markup=False,
-            )
-            return True
-        return False
+        if self.check_action(name, ()) is not None:  # (None: not yet, see check_action)
+            return False
+        opening = self._session is None
+        what = "the library is still opening" if opening else "the review is still loading"
+        self.notify(
+            f"Not yet: {what}, so “{keys.action_title(action)}” was not done; "
+            "try again in a moment.",
+            severity="warning",
+            markup=False,
+        )
+        return True
 
     def on_key(self, event: events.Key) -> None:
         """Before the library is open a key of an action that needs it does nothing:
